@@ -1,0 +1,111 @@
+"""User accounts and the unit tree. A unit sees its own subtree (materialised path)."""
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import JURISDICTION_ROLES, Role, UnitKind
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A responsible unit: the county/city bureau, a department, a township, an enterprise."""
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    code = models.CharField(_("单位代码"), max_length=32, unique=True)
+    kind = models.CharField(_("单位类型"), max_length=16, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # "/1/5/12/": ids from the root down; a subtree is a prefix match, one indexed query.
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True, default="")
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(excluded_fields=["path"])
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pk and self.parent_id and self.parent.is_within(self):
+            raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
+
+    def save(self, *args, **kwargs):
+        """Keep the materialised path in step with the parent, for the unit and its subtree."""
+        old_path = self.path
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if new_path != old_path:
+            Unit.objects.filter(pk=self.pk).update(path=new_path)
+            self.path = new_path
+            if old_path:
+                from django.db.models import Value
+                from django.db.models.functions import Concat, Substr
+
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+                )
+
+    def is_within(self, other: "Unit") -> bool:
+        """True when this unit is `other` or below it."""
+        return bool(self.path) and self.path.startswith(other.path)
+
+
+class User(AbstractUser):
+    """A person using the tracker; belongs to a unit and has one role."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.UNIT)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.UNIT) | Q(unit__isnull=False), name="unit_staff_has_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser or self.role in JURISDICTION_ROLES
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.role == Role.BUREAU or self.is_admin_role
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER

@@ -1,0 +1,59 @@
+"""Writes for units and users."""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Unit, User
+
+
+@transaction.atomic
+def unit_create(*, name: str, code: str, kind: str, parent: Unit | None = None) -> Unit:
+    return Unit.objects.create(name=name, code=code, kind=kind, parent=parent)
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
+    """Re-parent a unit; Unit.save rewrites the paths of its whole subtree."""
+    unit.parent = parent
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str | None, role: str, unit: Unit | None = None,
+                full_name: str = "", email: str = "", **extra) -> User:
+    user = User(username=username, role=role, unit=unit, full_name=full_name, email=email, **extra)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError:
+        raise
+    user.save()
+    return user
+
+
+ROLE_GROUP_NAMES = {"bureau": "督察办", "leader": "领导", "unit": "责任单位联络员"}
+
+
+@transaction.atomic
+def role_groups_ensure() -> dict:
+    """Groups that give bureau staff the admin (every ledger model) and others nothing there."""
+    from django.contrib.auth.models import Group, Permission
+
+    groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUP_NAMES.items()}
+    ledger_perms = Permission.objects.filter(content_type__app_label__in=["inspections", "accounts"])
+    groups["bureau"].permissions.set(ledger_perms)
+    return groups
+
+
+def user_role_group_sync(user: User) -> None:
+    """Put a user in the group of its role; bureau staff and admins may open the admin."""
+    groups = role_groups_ensure()
+    user.groups.remove(*groups.values())
+    if user.role in groups:
+        user.groups.add(groups[user.role])
+    user.is_staff = user.role in ("bureau", "admin") or user.is_superuser
+    user.save(update_fields=["is_staff"])

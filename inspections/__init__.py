@@ -1,0 +1,1 @@
+"""Inspection rounds, findings, rectification tasks, progress, evidence and their workflow."""

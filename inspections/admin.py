@@ -1,0 +1,159 @@
+"""Admin for the ledger, usable by bureau staff: search, filters, list columns, inlines.
+
+Status changes go through the workflow services (the status field is read-only here).
+"""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Evidence, Finding, InspectionRound, Notification, ProgressUpdate, RectificationTask, TaskEvent
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    fields = ("number", "summary", "category", "region", "responsible_leader", "source")
+    autocomplete_fields = ("responsible_leader",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(InspectionRound)
+class InspectionRoundAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "batch", "feedback_date", "finding_count", "task_count")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    date_hierarchy = "feedback_date"
+    inlines = [FindingInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(
+            _findings=Count("findings", distinct=True), _tasks=Count("findings__tasks", distinct=True)
+        )
+
+    @admin.display(description=_("问题数"), ordering="_findings")
+    def finding_count(self, obj):
+        return obj._findings
+
+    @admin.display(description=_("任务数"), ordering="_tasks")
+    def task_count(self, obj):
+        return obj._tasks
+
+
+class TaskInline(admin.StackedInline):
+    model = RectificationTask
+    fields = (("number", "lead_unit", "status"), "cooperating_units", "goal", "measures",
+              ("deadline_text", "deadline", "deadline_kind"), ("percent", "investment"))
+    readonly_fields = ("status", "deadline", "deadline_kind")
+    autocomplete_fields = ("lead_unit", "cooperating_units")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "round", "category", "region", "responsible_leader", "source")
+    list_filter = ("round", "category", "source")
+    search_fields = ("summary", "description", "region")
+    list_select_related = ("round", "responsible_leader")
+    autocomplete_fields = ("round", "responsible_leader")
+    inlines = [TaskInline]
+
+
+class ProgressInline(admin.TabularInline):
+    model = ProgressUpdate
+    fields = ("reported_on", "percent", "investment", "text", "author")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = TaskEvent
+    fields = ("at", "actor", "kind", "from_status", "to_status", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(RectificationTask)
+class RectificationTaskAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "finding_summary", "round_name", "lead_unit", "deadline_text", "deadline", "status",
+                    "percent")
+    list_filter = ("status", "deadline_kind", "finding__round", "finding__category", "lead_unit")
+    search_fields = ("finding__summary", "measures", "goal", "deadline_text", "lead_unit__name")
+    list_select_related = ("finding__round", "lead_unit")
+    autocomplete_fields = ("finding", "lead_unit", "cooperating_units")
+    readonly_fields = ("status", "deadline", "deadline_kind", "milestones", "version", "completed_at",
+                       "verified_at", "verified_by", "signed_off_at", "signed_off_by", "created_at", "updated_at")
+    date_hierarchy = "deadline"
+    inlines = [ProgressInline, EvidenceInline, EventInline]
+
+    @admin.display(description=_("问题简述"), ordering="finding__summary")
+    def finding_summary(self, obj):
+        return obj.finding.summary[:40]
+
+    @admin.display(description=_("督察轮次"), ordering="finding__round__name")
+    def round_name(self, obj):
+        return obj.finding.round.name
+
+    def save_model(self, request, obj, form, change):
+        # Keep the parsed deadline in step with its text, as the services do.
+        from .services.tasks import apply_deadline
+
+        if "deadline_text" in form.changed_data or "assigned_on" in form.changed_data or not change:
+            apply_deadline(obj, obj.deadline_text)
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ("task", "reported_on", "percent", "investment", "author")
+    list_select_related = ("task__finding", "author")
+    search_fields = ("text",)
+    date_hierarchy = "reported_on"
+    raw_id_fields = ("task",)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "task", "kind", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("kind", "content_type")
+    list_select_related = ("task__finding", "uploaded_by")
+    search_fields = ("original_name", "description")
+    raw_id_fields = ("task",)
+    readonly_fields = ("sha256", "size", "content_type")
+
+
+@admin.register(TaskEvent)
+class TaskEventAdmin(admin.ModelAdmin):
+    list_display = ("task", "at", "actor", "kind", "from_status", "to_status")
+    list_filter = ("kind", "to_status")
+    list_select_related = ("task__finding", "actor")
+    date_hierarchy = "at"
+    raw_id_fields = ("task",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the timeline is an audit record
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "kind", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient",)
+    search_fields = ("title", "recipient__username")

@@ -1,0 +1,128 @@
+"""One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
+from datetime import timedelta
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit, User
+from accounts.selectors import units_visible_to
+
+from .access import visible_rounds
+from .choices import COMPLETE_STATUSES, Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
+from .models import Finding, InspectionRound, RectificationTask
+
+SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
+
+
+class TaskFilterSet(filters.FilterSet):
+    """Filters of the task list. The queryset must come from selectors.task_queryset (schedule annotations)."""
+
+    q = filters.CharFilter(label=_("搜索"), method="filter_search")
+    round = filters.ModelChoiceFilter(
+        label=_("督察轮次"), field_name="finding__round", queryset=InspectionRound.objects.all()
+    )
+    finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.all())
+    category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="finding__category", choices=Category.choices)
+    status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices)
+    complete = filters.BooleanFilter(label=_("已完成整改"), method="filter_complete")
+    lead_unit = filters.ModelChoiceFilter(
+        label=_("牵头单位（含下级）"), queryset=Unit.objects.all(), method="filter_lead_unit"
+    )
+    leader = filters.ModelChoiceFilter(
+        label=_("责任领导"), field_name="finding__responsible_leader", queryset=User.objects.all()
+    )
+    source = filters.ChoiceFilter(label=_("问题来源"), field_name="finding__source", choices=FindingSource.choices)
+    overdue = filters.BooleanFilter(label=_("已逾期"), field_name="is_overdue")
+    due_within = filters.NumberFilter(label=_("N 天内到期"), method="filter_due_within", min_value=0, max_value=3650)
+    schedule = filters.MultipleChoiceFilter(label=_("序时进度"), choices=Schedule.choices)
+    warning = filters.MultipleChoiceFilter(label=_("预警等级"), choices=Warning.choices)
+    deadline_after = filters.DateFilter(label=_("期限不早于"), field_name="deadline", lookup_expr="gte")
+    deadline_before = filters.DateFilter(label=_("期限不晚于"), field_name="deadline", lookup_expr="lte")
+    completed_after = filters.DateFilter(label=_("完成时间不早于"), field_name="completed_at", lookup_expr="date__gte")
+    completed_before = filters.DateFilter(label=_("完成时间不晚于"), field_name="completed_at", lookup_expr="date__lte")
+    signed_off_after = filters.DateFilter(label=_("销号时间不早于"), field_name="signed_off_at", lookup_expr="date__gte")
+    signed_off_before = filters.DateFilter(label=_("销号时间不晚于"), field_name="signed_off_at", lookup_expr="date__lte")
+    ordering = filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("finding__round__feedback_date", "round"),
+            ("finding__number", "finding"),
+            ("deadline", "deadline"),
+            ("status", "status"),
+            ("percent", "percent"),
+            ("lead_unit__name", "lead_unit"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "round": _("督察轮次"), "finding": _("问题编号"), "deadline": _("整改期限"), "status": _("整改状态"),
+            "percent": _("完成比例"), "lead_unit": _("牵头单位"), "updated": _("更新时间"),
+        },
+    )
+
+    class Meta:
+        model = RectificationTask
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = user or getattr(request, "user", None)
+        if user is not None:
+            # Offer only what the user may see: another unit's name is not even a choice.
+            self.filters["lead_unit"].queryset = units_visible_to(user)
+            self.filters["round"].queryset = visible_rounds(user)
+            self.filters["leader"].queryset = User.objects.filter(led_findings__isnull=False).distinct()
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms[:8]:
+            condition = Q()
+            for field in SEARCH_FIELDS:
+                condition |= Q(**{f"{field}__icontains": term})
+            if term.replace("-", "").isdigit() and "-" in term:
+                finding_number, _sep, task_number = term.partition("-")
+                condition |= Q(finding__number=int(finding_number), number=int(task_number or 0))
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def filter_complete(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=COMPLETE_STATUSES) if value else queryset.exclude(status__in=COMPLETE_STATUSES)
+
+    def filter_lead_unit(self, queryset, name, value):
+        return queryset.filter(lead_unit__path__startswith=value.path) if value else queryset
+
+    def filter_due_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.exclude(status__in=COMPLETE_STATUSES).filter(
+            deadline__gte=today, deadline__lte=today + timedelta(days=int(value))
+        )
+
+
+class RoundFilterSet(filters.FilterSet):
+    kind = filters.MultipleChoiceFilter(label=_("督察类型"), choices=RoundKind.choices)
+    q = filters.CharFilter(label=_("搜索"), field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = InspectionRound
+        fields = ["kind", "batch"]
+
+
+class FindingFilterSet(filters.FilterSet):
+    round = filters.ModelChoiceFilter(label=_("督察轮次"), queryset=InspectionRound.objects.all())
+    category = filters.MultipleChoiceFilter(label=_("问题类别"), choices=Category.choices)
+    source = filters.ChoiceFilter(label=_("问题来源"), choices=FindingSource.choices)
+    q = filters.CharFilter(label=_("搜索"), method="filter_search")
+
+    class Meta:
+        model = Finding
+        fields = ["round", "category", "source", "number"]
+
+    def filter_search(self, queryset, name, value):
+        for term in value.split()[:8]:
+            queryset = queryset.filter(Q(summary__icontains=term) | Q(description__icontains=term))
+        return queryset

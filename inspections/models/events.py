@@ -1,0 +1,38 @@
+"""The timeline of a task: who did what, when, from which state to which, and why.
+
+Status "as of a date" is reconstructed from these rows (the last transition at or before it).
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import EventKind, TaskStatus
+
+
+class TaskEvent(models.Model):
+    task = models.ForeignKey(
+        "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    kind = models.CharField(_("事件类型"), max_length=16, choices=EventKind.choices)
+    action = models.CharField(_("操作"), max_length=24, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=16, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=TaskStatus.choices, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("任务动态")
+        verbose_name_plural = _("任务动态")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["task", "at"], name="event_task_at"),
+            models.Index(fields=["to_status", "at"], name="event_status_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,198 @@
+"""整改任务: a finding is split into N tasks ("1+N"). The queryset computes schedule figures in SQL."""
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import BooleanField, Case, CharField, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..choices import COMPLETE_STATUSES, DeadlineKind, Schedule, TaskStatus, Warning
+from ..db import DaysBetween
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+class TaskQuerySet(models.QuerySet):
+    """Schedule figures as SQL annotations, so lists, dashboards and reports filter and count in the database."""
+
+    def complete(self):
+        return self.filter(status__in=COMPLETE_STATUSES)
+
+    def incomplete(self):
+        return self.exclude(status__in=COMPLETE_STATUSES)
+
+    def overdue(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.incomplete().filter(deadline__lt=today)
+
+    def due_within(self, days: int, today: date | None = None):
+        """Not complete, not yet overdue, deadline within `days` calendar days from today (inclusive)."""
+        from datetime import timedelta
+
+        today = today or timezone.localdate()
+        return self.incomplete().filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
+
+    def with_schedule(self, today: date | None = None):
+        """Annotate is_complete, is_overdue, days_left, expected_percent, schedule and warning."""
+        today = today or timezone.localdate()
+        tolerance = settings.SCHEDULE_TOLERANCE
+        red_gap = settings.RED_GAP
+        today_value = Value(today, output_field=models.DateField())
+        complete_q = Q(status__in=COMPLETE_STATUSES)
+        total = DaysBetween(F("deadline"), F("assigned_on"))
+        elapsed = DaysBetween(today_value, F("assigned_on"))
+        expected = Case(
+            When(deadline__isnull=True, then=Value(0.0)),
+            When(Q(deadline__lte=F("assigned_on")), then=Value(100.0)),
+            default=Least(
+                Value(100.0),
+                Greatest(Value(0.0), Value(100.0) * Cast(elapsed, FloatField()) / Cast(total, FloatField())),
+            ),
+            output_field=FloatField(),
+        )
+        qs = self.annotate(
+            is_complete=Case(When(complete_q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_overdue=Case(
+                When(~complete_q & Q(deadline__lt=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            days_left=DaysBetween(F("deadline"), today_value),
+            expected_percent=expected,
+        )
+        qs = qs.annotate(
+            schedule=Case(
+                When(complete_q, then=Value(Schedule.ON_SCHEDULE)),
+                When(deadline__lt=today, then=Value(Schedule.OVERDUE)),
+                When(percent__gte=F("expected_percent") + tolerance, deadline__isnull=False,
+                     then=Value(Schedule.AHEAD)),
+                When(percent__gte=F("expected_percent") - tolerance, then=Value(Schedule.ON_SCHEDULE)),
+                default=Value(Schedule.BEHIND),
+                output_field=CharField(),
+            ),
+        )
+        return qs.annotate(
+            warning=Case(
+                When(complete_q, then=Value(Warning.BLUE)),
+                When(deadline__lt=today, then=Value(Warning.RED)),
+                When(percent__lt=F("expected_percent") - red_gap, then=Value(Warning.RED)),
+                When(percent__lt=F("expected_percent") - tolerance, then=Value(Warning.YELLOW)),
+                default=Value(Warning.BLUE),
+                output_field=CharField(),
+            )
+        )
+
+    def with_status_as_of(self, day: date):
+        """Annotate `status_as_of`: the status at the end of `day`, rebuilt from the event history.
+
+        Tasks that did not exist yet get NULL; use `.existing_on(day)` to drop them.
+        """
+        from .events import TaskEvent
+
+        last_status = (
+            TaskEvent.objects.filter(task=OuterRef("pk"), at__lte=end_of_day(day))
+            .exclude(to_status="")
+            .order_by("-at", "-id")
+            .values("to_status")[:1]
+        )
+        return self.annotate(status_as_of=Subquery(last_status, output_field=CharField()))
+
+    def existing_on(self, day: date):
+        return self.filter(created_at__lte=end_of_day(day))
+
+
+class RectificationTask(models.Model):
+    finding = models.ForeignKey(
+        "inspections.Finding", verbose_name=_("反馈问题"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    number = models.PositiveSmallIntegerField(_("任务序号"))
+    lead_unit = models.ForeignKey(
+        "accounts.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    cooperating_units = models.ManyToManyField(
+        "accounts.Unit", verbose_name=_("配合单位"), blank=True, related_name="cooperating_tasks"
+    )
+    responsible_person = models.CharField(_("责任人"), max_length=100, blank=True)
+    goal = models.TextField(_("整改目标"), blank=True)
+    measures = models.TextField(_("整改措施"), blank=True)
+    deadline_text = models.CharField(_("整改时限"), max_length=200)
+    deadline = models.DateField(_("整改期限（日期）"), null=True, blank=True)
+    deadline_kind = models.CharField(
+        _("时限类型"), max_length=16, choices=DeadlineKind.choices, default=DeadlineKind.DATED
+    )
+    milestones = models.JSONField(_("阶段性节点"), default=list, blank=True, help_text=_("ISO 日期列表"))
+    status = models.CharField(_("整改状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField(
+        _("完成比例（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    investment = models.DecimalField(
+        _("投入资金（万元）"), max_digits=14, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    assigned_on = models.DateField(_("交办日期"), default=timezone.localdate)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("销号审签人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Optimistic concurrency: every write bumps it; a form posted with an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改任务")
+        verbose_name_plural = _("整改任务")
+        ordering = ["finding__round_id", "finding__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "number"], name="task_number_unique_in_finding"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="task_percent_range"),
+            models.CheckConstraint(condition=Q(investment__gte=0), name="task_investment_positive"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="task_number_positive"),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=False) | Q(deadline_kind=DeadlineKind.LONG_TERM),
+                name="task_deadline_unless_long_term",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="task_status_deadline"),
+            models.Index(fields=["deadline"], name="task_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.finding.summary[:30]}" if self.finding_id else self.code
+
+    @property
+    def code(self) -> str:
+        """Task number as ledgers write it: finding number - task number, e.g. 3-2."""
+        finding_number = self.finding.number if self.finding_id else "?"
+        return f"{finding_number}-{self.number}"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.status == TaskStatus.CLOSED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in COMPLETE_STATUSES
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("inspections:task_detail", args=[self.pk])

@@ -1,0 +1,83 @@
+"""Reads of the domain: the one place that knows how to query efficiently and within access."""
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .access import visible_rounds, visible_tasks
+from .choices import COMPLETE_STATUSES
+from .filtersets import TaskFilterSet
+from .models import InspectionRound
+
+
+def task_queryset(*, user, today: date | None = None):
+    """Visible tasks with schedule annotations and the relations a list row shows."""
+    return (
+        visible_tasks(user)
+        .with_schedule(today)
+        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
+    )
+
+
+def task_filterset(*, user, filters=None, request=None) -> TaskFilterSet:
+    """The FilterSet over visible tasks; `.qs` is the filtered list (HTML list, API and export share it)."""
+    return TaskFilterSet(filters or None, queryset=task_queryset(user=user), request=request, user=user)
+
+
+def task_list(*, user, filters=None):
+    filterset = task_filterset(user=user, filters=filters)
+    if not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+def task_counts(tasks, *, today: date | None = None) -> dict:
+    """Headline counts of a task queryset in one grouped query."""
+    today = today or timezone.localdate()
+    incomplete = ~Q(status__in=COMPLETE_STATUSES)
+    return tasks.aggregate(
+        total=Count("id"),
+        complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
+        overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
+    )
+
+
+@dataclass
+class RoundFigures:
+    round: InspectionRound
+    total: int
+    complete: int
+    overdue: int
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+
+
+def round_summary(*, user, rounds=None, today: date | None = None) -> list[RoundFigures]:
+    """Per-round figures over the tasks the user may see: two queries whatever the data size."""
+    today = today or timezone.localdate()
+    rounds = list(rounds if rounds is not None else visible_rounds(user).order_by("feedback_date", "id"))
+    incomplete = ~Q(status__in=COMPLETE_STATUSES)
+    grouped = (
+        visible_tasks(user)
+        .filter(finding__round__in=[r.pk for r in rounds])
+        .values("finding__round")
+        .annotate(
+            total=Count("id"),
+            complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
+            overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
+        )
+        .order_by()
+    )
+    by_round = {row["finding__round"]: row for row in grouped}
+    return [
+        RoundFigures(
+            round=r,
+            total=by_round.get(r.pk, {}).get("total", 0),
+            complete=by_round.get(r.pk, {}).get("complete", 0),
+            overdue=by_round.get(r.pk, {}).get("overdue", 0),
+        )
+        for r in rounds
+    ]

@@ -1,0 +1,341 @@
+"""Writes for rectification tasks: assignment, edits, progress, evidence and the status workflow.
+
+Each function is atomic, locks the task row, checks the actor against the transition table and the
+access rules, bumps the task's version and writes a TaskEvent in the same transaction.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import Unit, User
+
+from .. import workflow
+from ..access import can_manage, can_report_on, is_lead_unit_user, user_role
+from ..choices import DeadlineKind, EventKind, NotificationKind, TaskStatus
+from ..deadlines import DeadlineParseError, parse_deadline
+from ..errors import (
+    EvidenceRequired,
+    NotAllowed,
+    ReasonRequired,
+    ServiceError,
+    StaleVersion,
+    TaskReadOnly,
+    TransitionNotAllowed,
+)
+from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
+from ..uploads import check_evidence_file
+from .notifications import notify
+
+EDITABLE_FIELDS = ("lead_unit", "responsible_person", "goal", "measures", "deadline_text", "assigned_on")
+REPORTABLE_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.LONG_TERM)
+
+
+def record_event(*, task, actor, kind, action="", from_status="", to_status="", reason="", at=None) -> TaskEvent:
+    return TaskEvent.objects.create(
+        task=task, actor=actor, kind=kind, action=action, from_status=from_status, to_status=to_status,
+        reason=reason, at=at or timezone.now(),
+    )
+
+
+def apply_deadline(task: RectificationTask, deadline_text) -> None:
+    """Parse the deadline text into the task's date, kind and milestones, keeping the original text."""
+    try:
+        parsed = parse_deadline(deadline_text, assigned_on=task.assigned_on)
+    except DeadlineParseError as exc:
+        raise ValidationError({"deadline_text": str(exc)}) from exc
+    task.deadline_text = parsed.text
+    task.deadline = parsed.deadline
+    task.deadline_kind = parsed.kind
+    task.milestones = [d.isoformat() for d in parsed.milestones]
+
+
+def _lock(task: RectificationTask, expected_version: int | None) -> RectificationTask:
+    """Re-read the task under a row lock; refuse if someone changed it since `expected_version`."""
+    locked = (
+        RectificationTask.objects.select_for_update(of=("self",))
+        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
+        .get(pk=task.pk)
+    )
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleVersion("该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。")
+    return locked
+
+
+def _save(task: RectificationTask, fields: list[str]) -> None:
+    task.version += 1
+    task.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _units(value) -> list[Unit]:
+    return list(value or [])
+
+
+@transaction.atomic
+def task_assign(
+    *,
+    actor,
+    finding: Finding,
+    lead_unit: Unit,
+    deadline_text,
+    goal: str = "",
+    measures: str = "",
+    cooperating_units=(),
+    responsible_person: str = "",
+    number: int | None = None,
+    assigned_on: date | None = None,
+) -> RectificationTask:
+    """Create one task of a finding for its lead unit (整改任务交办)."""
+    if not can_manage(actor):
+        raise NotAllowed("只有督察办工作人员可以交办整改任务。")
+    if number is None:
+        number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
+    task = RectificationTask(
+        finding=finding, number=number, lead_unit=lead_unit, goal=goal, measures=measures,
+        responsible_person=responsible_person, assigned_on=assigned_on or timezone.localdate(),
+    )
+    apply_deadline(task, deadline_text)
+    task.full_clean(exclude=["milestones"])
+    task.save()
+    cooperating = [u for u in _units(cooperating_units) if u.pk != lead_unit.pk]
+    if cooperating:
+        task.cooperating_units.set(cooperating)
+    record_event(task=task, actor=actor, kind=EventKind.CREATED, to_status=task.status, at=task.created_at)
+    notify(
+        recipients=User.objects.filter(unit=lead_unit, role=Role.UNIT, is_active=True),
+        kind=NotificationKind.WORKFLOW,
+        title=f"新交办整改任务 {task.code}：{finding.summary[:60]}",
+        body=f"整改时限：{task.deadline_text}",
+        url=task.get_absolute_url(),
+        task=task,
+    )
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: RectificationTask, expected_version: int | None = None, **fields) -> RectificationTask:
+    """Edit a task's assignment (bureau staff). A closed task is read-only."""
+    if not can_manage(actor):
+        raise NotAllowed("只有督察办工作人员可以修改整改任务。")
+    task = _lock(task, expected_version)
+    if task.is_read_only:
+        raise TaskReadOnly("该任务已销号，不能修改；如需修改请由管理员重新打开。")
+    cooperating = fields.pop("cooperating_units", None)
+    changed = []
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise TypeError(f"unknown task field: {name}")
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            changed.append(name)
+    if "deadline_text" in changed or "assigned_on" in changed:
+        apply_deadline(task, task.deadline_text)
+        changed += ["deadline", "deadline_kind", "milestones"]
+    task.full_clean(exclude=["milestones"])
+    if cooperating is not None:
+        new = {u.pk for u in cooperating if u.pk != task.lead_unit_id}
+        if new != set(task.cooperating_units.values_list("pk", flat=True)):
+            task.cooperating_units.set(list(new))
+            changed.append("cooperating_units")
+    if not changed:
+        return task
+    _save(task, [f for f in dict.fromkeys(changed) if f != "cooperating_units"])
+    labels = "、".join(str(RectificationTask._meta.get_field(f).verbose_name) for f in dict.fromkeys(changed)
+                      if f not in ("deadline", "deadline_kind", "milestones"))
+    record_event(task=task, actor=actor, kind=EventKind.EDITED, reason=f"修改了：{labels}")
+    return task
+
+
+def _check_can_report(actor, task: RectificationTask) -> None:
+    if not can_report_on(actor, task):
+        raise NotAllowed("您无权为该任务报送进展或上传材料。")
+    if task.is_read_only:
+        raise TaskReadOnly("该任务已销号，不能再报送进展或上传材料。")
+
+
+@transaction.atomic
+def task_progress_add(
+    *,
+    actor,
+    task: RectificationTask,
+    text: str,
+    percent,
+    investment=None,
+    reported_on: date | None = None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Post a progress report (整改进展). Starts a not-yet-started task."""
+    task = _lock(task, expected_version)
+    _check_can_report(actor, task)
+    if task.status not in REPORTABLE_STATUSES:
+        raise ServiceError(f"任务当前状态为“{task.get_status_display()}”，等待验收或审签期间不能报送进展。")
+    errors = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = "请填写整改进展情况。"
+    try:
+        percent = int(percent)
+        if not 0 <= percent <= 100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["percent"] = "完成比例应为 0 到 100 之间的整数。"
+    if investment in (None, ""):
+        investment = task.investment
+    else:
+        try:
+            investment = Decimal(str(investment)).quantize(Decimal("0.01"))
+            if investment < 0 or investment >= Decimal("1e12"):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors["investment"] = "投入资金应为不小于 0 的数字（万元）。"
+    if errors:
+        raise ValidationError(errors)
+    update = ProgressUpdate.objects.create(
+        task=task, author=actor, text=text, percent=percent, investment=investment,
+        reported_on=reported_on or timezone.localdate(),
+    )
+    if task.status == TaskStatus.NOT_STARTED:
+        _transition(task, actor, workflow.Action.START, reason="报送进展，开始整改")
+    task.percent = percent
+    task.investment = investment
+    _save(task, ["percent", "investment", "status"])
+    record_event(task=task, actor=actor, kind=EventKind.PROGRESS, reason=f"完成 {percent}%：{text[:200]}")
+    return update
+
+
+@transaction.atomic
+def task_evidence_add(
+    *, actor, task: RectificationTask, files, kind: str, description: str = "", expected_version: int | None = None
+) -> list[Evidence]:
+    """Attach evidence files; every file is checked before any is stored (all or nothing)."""
+    task = _lock(task, expected_version)
+    _check_can_report(actor, task)
+    files = list(files)
+    if not files:
+        raise ValidationError({"files": "请选择要上传的文件。"})
+    checked = [check_evidence_file(f) for f in files]
+    saved = []
+    try:
+        for upload, info in zip(files, checked, strict=True):
+            evidence = Evidence(
+                task=task, original_name=info.name, content_type=info.content_type, size=info.size,
+                sha256=info.sha256, kind=kind, description=description, uploaded_by=actor,
+            )
+            evidence.file.save(info.name, upload, save=False)
+            saved.append(evidence)
+            evidence.save()
+        _save(task, [])
+        names = "、".join(e.original_name for e in saved)
+        record_event(task=task, actor=actor, kind=EventKind.EVIDENCE,
+                     reason=f"上传了 {len(saved)} 份材料：{names}"[:1000])
+    except BaseException:
+        # The rows roll back with the transaction; the files written so far must go too.
+        for evidence in saved:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return saved
+
+
+def _notify_transition(task: RectificationTask, actor, transition: workflow.Transition, reason: str) -> None:
+    label = workflow.ACTION_LABELS[transition.action]
+    title = f"任务 {task.code} {label}：{task.finding.summary[:50]}"
+    body = f"操作人：{actor.display_name}" + (f"；理由：{reason}" if reason else "")
+    unit_users = User.objects.filter(unit=task.lead_unit, role=Role.UNIT, is_active=True)
+    if transition.action == workflow.Action.SUBMIT:
+        recipients = User.objects.filter(role=Role.BUREAU, is_active=True)
+    elif transition.action == workflow.Action.VERIFY:
+        leader = task.finding.responsible_leader
+        recipients = [leader] if leader else User.objects.filter(role=Role.LEADER, is_active=True)
+    elif transition.action == workflow.Action.START:
+        return
+    else:
+        recipients = unit_users
+    notify(recipients=recipients, kind=NotificationKind.WORKFLOW, title=title, body=body,
+           url=task.get_absolute_url(), task=task)
+
+
+def _transition(task: RectificationTask, actor, action: str, reason: str = "") -> workflow.Transition:
+    """Apply one move of the transition table to a locked task (no save of the task itself)."""
+    role = user_role(actor)
+    label = workflow.ACTION_LABELS.get(action, action)
+    transition = workflow.find(action, task.status)
+    if transition is None:
+        raise TransitionNotAllowed(f"任务当前状态为“{task.get_status_display()}”，不能执行“{label}”。")
+    if role not in transition.roles:
+        raise TransitionNotAllowed(f"{Role(role).label}不能对该任务执行“{label}”。")
+    if role == Role.UNIT and not is_lead_unit_user(actor, task):
+        raise NotAllowed(f"只有牵头单位可以对该任务执行“{label}”。")
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ReasonRequired(f"执行“{label}”必须填写理由。", field="reason")
+    if action == workflow.Action.SUBMIT and not task.evidence.exists():
+        raise EvidenceRequired("申请销号前请至少上传一份佐证材料。")
+    now = timezone.now()
+    if action == workflow.Action.VERIFY:
+        task.verified_at, task.verified_by, task.completed_at = now, actor, now
+        if task.deadline_kind != DeadlineKind.LONG_TERM:
+            task.percent = 100
+    elif action in (workflow.Action.CLOSE, workflow.Action.KEEP_LONG_TERM):
+        task.signed_off_at, task.signed_off_by = now, actor
+        task.completed_at = task.completed_at or now
+    elif action in (workflow.Action.REJECT, workflow.Action.REOPEN):
+        task.verified_at = task.verified_by = task.completed_at = None
+        task.signed_off_at = task.signed_off_by = None
+    from_status = task.status
+    task.status = transition.target
+    record_event(task=task, actor=actor, kind=EventKind.TRANSITION, action=action, from_status=from_status,
+                 to_status=transition.target, reason=reason, at=now)
+    _notify_transition(task, actor, transition, reason)
+    return transition
+
+
+TRANSITION_FIELDS = ["status", "percent", "completed_at", "verified_at", "verified_by", "signed_off_at",
+                     "signed_off_by"]
+
+
+@transaction.atomic
+def task_transition(
+    *, actor, task: RectificationTask, action: str, reason: str = "", expected_version: int | None = None
+) -> RectificationTask:
+    task = _lock(task, expected_version)
+    _transition(task, actor, action, reason)
+    _save(task, TRANSITION_FIELDS)
+    return task
+
+
+def task_start(*, actor, task, expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.START, expected_version=expected_version)
+
+
+def task_submit(*, actor, task, reason="", expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.SUBMIT, reason=reason,
+                           expected_version=expected_version)
+
+
+def task_verify(*, actor, task, reason="", expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.VERIFY, reason=reason,
+                           expected_version=expected_version)
+
+
+def task_reject(*, actor, task, reason, expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.REJECT, reason=reason,
+                           expected_version=expected_version)
+
+
+def task_close(*, actor, task, reason="", expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.CLOSE, reason=reason,
+                           expected_version=expected_version)
+
+
+def task_keep_long_term(*, actor, task, reason="", expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.KEEP_LONG_TERM, reason=reason,
+                           expected_version=expected_version)
+
+
+def task_reopen(*, actor, task, reason, expected_version=None):
+    return task_transition(actor=actor, task=task, action=workflow.Action.REOPEN, reason=reason,
+                           expected_version=expected_version)

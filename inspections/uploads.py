@@ -1,0 +1,89 @@
+"""Checks on uploaded evidence: type by content (not by name), size, and a safe display name."""
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+
+from .errors import InvalidFile
+
+# Extension -> MIME type detected from the file's bytes. docx/xlsx are zip files, told apart by content.
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+}
+ALLOWED_LABEL = "PDF、JPG、PNG、DOCX、XLSX、ZIP"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def safe_display_name(name: str) -> str:
+    """Keep the Chinese name the user gave, minus any path and control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[:200] or "file"
+
+
+def check_evidence_file(upload) -> CheckedFile:
+    name = safe_display_name(getattr(upload, "name", ""))
+    size = upload.size
+    if size == 0:
+        raise InvalidFile(f"文件“{name}”是空文件。", field="files")
+    limit = settings.EVIDENCE_MAX_BYTES
+    if size > limit:
+        raise InvalidFile(
+            f"文件“{name}”大小为 {size / 1024 / 1024:.1f} MB，超过 {limit // 1024 // 1024} MB 的上限。", field="files"
+        )
+    ext = os.path.splitext(name)[1].lower()
+    expected = ALLOWED_TYPES.get(ext)
+    if expected is None:
+        raise InvalidFile(f"文件“{name}”的类型不允许上传，只能上传 {ALLOWED_LABEL} 文件。", field="files")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    detected = filetype.guess_mime(head)
+    if ext in (".docx", ".xlsx", ".zip"):
+        detected = _office_or_zip(upload) if detected in (None, "application/zip", expected) else detected
+    if detected != expected:
+        raise InvalidFile(
+            f"文件“{name}”的内容与扩展名不符（不是真正的 {ext[1:].upper()} 文件），已拒绝。", field="files"
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedFile(name=name, content_type=expected, size=size, sha256=digest.hexdigest())
+
+
+def _office_or_zip(upload) -> str | None:
+    """Tell docx / xlsx / plain zip apart by the archive's members."""
+    import zipfile
+
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" in names:
+        if any(n.startswith("word/") for n in names):
+            return ALLOWED_TYPES[".docx"]
+        if any(n.startswith("xl/") for n in names):
+            return ALLOWED_TYPES[".xlsx"]
+    return ALLOWED_TYPES[".zip"]

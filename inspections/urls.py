@@ -1,0 +1,11 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+app_name = "inspections"
+
+# Interim routes until the browser workflow lands (issue 3 replaces both with real pages).
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("tasks/<int:pk>/", RedirectView.as_view(pattern_name="admin:inspections_rectificationtask_change"),
+         name="task_detail"),
+]

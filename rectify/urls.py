@@ -1,0 +1,14 @@
+"""Top-level URLs: each app brings its own."""
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "督察整改台账 · 管理后台"
+admin.site.site_title = "督察整改台账"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("inspections.urls")),
+]

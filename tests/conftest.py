@@ -1,0 +1,37 @@
+"""Fixtures shared by the whole suite that do not depend on any app's models."""
+import pytest
+
+
+def pytest_report_header(config):
+    """Say which database the run uses, so a log shows at a glance it ran on PostgreSQL."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    try:
+        from pytest_django.plugin import blocking_manager_key
+
+        # pytest-django blocks database access outside tests; the header is not a test.
+        with config.stash[blocking_manager_key].unblock():
+            with connection.cursor() as cursor:
+                if vendor == "postgresql":
+                    cursor.execute("SHOW server_version")
+                else:
+                    cursor.execute("SELECT sqlite_version()")
+                version = cursor.fetchone()[0]
+            connection.close()
+    except Exception as exc:  # noqa: BLE001 - the header must never stop the run
+        version = f"version unknown: {exc.__class__.__name__}: {exc}"
+    if vendor == "postgresql":
+        version = f"PostgreSQL {version}"
+    elif vendor == "sqlite":
+        version = f"SQLite {version}"
+    return f"database: {vendor} ({version})"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_file_roots(settings, tmp_path):
+    """Uploaded evidence and generated exports go to this test's own temp dir, never var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EXPORT_ROOT = tmp_path / "exports"
+    settings.MEDIA_ROOT.mkdir()
+    settings.EXPORT_ROOT.mkdir()
