@@ -30,6 +30,13 @@ def make_task(*, actor, lead_unit, deadline_text="2030年12月31日前", **field
     return finding.tasks.get()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with production strength costs ~0.3 s per login on this machine; the rules tested here don't
+    depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(name="make_task")
 def make_task_fixture(db):
     return make_task
@@ -68,3 +75,9 @@ def other_unit_user(units):
 @pytest.fixture
 def task(bureau, units):
     return make_task(actor=bureau, lead_unit=units["water"], goal="消除黑臭", measures="截污纳管")
+
+
+@pytest.fixture
+def password():
+    """The password every user made by `make_user` has."""
+    return PASSWORD
