@@ -16,7 +16,7 @@ from accounts.models import Unit, User
 
 from .. import workflow
 from ..access import can_manage, can_report_on, is_lead_unit_user, user_role
-from ..choices import DeadlineKind, EventKind, NotificationKind, TaskStatus
+from ..choices import DeadlineKind, EventKind, EvidenceKind, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
     EvidenceRequired,
@@ -219,6 +219,11 @@ def task_evidence_add(
     files = list(files)
     if not files:
         raise ValidationError({"files": "请选择要上传的文件。"})
+    description = (description or "").strip()
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": "请选择正确的材料类型。"})
+    if len(description) > Evidence._meta.get_field("description").max_length:
+        raise ValidationError({"description": "材料说明不能超过 300 个字。"})
     checked = [check_evidence_file(f) for f in files]
     saved = []
     try:
