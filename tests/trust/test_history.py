@@ -212,3 +212,29 @@ def test_recent_history_is_untouched(bureau, task):
         output = _prune("--days", "30")
     assert "共 0 条" in output
     assert task.history.count() == 2
+
+
+# --- display -----------------------------------------------------------------------------------
+
+def test_only_bureau_staff_and_admins_see_history(bureau, unit_user, make_user, units):
+    from accounts.choices import Role
+    from django.contrib.auth.models import AnonymousUser
+
+    from inspections.access import can_view_history
+
+    admin = make_user("admin", Role.ADMIN)
+    leader = make_user("leader", Role.LEADER)
+    assert [can_view_history(u) for u in (bureau, admin, leader, unit_user, AnonymousUser())] == [
+        True, True, False, False, False]
+
+
+def test_history_include_escapes_user_text(bureau, task):
+    from django.template.loader import render_to_string
+
+    services.task_update(actor=bureau, task=task, goal="<script>alert('x')</script>")
+    task.refresh_from_db()
+    html = render_to_string("inspections/includes/field_history.html", {"history": field_changes(task)})
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "整改目标" in html and "王督察" in html and "修改" in html and "创建" in html
