@@ -1,8 +1,8 @@
 """Two people acting on one task at the same moment, in two real PostgreSQL transactions.
 
 Each thread has its own database connection. A barrier releases both at once, and each holds its
-transaction open a little after the service returns, so the other really waits on the row lock
-instead of simply arriving later.
+transaction open a little after the service returns; the tests check the two transactions overlapped
+in time, so the second really waited on the first's row lock instead of simply arriving later.
 """
 import threading
 import time
@@ -24,9 +24,10 @@ HOLD = 0.4  # seconds each transaction stays open after its service call
 
 
 def collide(*calls):
-    """Run each call(task) in its own thread and transaction at the same moment.
+    """Run each call() in its own thread and transaction at the same moment.
 
-    Returns [(result or exception, seconds spent inside the service)] in call order.
+    Returns [(result or exception, started, finished)] in call order: monotonic times of the start
+    of the call and of the end of its transaction (commit or rollback).
     """
     barrier = threading.Barrier(len(calls))
     outcomes = [None] * len(calls)
@@ -38,11 +39,10 @@ def collide(*calls):
             try:
                 with transaction.atomic():
                     result = call()
-                    waited = time.monotonic() - started
                     time.sleep(HOLD)  # keep the row lock: the other caller must queue behind it
             except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
-                result, waited = exc, time.monotonic() - started
-            outcomes[index] = (result, waited)
+                result = exc
+            outcomes[index] = (result, started, time.monotonic())
         finally:
             connection.close()
 
@@ -55,13 +55,19 @@ def collide(*calls):
     return outcomes
 
 
+def overlapped(outcomes) -> bool:
+    """Each call started before the other's transaction ended: they really ran at the same time."""
+    (_a, a_start, a_end), (_b, b_start, b_end) = outcomes
+    return a_start < b_end and b_start < a_end
+
+
 def fresh(task):
     return RectificationTask.objects.get(pk=task.pk)
 
 
 def split(outcomes):
-    winners = [(i, r) for i, (r, _w) in enumerate(outcomes) if not isinstance(r, Exception)]
-    losers = [(i, r) for i, (r, _w) in enumerate(outcomes) if isinstance(r, Exception)]
+    winners = [(i, o[0]) for i, o in enumerate(outcomes) if not isinstance(o[0], Exception)]
+    losers = [(i, o[0]) for i, o in enumerate(outcomes) if isinstance(o[0], Exception)]
     return winners, losers
 
 
@@ -75,11 +81,11 @@ def test_same_version_progress_posts_one_wins_one_is_told(unit_user, task):
     )
     winners, losers = split(outcomes)
     assert len(winners) == 1 and len(losers) == 1
-    (winner_index, update), (loser_index, error) = winners[0], losers[0]
+    (_winner_index, update), (_loser_index, error) = winners[0], losers[0]
     assert isinstance(error, StaleVersion), repr(error)
     assert error.status == 409
     assert error.message == "该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。"
-    assert outcomes[loser_index][1] >= HOLD * 0.75, "the loser should have waited on the winner's row lock"
+    assert overlapped(outcomes)
 
     task.refresh_from_db()
     assert task.version == version + 1
@@ -108,6 +114,7 @@ def test_same_version_transitions_one_wins(make_user, units, bureau, unit_user, 
     winners, losers = split(outcomes)
     assert len(winners) == 1 and len(losers) == 1
     assert isinstance(losers[0][1], StaleVersion), repr(losers[0][1])
+    assert overlapped(outcomes)
 
     task.refresh_from_db()
     winner = winners[0][1]
@@ -140,6 +147,7 @@ def test_two_verifies_without_version_are_serialised_by_the_row_lock(make_user, 
     winners, losers = split(outcomes)
     assert len(winners) == 1 and len(losers) == 1
     # The second one waited, then saw the task already verified.
+    assert overlapped(outcomes)
     assert isinstance(losers[0][1], TransitionNotAllowed)
     assert "已验收" in losers[0][1].message
     task.refresh_from_db()
@@ -155,7 +163,7 @@ def test_two_progress_posts_without_version_both_apply_in_turn(unit_user, task):
     )
     winners, losers = split(outcomes)
     assert len(winners) == 2 and not losers, losers
-    assert max(waited for _r, waited in outcomes) >= HOLD * 0.75, "one post should have queued behind the other"
+    assert overlapped(outcomes)  # so the second waited on the first's row lock
 
     task.refresh_from_db()
     assert task.version == version + 2
@@ -176,6 +184,7 @@ def test_edit_and_progress_at_once_keep_both_changes(bureau, unit_user, task):
                                            investment="8.5"),
     )
     assert not split(outcomes)[1]
+    assert overlapped(outcomes)
 
     task.refresh_from_db()
     assert (task.goal, task.measures) == ("水质稳定达到IV类", "截污+清淤")
