@@ -105,3 +105,8 @@ def is_lead_unit_user(user, task: RectificationTask) -> bool:
 def can_manage(user) -> bool:
     """Create and edit rounds, findings and tasks: bureau staff and admins."""
     return user.is_authenticated and user_role(user) in (Role.ADMIN, Role.BUREAU)
+
+
+def can_view_history(user) -> bool:
+    """The field-level change history of an object (who changed what): bureau staff and admins."""
+    return can_manage(user)

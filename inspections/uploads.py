@@ -19,6 +19,8 @@ ALLOWED_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".zip": "application/zip",
 }
+ZIP_TYPES = frozenset(ALLOWED_TYPES[ext] for ext in (".docx", ".xlsx", ".zip"))
+MACRO_TYPE = "application/vnd.ms-office.vbaProject"
 ALLOWED_LABEL = "PDF、JPG、PNG、DOCX、XLSX、ZIP"
 
 
@@ -30,24 +32,43 @@ class CheckedFile:
     sha256: str
 
 
+# Markup a browser would render if it ever sniffed the file as HTML; refused even after a valid
+# PDF/JPEG/PNG signature (a polyglot), since no genuine evidence file starts with it.
+MARKUP_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg")
+MARKUP_WINDOW = 1024
+NAME_MAX = 200
+
+
 def safe_display_name(name: str) -> str:
-    """Keep the Chinese name the user gave, minus any path and control characters."""
+    """Keep the Chinese name the user gave, minus any path, control or bidi-override characters.
+
+    Only shown to people (and offered as the download name); the file on disk gets a random name.
+    """
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return name[:200] or "file"
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".").strip()
+    if len(name) > NAME_MAX:  # shorten the stem, never the extension the type check relies on
+        stem, ext = os.path.splitext(name)
+        name = stem[: NAME_MAX - len(ext)] + ext if len(ext) < 16 else name[:NAME_MAX]
+    return name or "file"
+
+
+def human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")
+    return f"{size} 字节"
 
 
 def check_evidence_file(upload) -> CheckedFile:
     name = safe_display_name(getattr(upload, "name", ""))
     size = upload.size
-    if size == 0:
+    if not size:
         raise InvalidFile(f"文件“{name}”是空文件。", field="files")
     limit = settings.EVIDENCE_MAX_BYTES
     if size > limit:
-        raise InvalidFile(
-            f"文件“{name}”大小为 {size / 1024 / 1024:.1f} MB，超过 {limit // 1024 // 1024} MB 的上限。", field="files"
-        )
+        raise InvalidFile(f"文件“{name}”大小为 {human_size(size)}，超过 {human_size(limit)} 的上限。", field="files")
     ext = os.path.splitext(name)[1].lower()
     expected = ALLOWED_TYPES.get(ext)
     if expected is None:
@@ -56,12 +77,14 @@ def check_evidence_file(upload) -> CheckedFile:
     head = upload.read(8192)
     upload.seek(0)
     detected = filetype.guess_mime(head)
-    if ext in (".docx", ".xlsx", ".zip"):
+    if expected in ZIP_TYPES:
         detected = _office_or_zip(upload) if detected in (None, "application/zip", expected) else detected
     if detected != expected:
         raise InvalidFile(
             f"文件“{name}”的内容与扩展名不符（不是真正的 {ext[1:].upper()} 文件），已拒绝。", field="files"
         )
+    if expected not in ZIP_TYPES and any(marker in head[:MARKUP_WINDOW].lower() for marker in MARKUP_MARKERS):
+        raise InvalidFile(f"文件“{name}”含有网页代码，已拒绝。", field="files")
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -81,6 +104,8 @@ def _office_or_zip(upload) -> str | None:
         return None
     finally:
         upload.seek(0)
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return MACRO_TYPE  # a macro-enabled .docm/.xlsm renamed: never matches an allowed type
     if "[Content_Types].xml" in names:
         if any(n.startswith("word/") for n in names):
             return ALLOWED_TYPES[".docx"]

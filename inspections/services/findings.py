@@ -41,6 +41,7 @@ def finding_create(
         source=source,
     )
     finding.full_clean()
+    finding._history_user = actor
     finding.save()
     for index, task_fields in enumerate(tasks, start=1):
         task_assign(actor=actor, finding=finding, **{"number": index, **task_fields})
@@ -55,5 +56,6 @@ def finding_update(*, actor, finding: Finding, **fields) -> Finding:
             raise TypeError(f"unknown finding field: {name}")
         setattr(finding, name, value)
     finding.full_clean()
+    finding._history_user = actor
     finding.save()
     return finding

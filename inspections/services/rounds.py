@@ -21,6 +21,7 @@ def round_create(*, actor, **fields) -> InspectionRound:
         raise TypeError(f"unknown round fields: {sorted(unknown)}")
     inspection_round = InspectionRound(**fields)
     inspection_round.full_clean()
+    inspection_round._history_user = actor
     inspection_round.save()
     return inspection_round
 
@@ -33,5 +34,6 @@ def round_update(*, actor, inspection_round: InspectionRound, **fields) -> Inspe
             raise TypeError(f"unknown round field: {name}")
         setattr(inspection_round, name, value)
     inspection_round.full_clean()
+    inspection_round._history_user = actor
     inspection_round.save()
     return inspection_round

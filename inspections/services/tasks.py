@@ -16,7 +16,7 @@ from accounts.models import Unit, User
 
 from .. import workflow
 from ..access import can_manage, can_report_on, is_lead_unit_user, user_role
-from ..choices import DeadlineKind, EventKind, NotificationKind, TaskStatus
+from ..choices import DeadlineKind, EventKind, EvidenceKind, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
     EvidenceRequired,
@@ -66,8 +66,9 @@ def _lock(task: RectificationTask, expected_version: int | None) -> Rectificatio
     return locked
 
 
-def _save(task: RectificationTask, fields: list[str]) -> None:
+def _save(task: RectificationTask, fields: list[str], actor) -> None:
     task.version += 1
+    task._history_user = actor  # field history names the actor even outside a web request (Celery, commands)
     task.save(update_fields=[*fields, "version", "updated_at"])
 
 
@@ -100,6 +101,7 @@ def task_assign(
     )
     apply_deadline(task, deadline_text)
     task.full_clean(exclude=["milestones"])
+    task._history_user = actor
     task.save()
     cooperating = [u for u in _units(cooperating_units) if u.pk != lead_unit.pk]
     if cooperating:
@@ -143,7 +145,7 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
             changed.append("cooperating_units")
     if not changed:
         return task
-    _save(task, [f for f in dict.fromkeys(changed) if f != "cooperating_units"])
+    _save(task, [f for f in dict.fromkeys(changed) if f != "cooperating_units"], actor)
     labels = "、".join(str(RectificationTask._meta.get_field(f).verbose_name) for f in dict.fromkeys(changed)
                       if f not in ("deadline", "deadline_kind", "milestones"))
     record_event(task=task, actor=actor, kind=EventKind.EDITED, reason=f"修改了：{labels}")
@@ -203,7 +205,7 @@ def task_progress_add(
         _transition(task, actor, workflow.Action.START, reason="报送进展，开始整改", lead_unit_only=False)
     task.percent = percent
     task.investment = investment
-    _save(task, ["percent", "investment", "status"])
+    _save(task, ["percent", "investment", "status"], actor)
     record_event(task=task, actor=actor, kind=EventKind.PROGRESS, reason=f"完成 {percent}%：{text[:200]}")
     return update
 
@@ -218,6 +220,11 @@ def task_evidence_add(
     files = list(files)
     if not files:
         raise ValidationError({"files": "请选择要上传的文件。"})
+    description = (description or "").strip()
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": "请选择正确的材料类型。"})
+    if len(description) > Evidence._meta.get_field("description").max_length:
+        raise ValidationError({"description": "材料说明不能超过 300 个字。"})
     checked = [check_evidence_file(f) for f in files]
     saved = []
     try:
@@ -229,7 +236,7 @@ def task_evidence_add(
             evidence.file.save(info.name, upload, save=False)
             saved.append(evidence)
             evidence.save()
-        _save(task, [])
+        _save(task, [], actor)
         names = "、".join(e.original_name for e in saved)
         record_event(task=task, actor=actor, kind=EventKind.EVIDENCE,
                      reason=f"上传了 {len(saved)} 份材料：{names}"[:1000])
@@ -310,7 +317,7 @@ def task_transition(
 ) -> RectificationTask:
     task = _lock(task, expected_version)
     _transition(task, actor, action, reason)
-    _save(task, TRANSITION_FIELDS)
+    _save(task, TRANSITION_FIELDS, actor)
     return task
 
 
