@@ -43,7 +43,8 @@ def _style_filter_form(form) -> None:
 @login_required
 def task_list(request):
     filterset = task_filterset(user=request.user, filters=request.GET, request=request)
-    tasks = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    # An unbound FilterSet (no filters in the URL) is "not valid" yet means "everything".
+    tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     _style_filter_form(filterset.form)
     per_page = per_page_from(request)
     page = Paginator(tasks, per_page).get_page(request.GET.get("page"))
