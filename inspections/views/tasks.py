@@ -124,8 +124,12 @@ def _failed(request, task, form_name, form, exc=None, **extra):
         form.apply_error_classes()
     status = getattr(exc, "status", 400)
     task = _task_for(request, task.pk)
-    return render(request, "inspections/tasks/detail.html",
-                  _detail_context(request, task, **{form_name: form}, **extra), status=status)
+    context = _detail_context(request, task, **{form_name: form}, **extra)
+    shown = context["can_report"] if form_name in ("progress_form", "evidence_form") else bool(context["actions"])
+    if not shown:
+        # The form's card is not on the page for this user: say why at the top instead.
+        context["page_errors"] = [str(e) for errors in form.errors.values() for e in errors]
+    return render(request, "inspections/tasks/detail.html", context, status=status)
 
 
 @login_required
