@@ -73,6 +73,15 @@ def test_finding_to_closure_across_roles(page, live_server, people, screenshot_d
     page.get_by_test_id("finding-save").click()
     expect(page.locator(".alert-success")).to_contain_text("2 项整改任务")
 
+    # The list filters in place (htmx) and keeps the filters in the URL, so a view can be shared.
+    page.goto(f"{base}/tasks/")
+    expect(page.get_by_test_id("task-row")).to_have_count(2)
+    page.fill("#id_q", "处理站")
+    expect(page.get_by_test_id("task-row")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=%E5%A4%84%E7%90%86%E7%AB%99|q=处理站"))
+    page.reload()
+    expect(page.get_by_test_id("task-row")).to_have_count(1)
+
     task = RectificationTask.objects.get(lead_unit=people["housing_unit"])
     other_task = RectificationTask.objects.get(lead_unit=people["township_unit"])
     task_url = f"{base}/tasks/{task.pk}/"
