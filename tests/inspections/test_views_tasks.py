@@ -159,12 +159,17 @@ def test_submit_without_evidence_is_refused(client, world):
     assert world.housing_task.status == TaskStatus.NOT_STARTED
 
 
-def test_transition_the_role_may_not_make_is_refused(client, world):
+def submitted(world):
+    """The housing task with evidence, submitted for closure by its unit; returns its transition URL."""
     services.task_evidence_add(actor=world.housing_user, task=world.housing_task, files=[pdf()], kind="document")
     services.task_submit(actor=world.housing_user, task=world.housing_task)
     world.housing_task.refresh_from_db()
+    return reverse("inspections:task_transition", args=[world.housing_task.pk])
+
+
+def test_transition_the_role_may_not_make_is_refused(client, world):
+    url = submitted(world)
     client.force_login(world.housing_user)
-    url = reverse("inspections:task_transition", args=[world.housing_task.pk])
     response = client.post(url, {"version": world.housing_task.version, "action": "verify"})
     assert response.status_code == 403
     assert "不能对该任务执行" in response.content.decode()
@@ -175,11 +180,8 @@ def test_transition_the_role_may_not_make_is_refused(client, world):
 
 
 def test_reject_needs_a_reason(client, world):
-    services.task_evidence_add(actor=world.housing_user, task=world.housing_task, files=[pdf()], kind="document")
-    services.task_submit(actor=world.housing_user, task=world.housing_task)
-    world.housing_task.refresh_from_db()
+    url = submitted(world)
     client.force_login(world.staff)
-    url = reverse("inspections:task_transition", args=[world.housing_task.pk])
     response = client.post(url, {"version": world.housing_task.version, "action": "reject", "reason": " "})
     assert response.status_code == 400
     assert "必须填写理由" in response.content.decode()
@@ -190,9 +192,8 @@ def test_reject_needs_a_reason(client, world):
 
 
 def test_closed_task_page_has_no_edit_controls(client, world):
+    submitted(world)
     task = world.housing_task
-    services.task_evidence_add(actor=world.housing_user, task=task, files=[pdf()], kind="document")
-    services.task_submit(actor=world.housing_user, task=task)
     services.task_verify(actor=world.staff, task=task)
     services.task_close(actor=world.leader, task=task)
     for user in (world.housing_user, world.staff, world.leader):
