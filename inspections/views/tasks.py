@@ -34,6 +34,7 @@ DUE_CHOICES = (7, 14, 30)
 
 def _style_filter_form(form) -> None:
     for name in SELECT_FILTERS:
+        form.fields[name].empty_label = _("全部")
         form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
     for name in MULTI_FILTERS:
         field = form.fields[name]
