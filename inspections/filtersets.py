@@ -1,4 +1,5 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
+import re
 from datetime import timedelta
 
 import django_filters as filters
@@ -13,6 +14,7 @@ from .access import visible_rounds
 from .choices import COMPLETE_STATUSES, Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
 from .models import Finding, InspectionRound, RectificationTask
 
+TASK_CODE = re.compile(r"^(\d{1,6})-(\d{1,6})$")  # a task's code as ledgers write it, e.g. 3-2
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
 
 
@@ -75,14 +77,21 @@ class TaskFilterSet(filters.FilterSet):
             self.filters["leader"].queryset = User.objects.filter(led_findings__isnull=False).distinct()
 
     def filter_search(self, queryset, name, value):
+        # icontains on purpose: Chinese has no spaces for a full-text parser to split on.
+        # The finding's columns are matched in a subquery, so on PostgreSQL each table's condition
+        # can use its pg_trgm GIN indexes (migration 0002); an OR across a join could use none.
         terms = value.split()
         for term in terms[:8]:
-            condition = Q()
+            in_finding, in_task = Q(), Q()
             for field in SEARCH_FIELDS:
-                condition |= Q(**{f"{field}__icontains": term})
-            if term.replace("-", "").isdigit() and "-" in term:
-                finding_number, _sep, task_number = term.partition("-")
-                condition |= Q(finding__number=int(finding_number), number=int(task_number or 0))
+                if field.startswith("finding__"):
+                    in_finding |= Q(**{f"{field.removeprefix('finding__')}__icontains": term})
+                else:
+                    in_task |= Q(**{f"{field}__icontains": term})
+            condition = Q(finding__in=Finding.objects.filter(in_finding).values("pk")) | in_task
+            code = TASK_CODE.match(term)
+            if code:
+                condition |= Q(finding__number=int(code[1]), number=int(code[2]))
             queryset = queryset.filter(condition)
         return queryset
 

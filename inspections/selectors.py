@@ -27,7 +27,7 @@ def task_filterset(*, user, filters=None, request=None) -> TaskFilterSet:
 
 def task_list(*, user, filters=None):
     filterset = task_filterset(user=user, filters=filters)
-    if not filterset.is_valid():
+    if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs
 
@@ -81,3 +81,30 @@ def round_summary(*, user, rounds=None, today: date | None = None) -> list[Round
         )
         for r in rounds
     ]
+
+
+@dataclass
+class TimelineEntry:
+    at: object
+    actor: object
+    kind: str
+    event: object = None
+    progress: object = None
+
+
+def task_timeline(task) -> list[TimelineEntry]:
+    """Events and progress reports of one task, newest first (two queries).
+
+    Progress reports stand for their own PROGRESS events, which carry only a shortened copy.
+    """
+    from .choices import EventKind
+
+    entries = [
+        TimelineEntry(at=e.at, actor=e.actor, kind=e.kind, event=e)
+        for e in task.events.exclude(kind=EventKind.PROGRESS).select_related("actor")
+    ]
+    entries += [
+        TimelineEntry(at=p.created_at, actor=p.author, kind=EventKind.PROGRESS, progress=p)
+        for p in task.progress_updates.select_related("author")
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -1,11 +1,24 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from .views import evidence, findings, home, notifications, rounds, tasks
 
 app_name = "inspections"
 
-# Interim routes until the browser workflow lands (issue 3 replaces both with real pages).
+# Browser workflow (issue 3).
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
-    path("tasks/<int:pk>/", RedirectView.as_view(pattern_name="admin:inspections_rectificationtask_change"),
-         name="task_detail"),
+    path("", home.home, name="home"),
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/progress/", tasks.task_progress, name="task_progress"),
+    path("tasks/<int:pk>/evidence/", tasks.task_evidence, name="task_evidence"),
+    path("tasks/<int:pk>/transition/", tasks.task_transition, name="task_transition"),
+    path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
+    path("rounds/", rounds.round_list, name="round_list"),
+    path("rounds/new/", rounds.round_create, name="round_create"),
+    path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", rounds.round_edit, name="round_edit"),
+    path("rounds/<int:round_pk>/findings/new/", findings.finding_create, name="finding_create"),
+    path("deadline-preview/", findings.deadline_preview, name="deadline_preview"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notification_read, name="notification_read"),
 ]

@@ -1,0 +1,140 @@
+"""Forms of the browser workflow. They validate input only; views hand the cleaned data to services."""
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit
+from accounts.selectors import leaders
+
+from .choices import EvidenceKind
+from .deadlines import DeadlineParseError, parse_deadline
+from .models import Finding, InspectionRound
+from .services.rounds import ROUND_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def apply_error_classes(self):
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+
+
+class RoundForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = InspectionRound
+        fields = list(ROUND_FIELDS)
+        widgets = {f: DATE_INPUT for f in ("inspection_start", "inspection_end", "feedback_date", "plan_due_date")}
+
+
+class FindingForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["number", "summary", "description", "category", "region", "responsible_leader", "source"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "summary": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, inspection_round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.round = inspection_round
+        self.fields["number"].required = False
+        self.fields["number"].help_text = _("留空则自动编号")
+        self.fields["responsible_leader"].queryset = leaders()
+
+    def validate_unique(self):
+        # The service numbers the finding; a duplicate number is checked here so the error sits on the field.
+        number = self.cleaned_data.get("number")
+        if number and self.instance.round and self.instance.round.findings.filter(number=number).exists():
+            self.add_error("number", _("本轮次已有编号为 %(n)s 的问题。") % {"n": number})
+
+
+class TaskRowForm(BootstrapMixin, forms.Form):
+    """One task of a finding being split (one row of the finding form's formset)."""
+
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.filter(is_active=True))
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=Unit.objects.filter(is_active=True), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
+    goal = forms.CharField(label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    deadline_text = forms.CharField(label=_("整改时限"), max_length=200)
+
+    def clean_deadline_text(self):
+        text = self.cleaned_data["deadline_text"]
+        try:
+            parse_deadline(text, assigned_on=timezone.localdate())
+        except DeadlineParseError as exc:
+            raise ValidationError(str(exc)) from exc
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        lead = cleaned.get("lead_unit")
+        cooperating = cleaned.get("cooperating_units")
+        if lead and cooperating:
+            cleaned["cooperating_units"] = [u for u in cooperating if u.pk != lead.pk]
+        return cleaned
+
+
+TaskRowFormSet = forms.formset_factory(TaskRowForm, extra=0, min_num=1, validate_min=True, max_num=50,
+                                       validate_max=True)
+
+
+class VersionedForm(BootstrapMixin, forms.Form):
+    """Carries the task's version, so a form posted after someone else's change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProgressForm(VersionedForm):
+    text = forms.CharField(label=_("整改进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent = forms.IntegerField(label=_("完成比例（%）"), min_value=0, max_value=100)
+    investment = forms.DecimalField(label=_("累计投入资金（万元）"), min_value=0, max_digits=14, decimal_places=2,
+                                    required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            if not data and self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else super().clean(data, initial) or []
+
+
+class EvidenceForm(VersionedForm):
+    files = MultipleFileField(label=_("佐证材料"), error_messages={"required": _("请选择要上传的文件。")})
+    kind = forms.ChoiceField(label=_("材料类型"), choices=EvidenceKind.choices, initial=EvidenceKind.DOCUMENT)
+    description = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+
+class TransitionForm(VersionedForm):
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class NotificationReadForm(forms.Form):
+    notification = forms.IntegerField(required=False)

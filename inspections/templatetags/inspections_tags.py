@@ -1,0 +1,78 @@
+"""Template helpers of the browser workflow."""
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+register = template.Library()
+
+
+@register.simple_tag
+def url_exists(name: str) -> bool:
+    """True when the URL name resolves (features of other engineers appear once they are merged)."""
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None or "" removes one); page resets."""
+    params = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value not in (None, ""):
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str) -> dict:
+    """The next ordering for a column header: ascending, then descending, then back."""
+    current = context["request"].GET.get("ordering", "")
+    if current == key:
+        new, arrow = f"-{key}", "bi-sort-up"
+    elif current == f"-{key}":
+        new, arrow = "", "bi-sort-down"
+    else:
+        new, arrow = key, ""
+    return {"query": query_with(context, ordering=new), "arrow": arrow}
+
+
+WARNING_CLASSES = {"blue": "text-bg-primary", "yellow": "text-bg-warning", "red": "text-bg-danger"}
+SCHEDULE_CLASSES = {"ahead": "text-bg-success", "on_schedule": "text-bg-primary", "behind": "text-bg-warning",
+                    "overdue": "text-bg-danger"}
+STATUS_CLASSES = {"not_started": "text-bg-secondary", "in_progress": "text-bg-info", "submitted": "text-bg-warning",
+                  "verified": "text-bg-primary", "closed": "text-bg-success", "long_term": "text-bg-success"}
+
+
+@register.filter
+def warning_class(value) -> str:
+    return WARNING_CLASSES.get(str(value), "text-bg-light")
+
+
+@register.filter
+def schedule_class(value) -> str:
+    return SCHEDULE_CLASSES.get(str(value), "text-bg-light")
+
+
+@register.filter
+def status_class(value) -> str:
+    return STATUS_CLASSES.get(str(value), "text-bg-light")
+
+
+@register.filter
+def schedule_label(value) -> str:
+    from ..choices import Schedule
+
+    return Schedule(value).label if value in Schedule.values else ""
+
+
+@register.filter
+def warning_label(value) -> str:
+    from ..choices import Warning
+
+    return Warning(value).label if value in Warning.values else ""

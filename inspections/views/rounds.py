@@ -1,0 +1,76 @@
+"""Inspection rounds: the list with per-round figures, a round's page, create and edit (bureau staff)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import services
+from ..access import access_round, can_manage, visible_findings
+from ..errors import ServiceError
+from ..forms import RoundForm
+from ..selectors import round_summary
+
+
+def require_manager(user) -> None:
+    if not can_manage(user):
+        raise PermissionDenied(_("只有督察办工作人员可以进行此操作。"))
+
+
+@login_required
+def round_list(request):
+    return render(request, "inspections/rounds/list.html", {
+        "rows": round_summary(user=request.user), "can_manage": can_manage(request.user),
+    })
+
+
+@login_required
+def round_detail(request, pk):
+    inspection_round = access_round(request.user, pk)
+    figures = round_summary(user=request.user, rounds=[inspection_round])[0]
+    findings = visible_findings(request.user).filter(round=inspection_round).select_related("responsible_leader")
+    return render(request, "inspections/rounds/detail.html", {
+        "round": inspection_round, "figures": figures, "findings": findings, "can_manage": can_manage(request.user),
+    })
+
+
+def _save_round(request, form, inspection_round=None):
+    try:
+        if inspection_round is None:
+            return services.round_create(actor=request.user, **form.cleaned_data)
+        return services.round_update(actor=request.user, inspection_round=inspection_round, **form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+@login_required
+def round_create(request):
+    require_manager(request.user)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_round(request, form)
+        if saved:
+            messages.success(request, _("已登记督察轮次“%(name)s”。") % {"name": saved.name})
+            return redirect("inspections:round_detail", pk=saved.pk)
+    form.apply_error_classes()
+    return render(request, "inspections/rounds/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def round_edit(request, pk):
+    require_manager(request.user)
+    inspection_round = access_round(request.user, pk)
+    # The form edits a copy: a failed save must not leave the page showing half-applied values.
+    form = RoundForm(request.POST or None, instance=access_round(request.user, pk))
+    if request.method == "POST" and form.is_valid():
+        saved = _save_round(request, form, inspection_round)
+        if saved:
+            messages.success(request, _("已保存督察轮次“%(name)s”。") % {"name": saved.name})
+            return redirect("inspections:round_detail", pk=saved.pk)
+    form.apply_error_classes()
+    return render(request, "inspections/rounds/form.html", {"form": form, "round": inspection_round},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,186 @@
+"""The task list (filter, search, sort, paginate; htmx swaps the table) and the task page."""
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services, workflow
+from ..access import access_task, can_manage, can_report_on, is_lead_unit_user, user_role
+from ..errors import ServiceError
+from ..forms import EvidenceForm, ProgressForm, TransitionForm
+from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
+
+PER_PAGE_CHOICES = (10, 20, 50, 100)
+DEFAULT_PER_PAGE = 20
+
+
+def per_page_from(request) -> int:
+    try:
+        value = int(request.GET.get("per_page", DEFAULT_PER_PAGE))
+    except (TypeError, ValueError):
+        return DEFAULT_PER_PAGE
+    return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
+
+
+SELECT_FILTERS = ("round", "lead_unit", "leader")
+MULTI_FILTERS = ("status", "category", "schedule", "warning")
+DUE_CHOICES = (7, 14, 30)
+
+
+def _style_filter_form(form) -> None:
+    for name in SELECT_FILTERS:
+        form.fields[name].empty_label = _("全部")
+        form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+    for name in MULTI_FILTERS:
+        field = form.fields[name]
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
+
+
+@login_required
+def task_list(request):
+    filterset = task_filterset(user=request.user, filters=request.GET, request=request)
+    # An unbound FilterSet (no filters in the URL) is "not valid" yet means "everything".
+    tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
+    _style_filter_form(filterset.form)
+    per_page = per_page_from(request)
+    page = Paginator(tasks, per_page).get_page(request.GET.get("page"))
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "per_page": per_page,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "counts": task_counts(tasks),
+        "can_manage": can_manage(request.user),
+        "select_filters": SELECT_FILTERS,
+        "multi_filters": MULTI_FILTERS,
+        "due_choices": DUE_CHOICES,
+    }
+    if request.htmx and request.htmx.target == "task-table":
+        return render(request, "inspections/tasks/_table.html", context)
+    return render(request, "inspections/tasks/list.html", context)
+
+
+def _task_for(request, pk):
+    return access_task(request.user, pk, queryset=task_queryset(user=request.user))
+
+
+def _detail_context(request, task, **forms):
+    user = request.user
+    role = user_role(user)
+    read_only = task.is_read_only
+    reportable = not read_only and can_report_on(user, task) and task.status in services.tasks.REPORTABLE_STATUSES
+    actions = []
+    if not read_only or role == "admin":
+        for transition in workflow.actions_for(task.status, role):
+            if transition.action == workflow.Action.START:
+                continue  # posting progress starts a task
+            if role == "unit" and not is_lead_unit_user(user, task):
+                continue
+            actions.append({"action": transition.action, "label": workflow.ACTION_LABELS[transition.action],
+                            "needs_reason": transition.needs_reason})
+    initial = {"version": task.version}
+    return {
+        "task": task,
+        "timeline": task_timeline(task),
+        "evidence": task.evidence.select_related("uploaded_by"),
+        "cooperating_units": task.cooperating_units.all(),
+        "can_report": reportable,
+        "actions": actions,
+        "progress_form": forms.get("progress_form") or ProgressForm(initial={**initial, "percent": task.percent,
+                                                                             "investment": task.investment}),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(initial=initial),
+        "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
+        "failed_action": forms.get("failed_action", ""),
+        "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+
+
+@login_required
+def task_detail(request, pk):
+    task = _task_for(request, pk)
+    return render(request, "inspections/tasks/detail.html", _detail_context(request, task))
+
+
+def _apply_errors(form, exc) -> None:
+    """Put a service's error on the form: a ValidationError's fields, or a ServiceError's message."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form.apply_error_classes()
+
+
+def _failed(request, task, form_name, form, exc=None, **extra):
+    if exc is not None:
+        _apply_errors(form, exc)
+    else:
+        form.apply_error_classes()
+    status = getattr(exc, "status", 400)
+    task = _task_for(request, task.pk)
+    context = _detail_context(request, task, **{form_name: form}, **extra)
+    shown = context["can_report"] if form_name in ("progress_form", "evidence_form") else bool(context["actions"])
+    if not shown:
+        # The form's card is not on the page for this user: say why at the top instead.
+        context["page_errors"] = [str(e) for errors in form.errors.values() for e in errors]
+    return render(request, "inspections/tasks/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def task_progress(request, pk):
+    task = _task_for(request, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, task, "progress_form", form)
+    data = form.cleaned_data
+    try:
+        services.task_progress_add(actor=request.user, task=task, text=data["text"], percent=data["percent"],
+                                   investment=data["investment"], expected_version=data["version"])
+    except (ServiceError, ValidationError) as exc:
+        return _failed(request, task, "progress_form", form, exc)
+    messages.success(request, _("已报送整改进展。"))
+    return redirect(task)
+
+
+@login_required
+@require_POST
+def task_evidence(request, pk):
+    task = _task_for(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _failed(request, task, "evidence_form", form)
+    data = form.cleaned_data
+    try:
+        saved = services.task_evidence_add(actor=request.user, task=task, files=data["files"], kind=data["kind"],
+                                           description=data["description"], expected_version=data["version"])
+    except (ServiceError, ValidationError) as exc:
+        return _failed(request, task, "evidence_form", form, exc)
+    messages.success(request, _("已上传 %(n)d 份佐证材料。") % {"n": len(saved)})
+    return redirect(task)
+
+
+@login_required
+@require_POST
+def task_transition(request, pk):
+    task = _task_for(request, pk)
+    form = TransitionForm(request.POST)
+    action = request.POST.get("action", "")
+    if not form.is_valid():
+        return _failed(request, task, "transition_form", form, failed_action=action)
+    data = form.cleaned_data
+    try:
+        services.task_transition(actor=request.user, task=task, action=data["action"], reason=data["reason"],
+                                 expected_version=data["version"])
+    except (ServiceError, ValidationError) as exc:
+        return _failed(request, task, "transition_form", form, exc, failed_action=action)
+    label = workflow.ACTION_LABELS.get(data["action"], data["action"])
+    messages.success(request, _("已%(action)s。") % {"action": label})
+    return redirect(task)

@@ -1,0 +1,89 @@
+"""Evidence upload through the task page and download through the access-checked view."""
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from workflow_setup import PDF_BYTES, pdf, world  # noqa: F401
+
+from inspections.models import Evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, task, files, version=None):
+    return client.post(reverse("inspections:task_evidence", args=[task.pk]),
+                       {"version": version or task.version, "kind": "document", "files": files})
+
+
+def test_several_files_upload_at_once_and_download_with_chinese_name(client, world):
+    client.force_login(world.housing_user)
+    response = upload(client, world.housing_task, [pdf("验收报告.pdf"), pdf("现场核查记录.pdf")])
+    assert response.status_code == 302
+    names = sorted(Evidence.objects.filter(task=world.housing_task).values_list("original_name", flat=True))
+    assert names == ["现场核查记录.pdf", "验收报告.pdf"]
+    evidence = Evidence.objects.get(original_name="验收报告.pdf")
+    response = client.get(reverse("inspections:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+    assert "filename*=utf-8''%E9%AA%8C%E6%94%B6%E6%8A%A5%E5%91%8A.pdf" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("who", ["staff", "leader", "admin"])
+def test_jurisdiction_roles_download(client, world, who):
+    client.force_login(world.housing_user)
+    upload(client, world.housing_task, [pdf()])
+    client.force_login(getattr(world, who))
+    evidence = Evidence.objects.get()
+    assert client.get(reverse("inspections:evidence_download", args=[evidence.pk])).status_code == 200
+
+
+def test_other_unit_gets_404_on_download_and_upload(client, world):
+    client.force_login(world.housing_user)
+    upload(client, world.housing_task, [pdf()])
+    evidence = Evidence.objects.get()
+    client.force_login(world.township_user)
+    assert client.get(reverse("inspections:evidence_download", args=[evidence.pk])).status_code == 404
+    assert upload(client, world.housing_task, [pdf("别人的.pdf")]).status_code == 404
+    assert Evidence.objects.count() == 1
+
+
+def test_leader_may_not_upload(client, world):
+    client.force_login(world.leader)
+    response = upload(client, world.housing_task, [pdf()])
+    assert response.status_code == 403
+    assert "无权" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("病毒.exe", b"MZ\x90\x00" + b"\x00" * 100, "类型不允许上传"),
+        ("伪装.pdf", b"MZ\x90\x00" + b"\x00" * 100, "内容与扩展名不符"),
+    ],
+)
+def test_wrong_file_type_is_refused_and_nothing_saved(client, world, name, content, message):
+    client.force_login(world.housing_user)
+    bad = SimpleUploadedFile(name, content)
+    response = upload(client, world.housing_task, [pdf("好的.pdf"), bad])
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_oversize_file_is_refused(client, world, settings):
+    settings.EVIDENCE_MAX_BYTES = 50
+    client.force_login(world.housing_user)
+    response = upload(client, world.housing_task, [pdf()])
+    assert response.status_code == 400
+    assert "超过" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_no_file_is_a_field_error(client, world):
+    client.force_login(world.housing_user)
+    response = client.post(reverse("inspections:task_evidence", args=[world.housing_task.pk]),
+                           {"version": world.housing_task.version, "kind": "document"})
+    assert response.status_code == 400
+    assert "请选择要上传的文件" in response.content.decode()
