@@ -3,6 +3,7 @@
 Written in openpyxl's write-only mode so a report over 100,000 tasks streams to disk instead of
 holding every cell in memory.
 """
+from copy import copy
 from pathlib import Path
 
 from django.conf import settings
@@ -32,6 +33,9 @@ TASK_COLUMNS = [
     ("责任领导", 10, "finding__responsible_leader__full_name"), ("责任人", 9, "responsible_person"),
     ("整改时限", 20, "deadline_text"), ("期限日期", 11, "deadline"), ("状态", 10, "status_label"),
 ]
+
+COLUMN_STYLES = {None: "center", "code": "center", "deadline": "date", "status_label": "center", "late": "center",
+                 "days": "center", "signed_off_on": "datetime"}
 
 
 def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path) -> Path:
@@ -66,35 +70,57 @@ def _sheet(wb, name: str, title: str, figures: DispatchFigures, widths: list[int
     ws.merged_cells.add(f"A1:{last}1")
     ws.merged_cells.add(f"A2:{last}2")
     ws.row_dimensions[1].height = 30
-    ws.append([_cell(ws, f"{settings.BUREAU_NAME}{title}", TITLE_FONT, CENTER)])
+    ws.append([_cell(ws, f"{settings.BUREAU_NAME}{title}", "title")])
     ws.append([_cell(ws, f"截至日期：{figures.day:%Y年%m月%d日}    统计周期：{figures.week_start:%Y年%m月%d日}至"
-                         f"{figures.day:%Y年%m月%d日}    填报单位：{settings.BUREAU_NAME}", BODY_FONT,
-                     Alignment(horizontal="left", vertical="center"))])
+                         f"{figures.day:%Y年%m月%d日}    填报单位：{settings.BUREAU_NAME}", "subtitle")])
     return ws, last
 
 
-def _cell(ws, value, font=BODY_FONT, alignment=WRAP, fill=None, border=None, number_format=None):
+STYLES = {
+    # name: (font, alignment, fill, border, number format)
+    "title": (TITLE_FONT, CENTER, None, None, None),
+    "subtitle": (BODY_FONT, Alignment(horizontal="left", vertical="center"), None, None, None),
+    "narrative": (BODY_FONT, Alignment(wrap_text=True, vertical="top"), None, None, None),
+    "section": (HEADER_FONT, Alignment(vertical="center"), None, None, None),
+    "header": (HEADER_FONT, CENTER, HEADER_FILL, BORDER, None),
+    "total": (HEADER_FONT, CENTER, None, BORDER, None),
+    "text": (BODY_FONT, WRAP, None, BORDER, None),
+    "center": (BODY_FONT, CENTER, None, BORDER, None),
+    "rate": (BODY_FONT, CENTER, None, BORDER, "0.0"),
+    "date": (BODY_FONT, CENTER, None, BORDER, "yyyy-mm-dd"),
+    "datetime": (BODY_FONT, CENTER, None, BORDER, "yyyy-mm-dd hh:mm"),
+    "plain": (BODY_FONT, WRAP, None, None, None),
+}
+
+
+def _cell(ws, value, style: str = "plain"):
+    """A cell with one of STYLES. Styling each cell from scratch hashes every style object per cell
+    (most of the time of a large workbook); copying the style array of a styled template is cheap."""
     cell = WriteOnlyCell(ws, value=value)
-    cell.font = font
-    cell.alignment = alignment
-    if fill:
-        cell.fill = fill
-    if border:
-        cell.border = border
-    if number_format:
-        cell.number_format = number_format
+    templates = ws.parent.__dict__.setdefault("_dispatch_styles", {})
+    if style not in templates:
+        font, alignment, fill, border, number_format = STYLES[style]
+        cell.font, cell.alignment = font, alignment
+        if fill:
+            cell.fill = fill
+        if border:
+            cell.border = border
+        if number_format:
+            cell.number_format = number_format
+        templates[style] = copy(cell._style)
+    else:
+        cell._style = copy(templates[style])
     return cell
 
 
 def _header(ws, names: list[str]):
-    ws.append([_cell(ws, n, HEADER_FONT, CENTER, HEADER_FILL, BORDER) for n in names])
+    ws.append([_cell(ws, n, "header") for n in names])
 
 
 def _counts(ws, counts: Counts) -> list:
     values = [counts.total, counts.complete, counts.complete_week, counts.in_progress, counts.not_started,
               counts.overdue, counts.rate]
-    return [_cell(ws, v, alignment=CENTER, border=BORDER, number_format="0.0" if i == 6 else None)
-            for i, v in enumerate(values)]
+    return [_cell(ws, v, "rate" if i == 6 else "center") for i, v in enumerate(values)]
 
 
 def _summary_sheet(wb, figures: DispatchFigures, narrative: str) -> None:
@@ -102,15 +128,14 @@ def _summary_sheet(wb, figures: DispatchFigures, narrative: str) -> None:
     ws, last = _sheet(wb, "总体情况", "督察整改工作周调度通报", figures, widths, header_row=5)
     ws.merged_cells.add(f"A3:{last}3")
     ws.row_dimensions[3].height = max(60, 15 * (len(narrative) // 60 + 1))
-    ws.append([_cell(ws, narrative, BODY_FONT, Alignment(wrap_text=True, vertical="top"))])
-    ws.append([_cell(ws, "一、分轮次整改进展", HEADER_FONT, Alignment(vertical="center"))])
+    ws.append([_cell(ws, narrative, "narrative")])
+    ws.append([_cell(ws, "一、分轮次整改进展", "section")])
     _header(ws, ["序号", "督察轮次", "反馈问题数"] + [h for h, _ in COUNT_HEADERS])
     for index, row in enumerate(figures.rounds, start=1):
-        ws.append([_cell(ws, index, alignment=CENTER, border=BORDER), _cell(ws, row.name, border=BORDER),
-                   _cell(ws, row.findings, alignment=CENTER, border=BORDER), *_counts(ws, row.counts)])
-    ws.append([_cell(ws, "", border=BORDER), _cell(ws, "合计", HEADER_FONT, CENTER, border=BORDER),
-               _cell(ws, sum(r.findings for r in figures.rounds), alignment=CENTER, border=BORDER),
-               *_counts(ws, figures.totals)])
+        ws.append([_cell(ws, index, "center"), _cell(ws, row.name, "text"), _cell(ws, row.findings, "center"),
+                   *_counts(ws, row.counts)])
+    ws.append([_cell(ws, "", "text"), _cell(ws, "合计", "total"),
+               _cell(ws, sum(r.findings for r in figures.rounds), "center"), *_counts(ws, figures.totals)])
 
 
 def _units_sheet(wb, figures: DispatchFigures) -> None:
@@ -118,21 +143,18 @@ def _units_sheet(wb, figures: DispatchFigures) -> None:
     ws, _last = _sheet(wb, "单位排名", "各责任单位整改进展（按完成率排名）", figures, widths, header_row=3)
     _header(ws, ["排名", "牵头单位"] + [h for h, _ in COUNT_HEADERS])
     for index, unit in enumerate(figures.units, start=1):
-        ws.append([_cell(ws, index, alignment=CENTER, border=BORDER), _cell(ws, unit.name, border=BORDER),
-                   *_counts(ws, unit.counts)])
+        ws.append([_cell(ws, index, "center"), _cell(ws, unit.name, "text"), *_counts(ws, unit.counts)])
 
 
 def _task_sheet(wb, figures: DispatchFigures, name: str, title: str, rows: list[dict], extra) -> None:
     columns = TASK_COLUMNS + [extra]
     ws, _last = _sheet(wb, name, title, figures, [w for _, w, _ in columns], header_row=3)
     _header(ws, [h for h, _, _ in columns])
+    styles = [COLUMN_STYLES.get(key, "text") for _, _, key in columns]
+    keys = [key for _, _, key in columns[1:]]
     for index, row in enumerate(rows, start=1):
-        values = [index] + [_value(row, key) for _, _, key in columns[1:]]
-        ws.append([
-            _cell(ws, v, alignment=CENTER if i in (0, 2, 8, 9, 10) else WRAP, border=BORDER,
-                  number_format="yyyy-mm-dd" if i == 8 else "yyyy-mm-dd hh:mm" if key == "signed_off_on" else None)
-            for i, (v, (_, _, key)) in enumerate(zip(values, columns, strict=True))
-        ])
+        values = [index] + [_value(row, key) for key in keys]
+        ws.append([_cell(ws, v, style) for v, style in zip(values, styles, strict=True)])
     if not rows:
         ws.append([_cell(ws, "无")])
 
