@@ -8,19 +8,11 @@ from accounts.choices import Role
 from accounts.services import unit_create, user_create
 from inspections import services
 from inspections.choices import RoundKind
-from rectify.celery import app as celery_app
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Rectify@2026"
 
-
-@pytest.fixture
-def eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,6 @@ from accounts.services import user_create
 from inspections.choices import JobStatus
 from inspections.models import DispatchReport
 from inspections.services.reports import dispatch_report_build, report_file
-from rectify.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +29,6 @@ def report(ledger):
     with at(date(2026, 6, 8)):
         return dispatch_report_build(report_id=DispatchReport.objects.create(report_date=DAY).pk)
 
-
-@pytest.fixture
-def eager_celery():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def admin_user():
