@@ -271,3 +271,25 @@ def test_calendar_days_by_default_ignore_holidays(ledger):
     result = sweep(date(2027, 10, 1))
     assert not result.skipped
     assert ReminderRecord.objects.get(task=task).days == 3
+
+
+def test_the_sweep_query_count_does_not_grow_with_the_tasks(ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with at(MONDAY - timedelta(days=30)):
+        inspection_round = ledger.round()
+        for unit in (ledger.water, ledger.town):
+            ledger.task(inspection_round, MONDAY + timedelta(days=3), unit=unit)
+            ledger.task(inspection_round, MONDAY - timedelta(days=9), unit=unit)
+    with CaptureQueriesContext(connection) as few:
+        sweep(MONDAY)
+    with at(MONDAY - timedelta(days=30)):
+        for unit in (ledger.water, ledger.town):
+            for offset in range(8):
+                ledger.task(inspection_round, MONDAY + timedelta(days=1 + offset % 7), unit=unit)
+                ledger.task(inspection_round, MONDAY - timedelta(days=10 + offset), unit=unit)
+    with CaptureQueriesContext(connection) as many:
+        result = sweep(MONDAY + timedelta(days=1))
+    assert result.records > 3 * 8  # the second day records every task of both units
+    assert len(many.captured_queries) == len(few.captured_queries)
