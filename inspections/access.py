@@ -110,3 +110,18 @@ def can_manage(user) -> bool:
 def can_view_history(user) -> bool:
     """The field-level change history of an object (who changed what): bureau staff and admins."""
     return can_manage(user)
+
+
+def can_view_reports(user) -> bool:
+    """Dispatch reports (周调度通报) cover the whole jurisdiction: bureau staff, leaders and admins only."""
+    return user.is_authenticated and user.is_active and user_role(user) in (Role.ADMIN, Role.BUREAU, Role.LEADER)
+
+
+def visible_reports(user) -> QuerySet:
+    from .models import DispatchReport
+
+    return DispatchReport.objects.all() if can_view_reports(user) else DispatchReport.objects.none()
+
+
+def access_report(user, report_id):
+    return _get_or_404(visible_reports(user), report_id)

@@ -157,3 +157,45 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("recipient",)
     search_fields = ("title", "recipient__username")
+
+
+# --- Reminders, holidays and dispatch reports (issue 4) ---------------------------------------
+from .models import DispatchReport, Holiday, ReminderDigest, ReminderRecord  # noqa: E402
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("day", "name", "is_workday")
+    list_filter = ("is_workday",)
+    date_hierarchy = "day"
+    search_fields = ("name",)
+
+
+@admin.register(ReminderRecord)
+class ReminderRecordAdmin(admin.ModelAdmin):
+    list_display = ("day", "kind", "task", "deadline", "threshold", "days")
+    list_filter = ("kind", "day")
+    list_select_related = ("task__finding",)
+    raw_id_fields = ("task",)
+    date_hierarchy = "day"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderDigest)
+class ReminderDigestAdmin(admin.ModelAdmin):
+    list_display = ("day", "audience", "unit", "recipient", "status", "items", "notified_at", "emailed_at",
+                    "attempts")
+    list_filter = ("status", "audience", "day")
+    list_select_related = ("unit", "recipient")
+    readonly_fields = ("day", "audience", "unit", "recipient", "items", "notified_at", "emailed_at", "attempts",
+                       "last_error")
+    date_hierarchy = "day"
+
+
+@admin.register(DispatchReport)
+class DispatchReportAdmin(admin.ModelAdmin):
+    list_display = ("report_date", "status", "requested_by", "finished_at", "emailed_at")
+    list_filter = ("status",)
+    readonly_fields = ("narrative", "data", "file_path", "error", "started_at", "finished_at", "emailed_at")

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("督察整改")
+
+    def ready(self):
+        from .schedules import ensure_schedules_after_migrate
+
+        post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="inspections_beat_schedules")

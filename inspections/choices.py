@@ -99,3 +99,16 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class ReminderKind(models.TextChoices):
+    """What a reminder record says about its task on its day."""
+
+    DUE = "due", _("即将到期")
+    OVERDUE = "overdue", _("已逾期")
+    ESCALATION = "escalation", _("逾期督办")
+
+
+class DigestAudience(models.TextChoices):
+    UNIT = "unit", _("责任单位")
+    ESCALATION = "escalation", _("领导及督察办")

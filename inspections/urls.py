@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import report_views
 from .views import evidence, findings, home, notifications, rounds, tasks
 
 app_name = "inspections"
@@ -21,4 +22,9 @@ urlpatterns = [
     path("deadline-preview/", findings.deadline_preview, name="deadline_preview"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
+    # Dispatch reports (issue 4)
+    path("reports/", report_views.report_list, name="report_list"),
+    path("reports/generate/", report_views.report_generate, name="report_generate"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/download/", report_views.report_download, name="report_download"),
 ]

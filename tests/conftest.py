@@ -35,3 +35,14 @@ def _isolated_file_roots(settings, tmp_path):
     settings.EXPORT_ROOT = tmp_path / "exports"
     settings.MEDIA_ROOT.mkdir()
     settings.EXPORT_ROOT.mkdir()
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process for this test, whatever REDIS_URL says (scripts/test.sh sets one)."""
+    from rectify.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

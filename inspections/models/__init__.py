@@ -1,13 +1,20 @@
 """Models of the rectification ledger, one module per topic."""
+from .calendar import Holiday
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
 from .notifications import Notification
 from .progress import ProgressUpdate
+from .reminders import ReminderDigest, ReminderRecord
+from .reports import DispatchReport
 from .rounds import InspectionRound
 from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
+    "DispatchReport",
+    "Holiday",
+    "ReminderDigest",
+    "ReminderRecord",
     "Evidence",
     "Finding",
     "InspectionRound",

@@ -89,10 +89,11 @@ class TaskQuerySet(models.QuerySet):
             )
         )
 
-    def with_status_as_of(self, day: date):
-        """Annotate `status_as_of`: the status at the end of `day`, rebuilt from the event history.
+    def with_status_as_of(self, day: date, *, name: str = "status_as_of"):
+        """Annotate `status_as_of` (or `name`): the status at the end of `day`, rebuilt from the event history.
 
-        Tasks that did not exist yet get NULL; use `.existing_on(day)` to drop them.
+        Tasks that did not exist yet get NULL; use `.existing_on(day)` to drop them. Pass another
+        `name` to compare two dates in one query (the dispatch report's "this week").
         """
         from .events import TaskEvent
 
@@ -102,7 +103,7 @@ class TaskQuerySet(models.QuerySet):
             .order_by("-at", "-id")
             .values("to_status")[:1]
         )
-        return self.annotate(status_as_of=Subquery(last_status, output_field=CharField()))
+        return self.annotate(**{name: Subquery(last_status, output_field=CharField())})
 
     def existing_on(self, day: date):
         return self.filter(created_at__lte=end_of_day(day))

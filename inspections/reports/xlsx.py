@@ -1,0 +1,168 @@
+"""The dispatch report as a formatted workbook: one sheet per section, ready to print on A4 landscape.
+
+Written in openpyxl's write-only mode so a report over 100,000 tasks streams to disk instead of
+holding every cell in memory.
+"""
+from copy import copy
+from pathlib import Path
+
+from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .figures import Counts, DispatchFigures
+
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+HEADER_FONT = Font(name="宋体", size=11, bold=True)
+BODY_FONT = Font(name="宋体", size=10)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+COUNT_HEADERS = [("任务总数", 10), ("已完成", 10), ("本周完成", 10), ("整改中", 10), ("尚未启动", 10),
+                 ("逾期", 8), ("完成率（%）", 11)]
+TASK_COLUMNS = [
+    ("序号", 6, None), ("督察轮次", 22, "finding__round__name"), ("任务编号", 9, "code"),
+    ("反馈问题", 40, "finding__summary"), ("牵头单位", 18, "lead_unit__name"),
+    ("责任领导", 10, "finding__responsible_leader__full_name"), ("责任人", 9, "responsible_person"),
+    ("整改时限", 20, "deadline_text"), ("期限日期", 11, "deadline"), ("状态", 10, "status_label"),
+]
+
+COLUMN_STYLES = {None: "center", "code": "center", "deadline": "date", "status_label": "center", "late": "center",
+                 "days": "center", "signed_off_on": "datetime"}
+
+
+def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook(write_only=True)
+    _summary_sheet(wb, figures, narrative)
+    _units_sheet(wb, figures)
+    _task_sheet(wb, figures, "逾期任务", "逾期未完成整改任务", figures.overdue, ("逾期天数", 9, "late"))
+    _task_sheet(wb, figures, "14日内到期", "14日内到期整改任务", figures.due_soon, ("剩余天数", 9, "days"))
+    _task_sheet(wb, figures, "本周销号", "本周销号（含长期坚持）任务", figures.closed_week,
+                ("销号时间", 17, "signed_off_on"))
+    tmp = path.with_suffix(".tmp")
+    wb.save(tmp)
+    tmp.replace(path)  # never leave a half-written workbook under the final name
+    return path
+
+
+def _sheet(wb, name: str, title: str, figures: DispatchFigures, widths: list[int], header_row: int):
+    ws = wb.create_sheet(name)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"1:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    last = get_column_letter(len(widths))
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+    ws.row_dimensions[1].height = 30
+    ws.append([_cell(ws, f"{settings.BUREAU_NAME}{title}", "title")])
+    ws.append([_cell(ws, f"截至日期：{figures.day:%Y年%m月%d日}    统计周期：{figures.week_start:%Y年%m月%d日}至"
+                         f"{figures.day:%Y年%m月%d日}    填报单位：{settings.BUREAU_NAME}", "subtitle")])
+    return ws, last
+
+
+STYLES = {
+    # name: (font, alignment, fill, border, number format)
+    "title": (TITLE_FONT, CENTER, None, None, None),
+    "subtitle": (BODY_FONT, Alignment(horizontal="left", vertical="center"), None, None, None),
+    "narrative": (BODY_FONT, Alignment(wrap_text=True, vertical="top"), None, None, None),
+    "section": (HEADER_FONT, Alignment(vertical="center"), None, None, None),
+    "header": (HEADER_FONT, CENTER, HEADER_FILL, BORDER, None),
+    "total": (HEADER_FONT, CENTER, None, BORDER, None),
+    "text": (BODY_FONT, WRAP, None, BORDER, None),
+    "center": (BODY_FONT, CENTER, None, BORDER, None),
+    "rate": (BODY_FONT, CENTER, None, BORDER, "0.0"),
+    "date": (BODY_FONT, CENTER, None, BORDER, "yyyy-mm-dd"),
+    "datetime": (BODY_FONT, CENTER, None, BORDER, "yyyy-mm-dd hh:mm"),
+    "plain": (BODY_FONT, WRAP, None, None, None),
+}
+
+
+def _cell(ws, value, style: str = "plain"):
+    """A cell with one of STYLES. Styling each cell from scratch hashes every style object per cell
+    (most of the time of a large workbook); copying the style array of a styled template is cheap."""
+    cell = WriteOnlyCell(ws, value=value)
+    templates = ws.parent.__dict__.setdefault("_dispatch_styles", {})
+    if style not in templates:
+        font, alignment, fill, border, number_format = STYLES[style]
+        cell.font, cell.alignment = font, alignment
+        if fill:
+            cell.fill = fill
+        if border:
+            cell.border = border
+        if number_format:
+            cell.number_format = number_format
+        templates[style] = copy(cell._style)
+    else:
+        cell._style = copy(templates[style])
+    return cell
+
+
+def _header(ws, names: list[str]):
+    ws.append([_cell(ws, n, "header") for n in names])
+
+
+def _counts(ws, counts: Counts) -> list:
+    values = [counts.total, counts.complete, counts.complete_week, counts.in_progress, counts.not_started,
+              counts.overdue, counts.rate]
+    return [_cell(ws, v, "rate" if i == 6 else "center") for i, v in enumerate(values)]
+
+
+def _summary_sheet(wb, figures: DispatchFigures, narrative: str) -> None:
+    widths = [6, 36, 10] + [w for _, w in COUNT_HEADERS]
+    ws, last = _sheet(wb, "总体情况", "督察整改工作周调度通报", figures, widths, header_row=5)
+    ws.merged_cells.add(f"A3:{last}3")
+    ws.row_dimensions[3].height = max(60, 15 * (len(narrative) // 60 + 1))
+    ws.append([_cell(ws, narrative, "narrative")])
+    ws.append([_cell(ws, "一、分轮次整改进展", "section")])
+    _header(ws, ["序号", "督察轮次", "反馈问题数"] + [h for h, _ in COUNT_HEADERS])
+    for index, row in enumerate(figures.rounds, start=1):
+        ws.append([_cell(ws, index, "center"), _cell(ws, row.name, "text"), _cell(ws, row.findings, "center"),
+                   *_counts(ws, row.counts)])
+    ws.append([_cell(ws, "", "text"), _cell(ws, "合计", "total"),
+               _cell(ws, sum(r.findings for r in figures.rounds), "center"), *_counts(ws, figures.totals)])
+
+
+def _units_sheet(wb, figures: DispatchFigures) -> None:
+    widths = [6, 28] + [w for _, w in COUNT_HEADERS]
+    ws, _last = _sheet(wb, "单位排名", "各责任单位整改进展（按完成率排名）", figures, widths, header_row=3)
+    _header(ws, ["排名", "牵头单位"] + [h for h, _ in COUNT_HEADERS])
+    for index, unit in enumerate(figures.units, start=1):
+        ws.append([_cell(ws, index, "center"), _cell(ws, unit.name, "text"), *_counts(ws, unit.counts)])
+
+
+def _task_sheet(wb, figures: DispatchFigures, name: str, title: str, rows: list[dict], extra) -> None:
+    columns = TASK_COLUMNS + [extra]
+    ws, _last = _sheet(wb, name, title, figures, [w for _, w, _ in columns], header_row=3)
+    _header(ws, [h for h, _, _ in columns])
+    styles = [COLUMN_STYLES.get(key, "text") for _, _, key in columns]
+    keys = [key for _, _, key in columns[1:]]
+    for index, row in enumerate(rows, start=1):
+        values = [index] + [_value(row, key) for key in keys]
+        ws.append([_cell(ws, v, style) for v, style in zip(values, styles, strict=True)])
+    if not rows:
+        ws.append([_cell(ws, "无")])
+
+
+def _value(row: dict, key: str):
+    value = row.get(key)
+    if key == "signed_off_on" and value is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    return value if value is not None else ""

@@ -1,0 +1,261 @@
+"""The daily reminder sweep: record what is due, then deliver one digest per unit (and escalations).
+
+Two phases, each safe to repeat. Planning writes ReminderRecords (unique per task, kind and day)
+and the day's ReminderDigests in one transaction. Delivery handles each digest in its own
+transaction under a row lock: the in-app notification and the digest's state commit together,
+so a retry after a crash never notifies twice; a failed email leaves the digest FAILED and the
+sweep raises DeliveryIncomplete, so Celery retries it and only the failed digests go out again.
+An email accepted by the mail server just before the process dies can be sent again on retry
+(at-least-once); nothing else is ever repeated.
+"""
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import Unit, User
+from accounts.selectors import bureau_staff
+
+from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
+from ..models import Notification, ReminderDigest, ReminderRecord
+from ..selectors_reminders import DayCounter, day_counter, records_of_day, reminders_due
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryIncomplete(Exception):
+    """Some digests could not be delivered; rerunning the sweep retries exactly those."""
+
+
+@dataclass
+class SweepResult:
+    day: date
+    skipped: str = ""
+    records: int = 0
+    digests: int = 0
+    delivered: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def reminders_send(*, day: date | None = None, counter: DayCounter | None = None) -> SweepResult:
+    """Run the sweep of `day` (today by default). Raises DeliveryIncomplete if a digest failed."""
+    day = day or timezone.localdate()
+    counter = counter or day_counter()
+    result = SweepResult(day=day)
+    if not counter.is_workday(day):
+        result.skipped = "非工作日，不发送提醒"
+        return result
+    result.records = reminders_plan(day=day, counter=counter)
+    pending = list(ReminderDigest.objects.filter(day=day).exclude(status=JobStatus.DONE).order_by("pk"))
+    result.digests = len(pending)
+    _deliver_all(day, pending, result)
+    if result.failed:
+        raise DeliveryIncomplete(f"{day}: {len(result.failed)} 份提醒未送达：" + "；".join(result.failed[:10]))
+    return result
+
+
+@transaction.atomic
+def reminders_plan(*, day: date, counter: DayCounter) -> int:
+    """Record the day's reminders and create its digests; returns the number of new records."""
+    planned = reminders_due(day, counter=counter)
+    before = ReminderRecord.objects.filter(day=day).count()
+    _insert_records(day, planned)
+    created = ReminderRecord.objects.filter(day=day).count() - before
+    unit_ids = set(ReminderRecord.objects.filter(day=day, kind__in=[ReminderKind.DUE, ReminderKind.OVERDUE])
+                   .values_list("task__lead_unit_id", flat=True).distinct().order_by())
+    digests = [ReminderDigest(day=day, audience=DigestAudience.UNIT, unit_id=u) for u in unit_ids]
+    escalations = ReminderRecord.objects.filter(day=day, kind=ReminderKind.ESCALATION)
+    if escalations.exists():
+        leader_ids = set(escalations.exclude(task__finding__responsible_leader__isnull=True)
+                         .values_list("task__finding__responsible_leader_id", flat=True).distinct().order_by())
+        recipients = leader_ids | set(bureau_staff().values_list("pk", flat=True))
+        digests += [ReminderDigest(day=day, audience=DigestAudience.ESCALATION, recipient_id=r) for r in recipients]
+    ReminderDigest.objects.bulk_create(digests, ignore_conflicts=True)
+    return created
+
+
+def _insert_records(day: date, planned) -> None:
+    """Insert the records, skipping those already there (the unique constraint decides).
+
+    On PostgreSQL one INSERT whatever the number of rows, built by psycopg2 rather than by model
+    instances: a sweep over 100,000 tasks records tens of thousands of rows every morning, and the
+    query count must not grow with them. Elsewhere (SQLite quick start) the ORM in batches.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        rows = [ReminderRecord(task_id=p.task_id, kind=p.kind, day=day, deadline=p.deadline, days=p.days,
+                               threshold=p.threshold, created_at=now) for p in planned]
+        ReminderRecord.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        return
+    if not planned:
+        return
+    from psycopg2.extras import execute_values
+
+    table = ReminderRecord._meta.db_table
+    values = [(p.task_id, str(p.kind), day, p.deadline, p.threshold, p.days, now) for p in planned]
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor,
+            f"INSERT INTO {table} (task_id, kind, day, deadline, threshold, days, created_at) VALUES %s "
+            "ON CONFLICT DO NOTHING",
+            values,
+            page_size=len(values),
+        )
+
+
+@dataclass
+class _Message:
+    digest: ReminderDigest
+    recipients: list
+    subject: str
+    body: str
+    kind: str
+    items: int
+    url: str
+
+    @property
+    def emails(self) -> list[str]:
+        return sorted({u.email for u in self.recipients if u.email and u.is_active})
+
+
+def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) -> None:
+    messages = _compose(day, pending)
+    result.delivered += _notify_in_app(messages)
+    for message in messages:
+        if message.emails:
+            _deliver(message, result)
+
+
+def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
+    """Every pending digest's message, from a fixed number of queries."""
+    unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
+    escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
+    by_unit = defaultdict(list)
+    escalated = []
+    if unit_digests:
+        for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE]):
+            by_unit[row["task__lead_unit_id"]].append(row)
+    if escalation_digests:
+        escalated = records_of_day(day, [ReminderKind.ESCALATION])
+    contacts = defaultdict(list)
+    for user in User.objects.filter(role=Role.UNIT, is_active=True, unit_id__in=[d.unit_id for d in unit_digests]):
+        contacts[user.unit_id].append(user)
+    units = Unit.objects.in_bulk([d.unit_id for d in unit_digests])
+    people = User.objects.in_bulk([d.recipient_id for d in escalation_digests])
+    messages = []
+    for digest in unit_digests:
+        unit = units[digest.unit_id]
+        rows = by_unit.get(digest.unit_id, [])
+        subject, body, kind = _unit_message(unit, day, rows)
+        messages.append(_Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, len(rows),
+                                 _url("inspections:task_list", f"?lead_unit={unit.pk}")))
+    for digest in escalation_digests:
+        person = people[digest.recipient_id]
+        sees_all = person.role in (Role.BUREAU, Role.ADMIN) or person.is_superuser
+        rows = [r for r in escalated if sees_all or r["task__finding__responsible_leader_id"] == person.pk]
+        subject, body = _escalation_message(day, rows)
+        messages.append(_Message(digest, [person], subject, body, NotificationKind.ESCALATION, len(rows),
+                                 _url("inspections:task_list", "?overdue=1")))
+    return messages
+
+
+@transaction.atomic
+def _notify_in_app(messages: list[_Message]) -> int:
+    """The bell notes of every digest not yet notified, and its notified_at, in one transaction.
+
+    Digests another sweep holds right now are skipped (it notifies them); a digest with nobody to
+    email is finished here.
+    """
+    by_pk = {m.digest.pk: m for m in messages}
+    fresh = set(ReminderDigest.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=list(by_pk), notified_at__isnull=True).values_list("pk", flat=True))
+    rows = []
+    for pk in fresh:
+        message = by_pk[pk]
+        active = {u.pk: u for u in message.recipients if u.is_active}
+        rows += [Notification(recipient=u, kind=message.kind, title=message.subject[:200], body=message.body,
+                              url=message.url) for u in active.values()]
+    Notification.objects.bulk_create(rows, batch_size=None if connection.vendor == "postgresql" else 500)
+    now = timezone.now()
+    silent = [pk for pk in fresh if not by_pk[pk].emails]
+    ReminderDigest.objects.filter(pk__in=fresh).update(notified_at=now)
+    for pk in silent:  # few: units without a contact email; the note says so in the admin
+        ReminderDigest.objects.filter(pk=pk).update(
+            status=JobStatus.DONE, items=by_pk[pk].items, attempts=F("attempts") + 1,
+            last_error="" if by_pk[pk].recipients else "该单位没有启用的联络员账号")
+    return len(silent)
+
+
+def _deliver(message: _Message, result: SweepResult) -> None:
+    """Email one digest under its row lock; the outcome is committed with the digest's state."""
+    with transaction.atomic():
+        locked = (ReminderDigest.objects.select_for_update(skip_locked=True)
+                  .filter(pk=message.digest.pk).exclude(status=JobStatus.DONE).first())
+        if locked is None:  # delivered meanwhile, or another worker holds it right now
+            return
+        locked.items = message.items
+        locked.attempts += 1
+        try:
+            if locked.emailed_at is None:
+                EmailMessage(subject=message.subject, body=message.body, to=message.emails).send(fail_silently=False)
+                locked.emailed_at = timezone.now()
+        except Exception as exc:  # noqa: BLE001 - any mail failure must leave the digest to retry
+            logger.warning("reminder digest %s: email failed: %s", locked.pk, exc)
+            locked.status = JobStatus.FAILED
+            locked.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            result.failed.append(f"{message.digest.unit or message.digest.recipient}（{exc.__class__.__name__}）")
+        else:
+            locked.status, locked.last_error = JobStatus.DONE, ""
+            result.delivered += 1
+        locked.save(update_fields=["items", "attempts", "emailed_at", "status", "last_error"])
+
+
+
+def _line(row: dict) -> str:
+    code = f"{row['task__finding__number']}-{row['task__number']}"
+    if row["kind"] == ReminderKind.DUE:
+        when = f"期限 {row['deadline']:%Y-%m-%d}，剩余 {row['days']} 天"
+    else:
+        when = f"期限 {row['deadline']:%Y-%m-%d}，已逾期 {row['days']} 天"
+    return f"· [{row['task__finding__round__name']}] {code} {row['task__finding__summary'][:40]}（{when}）"
+
+
+def _unit_message(unit, day: date, rows: list[dict]) -> tuple[str, str, str]:
+    overdue = sorted((r for r in rows if r["kind"] == ReminderKind.OVERDUE), key=lambda r: -r["days"])
+    due = sorted((r for r in rows if r["kind"] == ReminderKind.DUE), key=lambda r: r["days"])
+    subject = f"【整改提醒】{unit.name}：{len(due)}项任务即将到期，{len(overdue)}项已逾期（{day:%Y-%m-%d}）"
+    unit_word = "工作日" if settings.USE_WORKING_DAYS else "天"
+    parts = [f"{unit.name}：", f"截至 {day:%Y年%m月%d日}，贵单位牵头的整改任务中："]
+    if overdue:
+        parts += [f"已逾期未完成 {len(overdue)} 项，请立即推进并报送整改进展："] + [_line(r) for r in overdue]
+    if due:
+        parts += [f"即将到期 {len(due)} 项（天数按{unit_word}计）："] + [_line(r) for r in due]
+    parts.append(f"—— {settings.BUREAU_NAME}")
+    kind = NotificationKind.OVERDUE if overdue else NotificationKind.REMINDER
+    return subject, "\n".join(parts), kind
+
+
+def _escalation_message(day: date, rows: list[dict]) -> tuple[str, str]:
+    limit = settings.ESCALATE_AFTER_DAYS
+    subject = f"【逾期督办】{len(rows)}项整改任务逾期超过{limit}天（{day:%Y-%m-%d}）"
+    lines = [f"截至 {day:%Y年%m月%d日}，以下整改任务逾期超过 {limit} 天仍未完成，请督促牵头单位整改："]
+    for row in sorted(rows, key=lambda r: -r["days"]):
+        lines.append(f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
+                     f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}")
+    lines.append(f"—— {settings.BUREAU_NAME}")
+    return subject, "\n".join(lines)
+
+
+def _url(name: str, query: str = "") -> str:
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return ""
