@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inspections', '0002_reminders_reports_holidays'),
+        ('inspections', '0003_reminders_reports_holidays'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
