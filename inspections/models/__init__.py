@@ -2,6 +2,7 @@
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
+from .jobs import ExportJob
 from .notifications import Notification
 from .progress import ProgressUpdate
 from .rounds import InspectionRound
@@ -9,6 +10,7 @@ from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
     "Evidence",
+    "ExportJob",
     "Finding",
     "InspectionRound",
     "Notification",
