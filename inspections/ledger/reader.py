@@ -69,6 +69,10 @@ def open_sheet(path):
     if declared and declared > MAX_ROWS:
         workbook.close()
         raise LedgerRefused(too_many_rows_message(declared))
+    if not declared or declared <= 1:
+        # Some generators write no or a wrong "A1" dimension; read the rows as they are (the row
+        # limit is then enforced while reading).
+        sheet.reset_dimensions()
     return workbook, sheet
 
 
@@ -119,12 +123,13 @@ def read_ledger(sheet):
             for c in range(min_col, max_col + 1):
                 if (r, c) != (min_row, min_col):
                     covered[(r, c)] = (min_row, min_col)
+    width = max((col for _row, col in covered), default=0)  # rows are padded to the widest merge
     rows = sheet.iter_rows(values_only=True)
     header = None
     anchor_values = {}
     row_number = 0
     for row_number, values in enumerate(rows, start=1):
-        values = _fill(values, row_number, covered, anchors, anchor_values)
+        values = _fill(values, row_number, covered, anchors, anchor_values, width)
         if row_number > HEADER_SCAN_ROWS:
             break
         columns = match_headers(values)
@@ -144,7 +149,7 @@ def read_ledger(sheet):
         for number, values in enumerate(rows, start=row_number + 1):
             if number > MAX_ROWS:
                 raise LedgerRefused(too_many_rows_message(number))
-            values = _fill(values, number, covered, anchors, anchor_values)
+            values = _fill(values, number, covered, anchors, anchor_values, width)
             if not _row_has_data(values):
                 continue
             yield number, {
@@ -154,10 +159,12 @@ def read_ledger(sheet):
     return header, data_rows()
 
 
-def _fill(values, row_number, covered, anchors, anchor_values):
+def _fill(values, row_number, covered, anchors, anchor_values, width):
     if not covered:
         return values
     values = list(values)
+    if len(values) < width:
+        values.extend([None] * (width - len(values)))
     for col, value in enumerate(values, start=1):
         if (row_number, col) in anchors:
             anchor_values[(row_number, col)] = value

@@ -1,4 +1,5 @@
 """Importing ledger files: messy headers, merged cells, deadline and status texts, refusals, all-or-nothing."""
+import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -319,3 +320,24 @@ def test_import_command_dry_run_and_write(tmp_path, people, units):
     with pytest.raises(CommandError, match="另存为"):
         (tmp_path / "x.xls").write_bytes(b"x")
         call_command("import_ledger", str(tmp_path / "x.xls"))
+
+
+@pytest.mark.django_db
+def test_sheet_with_a_wrong_dimension_is_read_in_full(tmp_path, people, units):
+    """Some generators write <dimension ref="A1"/>; every row and column must still be read."""
+    good = simple_file(tmp_path, [row(1, 1, "问题一", "南山镇", "2024-06-30", status="已完成"),
+                                  row(2, 1, None, "河口镇", "2024-07-31")],
+                       merges=["B2:B3", "C2:C3", "D2:D3", "E2:E3", "H2:H3"])
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', data)
+                assert b'<dimension ref="A1"/>' in data
+            target.writestr(item, data)
+    plan = run_import(broken, actor=people["bureau"])
+    assert plan.written, plan.errors
+    finding = Finding.objects.get()
+    assert [(t.lead_unit.name, t.status) for t in finding.tasks.order_by("number")] == [
+        ("南山镇", TaskStatus.VERIFIED), ("河口镇", TaskStatus.NOT_STARTED)]

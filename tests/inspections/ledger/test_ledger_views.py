@@ -143,18 +143,23 @@ def test_import_page_is_for_bureau_and_admin_only(client, people):
         client.logout()
 
 
+def _preview(client, user, tmp_path, rows):
+    """Upload `rows` as a bureau user; the preview must not write anything."""
+    login(client, user)
+    before = _db_counts()
+    response = client.post(reverse("inspections:ledger_import"), {"file": _upload(tmp_path, rows)})
+    assert _db_counts() == before
+    return response, response.content.decode()
+
+
 @pytest.mark.django_db
 def test_import_preview_then_confirm(client, people, units, tmp_path):
-    login(client, people["bureau"])
-    upload = _upload(tmp_path, [[1, "省级督察第一批", 1, "河道垃圾", "南山镇", "2024年底前", "正在整改"],
-                                [2, "省级督察第一批", 1, "河道垃圾", "新区管委会", "立行立改", "已完成"]])
-    before = _db_counts()
-    preview = client.post(reverse("inspections:ledger_import"), {"file": upload})
+    preview, html = _preview(client, people["bureau"], tmp_path, [
+        [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "2024年底前", "正在整改"],
+        [2, "省级督察第一批", 1, "河道垃圾", "新区管委会", "立行立改", "已完成"]])
     assert preview.status_code == 200
-    html = preview.content.decode()
     assert "导入预览" in html and "新增 2 项" in html
     assert "省级督察第一批" in html and "新区管委会" in html
-    assert _db_counts() == before  # the preview writes nothing
     token = preview.context["token"]
 
     # Another bureau user cannot confirm someone else's upload.
@@ -174,17 +179,13 @@ def test_import_preview_then_confirm(client, people, units, tmp_path):
 
 @pytest.mark.django_db
 def test_import_with_errors_shows_rows_and_writes_nothing(client, people, units, tmp_path):
-    login(client, people["bureau"])
-    upload = _upload(tmp_path, [[1, "省级督察第一批", 1, "河道垃圾", "南山镇", "明年吧", "正在整改"],
-                                [2, "省级督察第一批", 2, "工地扬尘", "南山镇", "2024-06-30", "快好了"]])
-    before = _db_counts()
-    response = client.post(reverse("inspections:ledger_import"), {"file": upload})
+    response, html = _preview(client, people["bureau"], tmp_path, [
+        [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "明年吧", "正在整改"],
+        [2, "省级督察第一批", 2, "工地扬尘", "南山镇", "2024-06-30", "快好了"]])
     assert response.status_code == 400
-    html = response.content.decode()
     assert "整个文件都没有导入" in html
     assert "明年吧" in html and "快好了" in html
     assert "import-confirm" not in html
-    assert _db_counts() == before
 
 
 @pytest.mark.django_db
