@@ -287,6 +287,10 @@ def plan_import(path, *, default_round=None) -> tuple[ImportPlan, _Context | Non
             row = _parse_row(plan, header, number, cells, default_round)
             if row is not None:
                 parsed.append(row)
+    except LedgerRefused:
+        raise
+    except Exception as exc:  # a damaged sheet inside a valid package: refuse, never a 500
+        raise LedgerRefused("工作表内容已损坏，无法读取，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。") from exc
     finally:
         workbook.close()
     if plan.rows == 0:

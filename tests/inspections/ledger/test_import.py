@@ -341,3 +341,19 @@ def test_sheet_with_a_wrong_dimension_is_read_in_full(tmp_path, people, units):
     finding = Finding.objects.get()
     assert [(t.lead_unit.name, t.status) for t in finding.tasks.order_by("number")] == [
         ("南山镇", TaskStatus.VERIFIED), ("河口镇", TaskStatus.NOT_STARTED)]
+
+
+@pytest.mark.django_db
+def test_damaged_sheet_inside_a_valid_package_is_refused(tmp_path, people, units):
+    good = simple_file(tmp_path, [row(1, 1, "问题一", "南山镇", "2024-06-30")])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut in the middle of the XML
+            target.writestr(item, data)
+    before = counts()
+    with pytest.raises(LedgerRefused):
+        plan_import(damaged)
+    assert counts() == before
