@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
 cd "$REPO_ROOT"
 trap stop_services EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 make_run_dir
 start_postgres
 export SECRET_KEY="bench-not-secret" RECTIFY_VAR_DIR="$RUN_DIR/var" MEDIA_ROOT="$RUN_DIR/var/media"
