@@ -155,8 +155,8 @@ def _write_prepared_rows(ws) -> None:
             if style:
                 attrs["s"] = style
             value = cell._value
-            if value is None:
-                SubElement(row, "c", attrs)
+            if value is None or value == "":
+                SubElement(row, "c", attrs)  # an empty, styled cell (borders), as openpyxl writes it
             elif cell.data_type == "s":
                 attrs["t"] = "inlineStr"
                 text = SubElement(SubElement(SubElement(row, "c", attrs), "is"), "t",
@@ -171,6 +171,13 @@ def _write_prepared_rows(ws) -> None:
 
     ws._values_to_row = lambda cells, row_idx: cells
     ws._writer.write_row = write_row
+
+
+def _signoff_text(status: str, signed_off_at) -> str:
+    if status in (TaskStatus.CLOSED, TaskStatus.LONG_TERM) and signed_off_at:
+        day = timezone.localtime(signed_off_at).date()
+        return f"已销号（{day.year}年{day.month}月{day.day}日）"
+    return ""
 
 
 def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
