@@ -68,15 +68,20 @@ def test_round_not_visible_to_the_unit_is_refused(client, people, units, ledger_
     assert response.status_code == 400
 
 
+def _start_job(client, user, capture, params=None):
+    """Ask for an export over the threshold; the Celery job runs (eagerly) once the request commits."""
+    login(client, user)
+    with capture(execute=True):
+        response = client.get(reverse("inspections:ledger_export"), params or {})
+    return response, ExportJob.objects.get()
+
+
 @pytest.mark.django_db
 def test_large_export_runs_as_a_job_with_progress_and_download(client, people, ledger_round, settings, eager_celery,
                                                                 django_capture_on_commit_callbacks):
     settings.EXPORT_ASYNC_THRESHOLD = 3
-    login(client, people["bureau"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("inspections:ledger_export"), {"status": ["in_progress", "submitted",
-                                                                                "verified", "closed"]})
-    job = ExportJob.objects.get()
+    response, job = _start_job(client, people["bureau"], django_capture_on_commit_callbacks,
+                               {"status": ["in_progress", "submitted", "verified", "closed"]})
     assert response.status_code == 302
     assert response["Location"] == reverse("inspections:ledger_export_job", args=[job.pk])
     assert job.user == people["bureau"]
@@ -106,10 +111,7 @@ def test_pending_job_page_polls_with_htmx(client, people):
 def test_export_job_belongs_to_its_owner(client, people, ledger_round, settings, eager_celery,
                                          django_capture_on_commit_callbacks):
     settings.EXPORT_ASYNC_THRESHOLD = 1
-    login(client, people["bureau"])
-    with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("inspections:ledger_export"))
-    job = ExportJob.objects.get()
+    _response, job = _start_job(client, people["bureau"], django_capture_on_commit_callbacks)
     for other in ("admin", "leader", "nanshan"):
         client.logout()
         login(client, people[other])
