@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views
+from . import ledger_views, report_views
 from .views import evidence, findings, home, notifications, rounds, tasks
 
 app_name = "inspections"
@@ -27,4 +27,10 @@ urlpatterns = [
     path("reports/generate/", report_views.report_generate, name="report_generate"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("reports/<int:pk>/download/", report_views.report_download, name="report_download"),
+    # Ledger (整改台账) export and import
+    path("ledger/export/", ledger_views.ledger_export, name="ledger_export"),
+    path("ledger/export/<int:pk>/", ledger_views.ledger_export_job, name="ledger_export_job"),
+    path("ledger/export/<int:pk>/download/", ledger_views.ledger_export_download, name="ledger_export_download"),
+    path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
+    path("ledger/import/confirm/", ledger_views.ledger_import_confirm, name="ledger_import_confirm"),
 ]

@@ -3,6 +3,7 @@ from .calendar import Holiday
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
+from .jobs import ExportJob
 from .notifications import Notification
 from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
@@ -16,6 +17,7 @@ __all__ = [
     "ReminderDigest",
     "ReminderRecord",
     "Evidence",
+    "ExportJob",
     "Finding",
     "InspectionRound",
     "Notification",

@@ -1,0 +1,208 @@
+"""Benchmark of the ledger (整改台账) in Excel, on PostgreSQL.
+
+Budgets: export of 100,000 tasks under 20 s with peak memory under 300 MB (printed beside a bare
+openpyxl write-only loop writing rows of the same content: the ratio is our overhead), import of
+10,000 rows under 30 s. Each measurement runs in its own child process so its peak RSS is its own.
+
+Run on a throwaway PostgreSQL (starts one, seeds 100,000 tasks, runs, tears down):
+    bash bench/run_bench_ledger.sh
+or against a database you already seeded (`manage.py seed_demo --tasks 100000 --seed 1`):
+    DATABASE_URL=postgres://... .venv/bin/python bench/bench_ledger.py
+"""
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
+
+EXPORT_TASKS = 100_000
+IMPORT_ROWS = 10_000
+BUDGETS = {"export_s": 20.0, "export_mb": 300.0, "import_s": 30.0}
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _cpu() -> float:
+    """This process's CPU seconds: on a shared machine wall time mostly measures the neighbours."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Timer:
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), _cpu()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
+
+
+def _tasks(pks=None):
+    """The seeded 100,000-task round through the same FilterSet as the screens (a round filter)."""
+    from inspections.filtersets import TaskFilterSet
+    from inspections.models import InspectionRound, RectificationTask
+
+    bench_round = InspectionRound.objects.get(name=f"压测轮次（seed=1，{EXPORT_TASKS}项）")
+    tasks = TaskFilterSet({"round": str(bench_round.pk)}, queryset=RectificationTask.objects.with_schedule()).qs
+    return tasks.filter(pk__in=pks) if pks is not None else tasks
+
+
+def _first_pks(count: int) -> list:
+    return list(_tasks().order_by("pk").values_list("pk", flat=True)[:count])
+
+
+def child_export(out: str) -> dict:
+    _setup()
+    from inspections.ledger.export import write_ledger
+
+    with Timer() as timer:
+        rows = write_ledger(_tasks(), out)
+    return {"rows": rows, "seconds": timer.wall, "cpu": timer.cpu, "peak_mb": _peak_mb()}
+
+
+def child_bare(out: str, rows: int) -> dict:
+    """A bare write-only loop: the same kind of rows (real ones, cycled), plain values, no query, no styles."""
+    _setup()
+    from openpyxl import Workbook
+
+    from inspections.ledger.export import cooperating_names, ledger_rows, row_values
+
+    tasks = _tasks(_first_pks(1000))
+    cooperating = cooperating_names(tasks)
+    sample = [list(row_values(row, n, cooperating).values()) for n, row in enumerate(ledger_rows(tasks), start=1)]
+    with Timer() as timer:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet()
+        for n in range(rows):
+            ws.append(sample[n % len(sample)])
+        wb.save(out)
+    return {"rows": rows, "seconds": timer.wall, "cpu": timer.cpu, "peak_mb": _peak_mb()}
+
+
+def child_import(path: str) -> dict:
+    _setup()
+    from accounts.choices import Role
+    from accounts.models import User
+    from inspections.ledger.importer import import_path
+
+    actor = User.objects.filter(role__in=[Role.ADMIN, Role.BUREAU], is_active=True).order_by("pk").first()
+    if actor is None:  # seed_demo --tasks alone makes no staff account
+        actor = User.objects.create_user("bench_bureau", role=Role.BUREAU, full_name="压测督察办")
+    with Timer() as first:
+        plan = import_path(path, actor=actor)
+    assert plan.written and plan.tasks_new == IMPORT_ROWS, plan.errors[:5]
+    with Timer() as second:
+        again = import_path(path, actor=actor)
+    assert again.tasks_unchanged == IMPORT_ROWS
+    return {"rows": plan.rows, "seconds": first.wall, "cpu": first.cpu, "reimport_seconds": second.wall,
+            "peak_mb": _peak_mb()}
+
+
+def make_import_file(path: str) -> None:
+    """10,000 real task rows from the seeded data, under a new round name so every row is new."""
+    _setup()
+    from openpyxl import Workbook
+
+    from inspections.ledger.columns import COLUMNS
+    from inspections.ledger.export import cooperating_names, ledger_rows, row_values
+
+    subset = _tasks(_first_pks(IMPORT_ROWS))
+    cooperating = cooperating_names(subset)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["导入压测台账"])
+    ws.append([c.header for c in COLUMNS])
+    name = f"导入压测轮次（{time.strftime('%Y%m%d%H%M%S')}）"
+    for n, row in enumerate(ledger_rows(subset), start=1):
+        values = row_values(row, n, cooperating)
+        values["round"] = name
+        ws.append(list(values.values()))
+    wb.save(path)
+
+
+def _run_child(*args) -> dict:
+    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"child {args[0]} failed")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    _setup()
+    from django.db import connection
+
+    from inspections.models import RectificationTask
+
+    total = RectificationTask.objects.count()
+    print(f"database: {connection.vendor}; tasks in database: {total}")
+    if connection.vendor != "postgresql":
+        print("WARNING: the budgets are for PostgreSQL")
+    if total < EXPORT_TASKS:
+        raise SystemExit(f"need at least {EXPORT_TASKS} tasks: manage.py seed_demo --tasks {EXPORT_TASKS} --seed 1")
+    connection.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = _run_child("export", f"{tmp}/ledger.xlsx")
+        size_mb = os.path.getsize(f"{tmp}/ledger.xlsx") / 1024 / 1024
+        _report_export(ours, size_mb)
+        bare = _run_child("bare", f"{tmp}/bare.xlsx", str(ours["rows"]))
+        _report_bare(ours, bare)
+        import_file = f"{tmp}/import.xlsx"
+        _run_child("make-import", import_file)
+        imported = _run_child("import", import_file)
+        _report_import(imported)
+    ok = (ours["seconds"] < BUDGETS["export_s"] and ours["peak_mb"] < BUDGETS["export_mb"]
+          and imported["seconds"] < BUDGETS["import_s"])
+    print("within budget" if ok else "OVER BUDGET (wall time; see the CPU figures on a shared machine)")
+
+
+def _report_export(ours, size_mb):
+    print(f"export  {ours['rows']:>7} tasks: {ours['seconds']:6.1f} s wall, {ours['cpu']:6.1f} s CPU, peak RSS "
+          f"{ours['peak_mb']:4.0f} MB, file {size_mb:.1f} MB  (budget {BUDGETS['export_s']:.0f} s, "
+          f"{BUDGETS['export_mb']:.0f} MB)", flush=True)
+
+
+def _report_bare(ours, bare):
+    print(f"bare openpyxl write-only loop, same rows: {bare['seconds']:6.1f} s wall, {bare['cpu']:6.1f} s CPU, "
+          f"peak RSS {bare['peak_mb']:4.0f} MB")
+    print(f"overhead ratio (ours / bare): wall {ours['seconds'] / bare['seconds']:.2f}, "
+          f"CPU {ours['cpu'] / bare['cpu']:.2f}", flush=True)
+
+
+def _report_import(imported):
+    print(f"import  {imported['rows']:>7} rows:  {imported['seconds']:6.1f} s wall, {imported['cpu']:6.1f} s CPU "
+          f"(re-import, nothing changed: {imported['reimport_seconds']:.1f} s), peak RSS {imported['peak_mb']:.0f} MB "
+          f"(budget {BUDGETS['import_s']:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] != "main":
+        mode, args = sys.argv[1], sys.argv[2:]
+        if mode == "export":
+            print(json.dumps(child_export(args[0])))
+        elif mode == "bare":
+            print(json.dumps(child_bare(args[0], int(args[1]))))
+        elif mode == "make-import":
+            make_import_file(args[0])
+            print(json.dumps({}))
+        elif mode == "import":
+            print(json.dumps(child_import(args[0])))
+        else:
+            raise SystemExit(f"unknown mode {mode}")
+    else:
+        main()

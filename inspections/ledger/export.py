@@ -1,0 +1,357 @@
+"""Write the ledger (整改台账) workbook superiors expect, in openpyxl's write-only mode.
+
+Memory stays flat whatever the row count: rows stream from a server-side cursor into the
+workbook's XML stream; one styled cell object per column is reused for every row (write-only mode
+serialises each row as it is appended, so reuse is safe and saves building millions of cells).
+"""
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.xml.functions import Element, SubElement
+
+from ..choices import COMPLETE_STATUSES, Category, TaskStatus
+from ..models import ProgressUpdate, RectificationTask
+from .columns import COLUMNS, FINDING_KEYS
+
+TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
+FIRST_DATA_ROW = 4
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "#,##0.00"
+PROGRESS_EVERY = 1000
+PAPERSIZE_A4 = "9"
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_CENTERED_KEYS = {"seq", "finding_number", "task_code", "category", "deadline_date", "status", "person"}
+
+CATEGORY_LABELS = {value: str(label) for value, label in Category.choices}
+STATUS_LABELS = {value: str(label) for value, label in TaskStatus.choices}
+
+# What one row needs, read as tuples (no model instances: 100,000 rows must stay cheap).
+ROW_FIELDS = (
+    "pk", "finding_id", "finding__round__name", "finding__number", "finding__summary", "finding__category",
+    "finding__region", "number", "goal", "measures", "lead_unit__name", "finding__responsible_leader__full_name",
+    "finding__responsible_leader__username", "responsible_person", "deadline_text", "deadline", "status",
+    "investment", "signed_off_at", "latest_progress",
+)
+
+
+def ledger_title(round_name: str | None) -> str:
+    return f"{round_name or '生态环境保护督察'}反馈问题整改台账"
+
+
+def ledger_rows(tasks):
+    """The export's rows as tuples (ROW_FIELDS order), streamed in the queryset's own order."""
+    latest_progress = (
+        ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_on", "-id").values("text")[:1]
+    )
+    return tasks.annotate(latest_progress=Subquery(latest_progress)).values_list(*ROW_FIELDS).iterator(
+        chunk_size=2000
+    )
+
+
+def cooperating_names(tasks) -> dict[int, str]:
+    through = RectificationTask.cooperating_units.through
+    names = defaultdict(list)
+    pairs = (
+        through.objects.filter(rectificationtask_id__in=tasks.order_by().values("pk"))
+        .order_by("rectificationtask_id", "unit__name")
+        .values_list("rectificationtask_id", "unit__name")
+    )
+    for task_id, name in pairs.iterator(chunk_size=5000):
+        names[task_id].append(name)
+    return {task_id: "、".join(units) for task_id, units in names.items()}
+
+
+def round_figures(tasks, today: date) -> list[dict]:
+    """Per-round totals of the exported tasks, one grouped query."""
+    incomplete = ~Q(status__in=COMPLETE_STATUSES)
+    return list(
+        RectificationTask.objects.filter(pk__in=tasks.order_by().values("pk"))
+        .values("finding__round_id", "finding__round__name")
+        .annotate(
+            total=Count("id"),
+            complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
+            closed=Count("id", filter=Q(status=TaskStatus.CLOSED)),
+            overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
+        )
+        .order_by("finding__round__name")
+    )
+
+
+def _styled(ws, *, font=None, fill=None, alignment=_WRAP, number_format=None, border=_BORDER) -> Cell:
+    cell = Cell(ws, row=1, column=1)  # both are set by the writer on append
+    cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+MAX_CELL_TEXT = 32767  # Excel's limit
+
+
+def _set(cell: Cell, value) -> Cell:
+    if isinstance(value, str):
+        # Set directly: cleaned here, and always text (never a formula, even when it starts with "=").
+        cell._value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
+        cell.data_type = "s"
+    elif value is None:
+        cell._value = None
+        cell.data_type = "n"
+    else:
+        cell.value = value
+    return cell
+
+
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _write_prepared_rows(ws) -> None:
+    """Make `ws.append` take lists of prepared cells (value, type and style set) and write each row as one
+    XML element.
+
+    openpyxl's write-only append re-binds every value (for a Cell it first fails with an exception
+    formatted with the cell's repr) and writes each cell through several generator steps; for
+    100,000 rows x 19 columns that per-cell work is most of the export time. The rows and cells
+    written here are the ones openpyxl writes (inline strings, numbers, dates as serial numbers,
+    style ids from the workbook's style table); only the Python path to them is shorter.
+    """
+    ws._get_writer()
+    letters = [get_column_letter(i) for i in range(1, 64)]
+    styles: dict[int, tuple] = {}  # id(cell) -> (cell, style id); holding the cell keeps the id unique
+
+    def style_of(cell) -> str:
+        known = styles.get(id(cell))
+        if known is None:
+            known = styles[id(cell)] = (cell, str(cell.style_id) if cell.has_style else "")
+        return known[1]
+
+    def write_row(xf, cells, row_idx):
+        number = str(row_idx)
+        row = Element("row", r=number)
+        for letter, cell in zip(letters, cells):
+            if cell is None:
+                continue
+            attrs = {"r": letter + number}
+            style = style_of(cell)
+            if style:
+                attrs["s"] = style
+            value = cell._value
+            if value is None or value == "":
+                SubElement(row, "c", attrs)  # an empty, styled cell (borders), as openpyxl writes it
+            elif cell.data_type == "s":
+                attrs["t"] = "inlineStr"
+                text = SubElement(SubElement(SubElement(row, "c", attrs), "is"), "t",
+                                  {XML_SPACE: "preserve"} if value != value.strip() else {})
+                text.text = value
+            else:
+                if cell.data_type == "d":
+                    value = to_excel(value)
+                SubElement(SubElement(row, "c", attrs), "v").text = repr(value) if isinstance(value, float) \
+                    else str(value)
+        xf.write(row)
+
+    ws._values_to_row = lambda cells, row_idx: cells
+    ws._writer.write_row = write_row
+
+
+def _signoff_text(status: str, signed_off_at) -> str:
+    if status in (TaskStatus.CLOSED, TaskStatus.LONG_TERM) and signed_off_at:
+        day = timezone.localtime(signed_off_at).date()
+        return f"已销号（{day.year}年{day.month}月{day.day}日）"
+    return ""
+
+
+def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
+    (pk, _finding_id, round_name, finding_number, summary, category, region, number, goal, measures, lead_unit,
+     leader_full_name, leader_username, person, deadline_text, deadline, status, investment, signed_off_at,
+     latest_progress) = row
+    return {
+        "seq": seq,
+        "round": round_name,
+        "finding_number": finding_number,
+        "summary": summary,
+        "category": CATEGORY_LABELS.get(category, category),
+        "region": region,
+        "task_code": f"{finding_number}-{number}",
+        "goal": goal,
+        "measures": measures,
+        "lead_unit": lead_unit,
+        "cooperating": cooperating.get(pk, ""),
+        "leader": leader_full_name or leader_username or "",
+        "person": person,
+        "deadline": deadline_text,
+        "deadline_date": deadline,
+        "progress": latest_progress or "",
+        "status": STATUS_LABELS.get(status, status),
+        "investment": float(investment or 0),
+        "signoff": _signoff_text(status, signed_off_at),
+    }
+
+
+def _set_layout(ws) -> None:
+    """Widths, frozen header and print setup: set before the first row is written."""
+    for index, column in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+
+
+def _write_heading(ws, title: str, today: date, merges: list) -> None:
+    last = get_column_letter(len(COLUMNS))
+    title_cell = _styled(ws, font=Font(bold=True, size=16), alignment=_CENTER, border=None)
+    ws.append([_set(title_cell, title)])
+    merges.append(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+
+    date_col = len(COLUMNS) - 1
+    info = [None] * len(COLUMNS)
+    info[0] = _set(_styled(ws, border=None, alignment=Alignment(vertical="center")), f"填报单位：{settings.BUREAU_NAME}")
+    info[date_col - 2] = _set(_styled(ws, border=None, alignment=Alignment(horizontal="right")), "填报日期：")
+    info[date_col - 1] = _set(_styled(ws, border=None, number_format='yyyy"年"m"月"d"日"',
+                                      alignment=Alignment(horizontal="left")), today)
+    ws.append(info)
+    merges.append(f"A{INFO_ROW}:{get_column_letter(date_col - 3)}{INFO_ROW}")
+    merges.append(f"{get_column_letter(date_col)}{INFO_ROW}:{last}{INFO_ROW}")
+
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="D9E1F2")
+    ws.append([_set(_styled(ws, font=header_font, fill=header_fill, alignment=_CENTER), c.header) for c in COLUMNS])
+
+
+FINDING_LETTERS = [get_column_letter(i) for i, c in enumerate(COLUMNS, start=1) if c.key in FINDING_KEYS]
+
+
+def _merge_run(merges: list, start: int, end: int) -> None:
+    if end > start:
+        merges.extend(f"{letter}{start}:{letter}{end}" for letter in FINDING_LETTERS)
+
+
+def _write_merges_at_close(ws, merges: list) -> None:
+    """Write the sheet's merged ranges from a plain list of "D4:D6" strings when the sheet closes.
+
+    openpyxl's MultiCellRange checks every new range against all earlier ones (quadratic: minutes
+    for 100,000 tasks) and keeps an object per range; a list of strings is written in one pass.
+    """
+    ws._get_writer()
+    writer = ws._writer
+
+    def write_merged_cells():
+        if merges:
+            element = Element("mergeCells", count=str(len(merges)))
+            for ref in merges:
+                SubElement(element, "mergeCell", ref=ref)
+            writer.xf.send(element)
+
+    writer.write_merged_cells = write_merged_cells
+
+
+def _write_tasks(ws, tasks, on_progress, merges: list) -> int:
+    cells = []
+    for column in COLUMNS:
+        number_format = DATE_FORMAT if column.key == "deadline_date" else (
+            MONEY_FORMAT if column.key == "investment" else None)
+        cells.append(_styled(ws, alignment=_CENTER if column.key in _CENTERED_KEYS else _WRAP,
+                             number_format=number_format))
+    keys = [column.key for column in COLUMNS]
+    cooperating = cooperating_names(tasks)
+    excel_row = FIRST_DATA_ROW - 1
+    run_finding, run_start = None, FIRST_DATA_ROW
+    count = 0
+    for count, row in enumerate(ledger_rows(tasks), start=1):
+        excel_row += 1
+        values = row_values(row, count, cooperating)
+        finding_id = row[1]
+        if finding_id != run_finding:
+            _merge_run(merges, run_start, excel_row - 1)
+            run_finding, run_start = finding_id, excel_row
+            ws.append([_set(cell, values[key]) for cell, key in zip(cells, keys, strict=True)])
+        else:
+            # Cells under a merge stay empty, as Excel itself writes them; the border still shows.
+            ws.append([_set(cell, None if key in FINDING_KEYS else values[key])
+                       for cell, key in zip(cells, keys, strict=True)])
+        if on_progress and count % PROGRESS_EVERY == 0:
+            on_progress(count)
+    _merge_run(merges, run_start, excel_row)
+    return count
+
+
+def _write_summary(ws, tasks, today: date) -> None:
+    headers = ("督察轮次", "整改任务总数", "已完成整改", "其中已销号", "未完成", "其中已逾期", "完成率")
+    for letter, width in zip("ABCDEFG", (40, 14, 14, 12, 10, 12, 10), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([_set(_styled(ws, font=Font(bold=True, size=14), border=None, alignment=_CENTER), "按督察轮次汇总")])
+    ws.merged_cells.add(CellRange("A1:G1"))
+    header_fill = PatternFill("solid", fgColor="D9E1F2")
+    ws.append([_set(_styled(ws, font=Font(bold=True), fill=header_fill, alignment=_CENTER), h) for h in headers])
+    figures = round_figures(tasks, today)
+    rate_format = "0.0%"
+    totals = {"total": 0, "complete": 0, "closed": 0, "overdue": 0}
+    for fig in figures + [None]:
+        if fig is None:
+            fig = {"finding__round__name": "合计", **totals}
+        else:
+            for key in totals:
+                totals[key] += fig[key]
+        rate = fig["complete"] / fig["total"] if fig["total"] else 0
+        ws.append([
+            _set(_styled(ws), fig["finding__round__name"]),
+            *(_set(_styled(ws, alignment=_CENTER), fig[k]) for k in ("total", "complete", "closed")),
+            _set(_styled(ws, alignment=_CENTER), fig["total"] - fig["complete"]),
+            _set(_styled(ws, alignment=_CENTER), fig["overdue"]),
+            _set(_styled(ws, alignment=_CENTER, number_format=rate_format), rate),
+        ])
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPERSIZE_A4
+
+
+def write_ledger(tasks, destination, *, title: str | None = None, today: date | None = None,
+                 on_progress=None) -> int:
+    """Write `tasks` (a task queryset, already filtered and access-restricted) to `destination`.
+
+    `destination` is a path or a binary file object. Returns the number of task rows written.
+    `on_progress(rows_written)` is called every PROGRESS_EVERY rows.
+    """
+    today = today or timezone.localdate()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("整改台账")
+    merges: list[str] = []
+    _set_layout(ws)
+    _write_prepared_rows(ws)
+    _write_merges_at_close(ws, merges)
+    _write_heading(ws, title or ledger_title(None), today, merges)
+    count = _write_tasks(ws, tasks, on_progress, merges)
+    summary = wb.create_sheet("按轮次汇总")
+    _write_summary(summary, tasks, today)
+    wb.save(destination)
+    return count
+
+
+def export_title(tasks) -> str:
+    """The round's name in the title when every exported task belongs to one round."""
+    names = list(tasks.order_by().values_list("finding__round__name", flat=True).distinct()[:2])
+    return ledger_title(names[0] if len(names) == 1 else None)

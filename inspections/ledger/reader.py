@@ -1,0 +1,174 @@
+"""Open an uploaded ledger safely and stream its rows as {column key: value}.
+
+Refusals happen before the rows are read: wrong file type, too big, too many rows (from the
+sheet's declared dimension), or not a spreadsheet inside. Merged cells (a finding's cells merged
+down its tasks) are read from the sheet XML's <mergeCells> list and filled into every covered cell.
+"""
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from xml.etree.ElementTree import iterparse
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from .columns import COLUMN_BY_KEY, REQUIRED_KEYS, match_headers
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 50_000
+HEADER_SCAN_ROWS = 30
+# A header row names at least this many known columns (a title row or a 填报单位 line never does).
+MIN_HEADER_MATCHES = 3
+
+
+class LedgerRefused(Exception):
+    """The file is refused as a whole before any row is read; the message is for the user (Chinese)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_upload(name: str, size: int) -> None:
+    ext = os.path.splitext(name or "")[1].lower()
+    if ext == ".xls":
+        raise LedgerRefused("不支持旧版 .xls 文件：请在 Excel 或 WPS 中“另存为” .xlsx 格式后再上传（请另存为 .xlsx 后再上传）。")
+    if ext != ".xlsx":
+        raise LedgerRefused("只能导入 Excel 工作簿（.xlsx 文件）。")
+    if size > MAX_BYTES:
+        raise LedgerRefused(f"文件过大（{size / 1024 / 1024:.1f} MB），单个台账文件不能超过 {MAX_BYTES // 1024 // 1024} MB。")
+    if size == 0:
+        raise LedgerRefused("文件是空的。")
+
+
+def too_many_rows_message(rows: int) -> str:
+    return f"工作表行数过多（{rows} 行），一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。"
+
+
+def open_sheet(path):
+    """The first worksheet of the workbook at `path`, opened read-only; refuses bad files."""
+    if not zipfile.is_zipfile(path):
+        raise LedgerRefused("文件内容不是有效的 Excel 工作簿（文件已损坏，或只是改了扩展名）。")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise LedgerRefused("压缩包中没有 Excel 工作簿，请上传用 Excel 或 WPS 保存的 .xlsx 文件。")
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except LedgerRefused:
+        raise
+    except Exception as exc:  # openpyxl raises many types for malformed packages
+        raise LedgerRefused("无法读取该 Excel 文件，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。") from exc
+    if not workbook.worksheets:
+        raise LedgerRefused("工作簿中没有工作表。")
+    sheet = workbook.worksheets[0]
+    try:
+        declared = sheet.max_row
+    except Exception:  # noqa: BLE001 - an unreadable dimension just means "count while reading"
+        declared = None
+    if declared and declared > MAX_ROWS:
+        workbook.close()
+        raise LedgerRefused(too_many_rows_message(declared))
+    if not declared or declared <= 1:
+        # Some generators write no or a wrong "A1" dimension; read the rows as they are (the row
+        # limit is then enforced while reading).
+        sheet.reset_dimensions()
+    return workbook, sheet
+
+
+def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range, read from the sheet's XML."""
+    ranges = []
+    try:
+        source = sheet._get_source()  # read-only sheets do not parse <mergeCells>; read it ourselves
+    except Exception:  # noqa: BLE001
+        return ranges
+    with source:
+        for _event, element in iterparse(source, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "mergeCell":
+                ref = element.get("ref")
+                if ref and ":" in ref:
+                    ranges.append(range_boundaries(ref))
+            elif tag in ("row", "c", "v", "is", "t", "f"):
+                element.clear()
+    return ranges
+
+
+@dataclass
+class SheetHeader:
+    row: int  # 1-based row of the header
+    columns: dict  # key -> 0-based column index
+    labels: dict  # key -> the header text as written in the file
+
+
+_CELL_TEXT = re.compile(r"\s+")
+
+
+def _row_has_data(values) -> bool:
+    return any(v is not None and (not isinstance(v, str) or v.strip()) for v in values)
+
+
+def read_ledger(sheet):
+    """(SheetHeader, iterator of (excel row number, {key: value})) for the ledger on `sheet`."""
+    merges = merged_ranges(sheet)
+    # (row, col) -> (anchor row, anchor col) for every covered cell below/right of an anchor.
+    covered = {}
+    anchors = set()
+    for min_col, min_row, max_col, max_row in merges:
+        if max_row - min_row + 1 > MAX_ROWS:
+            continue
+        anchors.add((min_row, min_col))
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    covered[(r, c)] = (min_row, min_col)
+    width = max((col for _row, col in covered), default=0)  # rows are padded to the widest merge
+    rows = sheet.iter_rows(values_only=True)
+    header = None
+    anchor_values = {}
+    row_number = 0
+    for row_number, values in enumerate(rows, start=1):
+        values = _fill(values, row_number, covered, anchors, anchor_values, width)
+        if row_number > HEADER_SCAN_ROWS:
+            break
+        columns = match_headers(values)
+        if len(columns) >= MIN_HEADER_MATCHES and any(key in columns for key in REQUIRED_KEYS):
+            labels = {key: _CELL_TEXT.sub("", str(values[index])) for key, index in columns.items()}
+            header = SheetHeader(row=row_number, columns=columns, labels=labels)
+            break
+    if header is None:
+        raise LedgerRefused(
+            "没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"
+        )
+    missing = [COLUMN_BY_KEY[key].header for key in REQUIRED_KEYS if key not in header.columns]
+    if missing:
+        raise LedgerRefused(f"表头缺少必需的列：{'、'.join(missing)}。")
+
+    def data_rows():
+        for number, values in enumerate(rows, start=row_number + 1):
+            if number > MAX_ROWS:
+                raise LedgerRefused(too_many_rows_message(number))
+            values = _fill(values, number, covered, anchors, anchor_values, width)
+            if not _row_has_data(values):
+                continue
+            yield number, {
+                key: (values[index] if index < len(values) else None) for key, index in header.columns.items()
+            }
+
+    return header, data_rows()
+
+
+def _fill(values, row_number, covered, anchors, anchor_values, width):
+    if not covered:
+        return values
+    values = list(values)
+    if len(values) < width:
+        values.extend([None] * (width - len(values)))
+    for col, value in enumerate(values, start=1):
+        if (row_number, col) in anchors:
+            anchor_values[(row_number, col)] = value
+        anchor = covered.get((row_number, col))
+        if anchor is not None and value is None:
+            values[col - 1] = anchor_values.get(anchor)
+    return values

@@ -1,0 +1,136 @@
+"""Pages of the ledger: export what a filtered task list shows, and import an inspectorate's list."""
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .access import access_round, can_manage, visible_rounds
+from .choices import JobStatus
+from .ledger.export import export_title, write_ledger
+from .ledger.importer import plan_import, run_import
+from .ledger.jobs import export_job_create, job_file
+from .ledger.reader import LedgerRefused, check_upload
+from .ledger.staging import discard, stage_upload, staged
+from .models import ExportJob
+from .selectors import task_filterset
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filename() -> str:
+    return f"整改台账-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+@login_required
+@require_GET
+def ledger_export(request):
+    """The task list's query string in, its rows out: at once when small, through Celery when large."""
+    filterset = task_filterset(user=request.user, filters=request.GET)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "inspections/ledger/export_invalid.html", {"filterset": filterset}, status=400)
+    tasks = filterset.qs
+    total = tasks.count()
+    if total <= settings.EXPORT_ASYNC_THRESHOLD:
+        buffer = BytesIO()
+        write_ledger(tasks, buffer, title=export_title(tasks))
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=_filename(), content_type=XLSX)
+    job = export_job_create(user=request.user, params=dict(request.GET.lists()), total=total)
+    return redirect("inspections:ledger_export_job", pk=job.pk)
+
+
+def _own_job(request, pk) -> ExportJob:
+    return get_object_or_404(ExportJob, pk=pk, user=request.user)
+
+
+@login_required
+@require_GET
+def ledger_export_job(request, pk):
+    job = _own_job(request, pk)
+    template = "inspections/ledger/_export_job_status.html" if request.htmx else "inspections/ledger/export_job.html"
+    return render(request, template, {"job": job, "done": job.status == JobStatus.DONE})
+
+
+@login_required
+@require_GET
+def ledger_export_download(request, pk):
+    job = _own_job(request, pk)
+    path = job_file(job) if job.status == JobStatus.DONE else None
+    if path is None:
+        raise Http404("no file")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=_filename(), content_type=XLSX)
+
+
+def _require_manager(request) -> None:
+    if not can_manage(request.user):
+        raise PermissionDenied("只有督察办工作人员可以导入台账。")
+
+
+def _chosen_round(request, value):
+    if not value:
+        return None
+    return access_round(request.user, value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request):
+    """Upload, then a preview of what would be written; nothing is written here."""
+    _require_manager(request)
+    context = {"rounds": visible_rounds(request.user).order_by("name")}
+    if request.method == "GET":
+        return render(request, "inspections/ledger/import.html", context)
+    upload = request.FILES.get("file")
+    round_id = request.POST.get("round") or None
+    context["round_id"] = round_id
+    if upload is None:
+        context["refusal"] = "请选择要导入的台账文件（.xlsx）。"
+        return render(request, "inspections/ledger/import.html", context, status=400)
+    try:
+        default_round = _chosen_round(request, round_id)
+        check_upload(upload.name, upload.size)
+    except LedgerRefused as exc:
+        context["refusal"] = exc.message
+        return render(request, "inspections/ledger/import.html", context, status=400)
+    token, path = stage_upload(upload, user=request.user, round_id=default_round.pk if default_round else None)
+    try:
+        plan, _ctx = plan_import(path, default_round=default_round)
+    except LedgerRefused as exc:
+        discard(token)
+        context["refusal"] = exc.message
+        return render(request, "inspections/ledger/import.html", context, status=400)
+    if not plan.ok:
+        discard(token)
+    context.update({"plan": plan, "token": token if plan.ok else "", "file_name": upload.name})
+    return render(request, "inspections/ledger/import.html", context, status=200 if plan.ok else 400)
+
+
+@login_required
+@require_POST
+def ledger_import_confirm(request):
+    """Write the previewed file: all rows or none."""
+    _require_manager(request)
+    token = request.POST.get("token", "")
+    found = staged(token, user=request.user)
+    if found is None:
+        raise Http404("no such upload")
+    path, meta = found
+    default_round = _chosen_round(request, meta.get("round"))
+    try:
+        plan = run_import(path, actor=request.user, default_round=default_round)
+    except LedgerRefused as exc:
+        plan = None
+        refusal = exc.message
+    else:
+        refusal = ""
+    finally:
+        discard(token)
+    context = {"plan": plan, "refusal": refusal, "file_name": meta.get("name", ""), "confirmed": True,
+               "rounds": visible_rounds(request.user).order_by("name")}
+    ok = plan is not None and plan.written
+    return render(request, "inspections/ledger/import.html", context, status=200 if ok else 400)

@@ -1,0 +1,38 @@
+"""Background export jobs: a large ledger export runs in Celery and is downloaded by its owner."""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import JobStatus
+
+
+class ExportJob(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    # The task list's query string as {name: [values]}: the job exports what the screen showed.
+    params = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveIntegerField(_("已写入行数"), default=0)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    file_path = models.CharField(_("文件路径"), max_length=300, blank=True, help_text=_("相对 EXPORT_ROOT"))
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"导出 #{self.pk} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.progress / self.total)) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
