@@ -1,0 +1,355 @@
+"""The leader dashboard's figures: a fixed handful of grouped aggregate queries, whatever the data size.
+
+Every figure carries the task-list filter parameters (the one TaskFilterSet) that select exactly its
+tasks, so following it gives a list whose count equals the figure.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit
+
+from .access import visible_tasks
+from .asof import complete_q, completion_events, status_field, tasks_as_of
+from .choices import COMPLETE_STATUSES, Category, Warning
+from .models import InspectionRound
+
+DUE_SOON_DAYS = 14
+TREND_WEEKS = 12
+OVERDUE_LIMIT = 20
+CHART_UNITS = 20  # the ranking chart shows the best and worst ten when there are more units
+
+
+def task_list_url(params: dict) -> str | None:
+    """The task list filtered by `params`; None until the list page is installed."""
+    try:
+        path = reverse("inspections:task_list")
+    except NoReverseMatch:
+        return None
+    return f"{path}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The dashboard's own filters; each maps onto one TaskFilterSet parameter."""
+
+    round: InspectionRound | None = None
+    unit: Unit | None = None
+    category: str = ""
+    as_of: date | None = None
+
+    def params(self, **extra) -> dict:
+        params = {}
+        if self.round:
+            params["round"] = self.round.pk
+        if self.unit:
+            params["lead_unit"] = self.unit.pk
+        if self.category:
+            params["category"] = self.category
+        if self.as_of:
+            params["as_of"] = self.as_of.isoformat()
+        params.update(extra)
+        return params
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: int | float
+    params: dict | None = None  # None: not a task set (e.g. a rate links to its numerator)
+    suffix: str = ""
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params) if self.params is not None else ""
+
+    @property
+    def url(self) -> str | None:
+        return task_list_url(self.params) if self.params is not None else None
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "label": self.label, "value": self.value, "url": self.url, "query": self.query}
+
+
+@dataclass
+class Group:
+    """One bar of a breakdown: a round, a category or a unit."""
+
+    key: str
+    label: str
+    total: int = 0
+    complete: int = 0
+    overdue: int = 0
+    params: dict | None = None
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+
+    @property
+    def pending(self) -> int:
+        """Not complete and not overdue."""
+        return self.total - self.complete - self.overdue
+
+    def figures(self) -> dict:
+        extra = {
+            "total": {}, "complete": {"complete": "true"}, "overdue": {"overdue": "true"},
+            "pending": {"complete": "false", "overdue": "false"},
+        }
+        return {
+            name: Figure(name, "", getattr(self, name), {**self.params, **more} if self.params is not None else None)
+            for name, more in extra.items()
+        }
+
+    def as_json(self) -> dict:
+        figures = self.figures()
+        return {
+            "key": self.key, "label": self.label, "total": self.total, "complete": self.complete,
+            "overdue": self.overdue, "pending": self.pending, "rate": self.rate,
+            "urls": {name: f.url for name, f in figures.items()},
+            "queries": {name: f.query for name, f in figures.items()},
+        }
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    day: date
+    headline: list[Figure]
+    rounds: list[Group]
+    categories: list[Group]
+    units: list[Group]
+    best_unit: Group | None
+    worst_unit: Group | None
+    overdue_tasks: list
+    overdue_all: Figure
+    trend: list[Figure]
+    warnings: list[Figure] | None  # None as of a past day: past percentages are not kept
+
+    def chart_units(self) -> list[Group]:
+        if len(self.units) <= CHART_UNITS:
+            return self.units
+        half = CHART_UNITS // 2
+        return self.units[:half] + self.units[-half:]
+
+    def chart_data(self) -> dict:
+        return {
+            "rounds": [g.as_json() for g in self.rounds],
+            "categories": [g.as_json() for g in self.categories],
+            "units": [g.as_json() for g in self.chart_units()],
+            "trend": [f.as_json() for f in self.trend],
+            "warnings": [f.as_json() for f in self.warnings] if self.warnings is not None else None,
+        }
+
+
+def scoped_tasks(user, scope: Scope):
+    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit, category and as_of do."""
+    tasks = visible_tasks(user)
+    if scope.round:
+        tasks = tasks.filter(finding__round=scope.round)
+    if scope.unit:
+        tasks = tasks.filter(lead_unit__path__startswith=scope.unit.path)
+    if scope.category:
+        tasks = tasks.filter(finding__category=scope.category)
+    return tasks
+
+
+def grouped_counts(tasks, *, day: date, as_of: bool):
+    """THE main query: counts per (round, category, status[, warning]); headline, rounds, categories and
+    warning colours all add up from its rows.
+
+    At most rounds x categories x statuses x colours rows, however many tasks there are. The warning
+    colour is grouped on, not counted with a FILTER, so PostgreSQL computes it once per task.
+    """
+    week_start = day - timedelta(days=day.weekday())
+    aggregates = {
+        "total": Count("pk"),
+        "past_deadline": Count("pk", filter=Q(deadline__lt=day)),
+        "due_soon": Count("pk", filter=Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
+        "signed_off_week": Count("pk", filter=Q(signed_off_at__date__gte=week_start, signed_off_at__date__lte=day)),
+    }
+    keys = ["finding__round_id", "finding__category", status_field(day if as_of else None)]
+    if not as_of:
+        tasks = tasks.with_schedule(day)
+        keys.append("warning")
+    return tasks.values(*keys).annotate(**aggregates).order_by()
+
+
+def _add(group: Group, row: dict, status: str) -> None:
+    group.total += row["total"]
+    if row[status] in COMPLETE_STATUSES:
+        group.complete += row["total"]
+    else:
+        group.overdue += row["past_deadline"]
+
+
+def _headline(rows, scope: Scope, day: date, status: str) -> list[Figure]:
+    incomplete = [r for r in rows if r[status] not in COMPLETE_STATUSES]
+    total = sum(r["total"] for r in rows)
+    complete = total - sum(r["total"] for r in incomplete)
+    week_start = day - timedelta(days=day.weekday())
+    rate = round(100.0 * complete / total, 1) if total else 0.0
+    return [
+        Figure("total", _("整改任务"), total, scope.params()),
+        Figure("complete", _("已完成整改"), complete, scope.params(complete="true")),
+        Figure("rate", _("完成率"), rate, scope.params(complete="true"), suffix="%"),
+        Figure("overdue", _("已逾期"), sum(r["past_deadline"] for r in incomplete), scope.params(overdue="true")),
+        Figure("due_soon", _("%(days)s天内到期") % {"days": DUE_SOON_DAYS},
+               sum(r["due_soon"] for r in incomplete), scope.params(due_within=DUE_SOON_DAYS)),
+        Figure("closed_week", _("本周销号"), sum(r["signed_off_week"] for r in rows),
+               scope.params(signed_off_after=week_start.isoformat(), signed_off_before=day.isoformat())),
+    ]
+
+
+def _rounds(rows, scope: Scope, status: str) -> list[Group]:
+    groups: dict[int, Group] = {}
+    for row in rows:
+        round_id = row["finding__round_id"]
+        group = groups.setdefault(round_id, Group(str(round_id), "", params=scope.params(round=round_id)))
+        _add(group, row, status)
+    order = {}
+    for position, (round_id, name) in enumerate(
+        InspectionRound.objects.filter(pk__in=groups).order_by("feedback_date", "pk").values_list("pk", "name")
+    ):
+        groups[round_id].label, order[round_id] = name, position
+    return sorted(groups.values(), key=lambda g: order.get(int(g.key), 0))
+
+
+def _categories(rows, scope: Scope, status: str) -> list[Group]:
+    groups = {c: Group(c, str(label), params=scope.params(category=c)) for c, label in Category.choices}
+    for row in rows:
+        _add(groups[row["finding__category"]], row, status)
+    return [g for g in groups.values() if g.total]
+
+
+def _unit_rows(tasks, status: str, day: date):
+    return tasks.values("lead_unit_id", status).annotate(
+        total=Count("pk"), past_deadline=Count("pk", filter=Q(deadline__lt=day))
+    ).order_by()
+
+
+def _segments(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def _units(rows, scope: Scope, base_path: str, status: str) -> list[Group]:
+    """Roll lead units up to one level: the children of the deepest unit all scoped tasks share.
+
+    A unit's row links with lead_unit=<unit> (the FilterSet's subtree filter). Tasks led by that
+    shared unit itself, or (for a unit user) by units outside its subtree, get a row without a link:
+    no task-list filter selects exactly them.
+    """
+    units = {u["pk"]: u for u in Unit.objects.values("pk", "name", "path")}
+    lead_paths = {row["lead_unit_id"]: _segments(units[row["lead_unit_id"]]["path"]) for row in rows}
+    inside = [p for p in lead_paths.values() if ("/" + "/".join(p) + "/").startswith(base_path)]
+    common = _segments(base_path)
+    if inside:
+        shortest = min(inside, key=len)
+        depth = len(common)
+        while depth < len(shortest) and all(p[depth] == shortest[depth] for p in inside):
+            depth += 1
+        common = shortest[:depth]
+    level = len(common)
+    groups: dict[str, Group] = {}
+    for row in rows:
+        path = lead_paths[row["lead_unit_id"]]
+        if path[:level] != common:
+            key, label, params = "other", _("其他单位牵头（本单位配合）"), None
+        elif len(path) == level:
+            key, label, params = "self", _("%(unit)s（本级）") % {"unit": units[int(path[-1])]["name"]}, None
+        else:
+            unit_id = int(path[level])
+            key, label, params = str(unit_id), units[unit_id]["name"], scope.params(lead_unit=unit_id)
+        _add(groups.setdefault(key, Group(key, label, params=params)), row, status)
+    return sorted(groups.values(), key=lambda g: (-g.rate, -g.total, g.label))
+
+
+def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
+    """Tasks completed each week (completion transitions in the event history), last TREND_WEEKS weeks."""
+    first_monday = day - timedelta(days=day.weekday(), weeks=TREND_WEEKS - 1)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    events = completion_events(first_monday, day)
+    if tasks is not None:
+        events = events.filter(task__in=tasks.values("pk"))
+    counts = (
+        events
+        .annotate(week=TruncWeek("at", tzinfo=tz))
+        .values("week")
+        .annotate(tasks=Count("task_id", distinct=True))
+        .order_by()
+    )
+    by_week = {timezone.localtime(row["week"], tz).date(): row["tasks"] for row in counts}
+    figures = []
+    for index in range(TREND_WEEKS):
+        monday = first_monday + timedelta(weeks=index)
+        end = min(monday + timedelta(days=6), day)
+        figures.append(Figure(
+            monday.isoformat(), f"{monday:%m-%d}", by_week.get(monday, 0),
+            scope.params(completion_event_after=monday.isoformat(), completion_event_before=end.isoformat()),
+        ))
+    return figures
+
+
+def _unrestricted(user, scope: Scope) -> bool:
+    return user.sees_everything and not (scope.round or scope.unit or scope.category)
+
+
+def _base_path(user, scope: Scope) -> str:
+    if scope.unit:
+        return scope.unit.path
+    if not user.sees_everything and user.unit_id:
+        return user.unit.path
+    return "/"
+
+
+def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
+    """All figures of the dashboard for `user` within `scope`: a fixed number of queries."""
+    day = scope.as_of or today or timezone.localdate()
+    as_of = scope.as_of is not None
+    base = scoped_tasks(user, scope)
+    tasks = tasks_as_of(base, day) if as_of else base
+    status = status_field(scope.as_of)
+
+    rows = list(grouped_counts(tasks, day=day, as_of=as_of))
+    units = _units(list(_unit_rows(tasks, status, day)), scope, _base_path(user, scope), status)
+    linked = [u for u in units if u.params is not None and u.total]
+    overdue_q = ~complete_q(scope.as_of) & Q(deadline__lt=day)
+    overdue_tasks = list(
+        tasks.filter(overdue_q)
+        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
+        .order_by("deadline", "pk")[:OVERDUE_LIMIT]
+    )
+    for task in overdue_tasks:
+        task.days_overdue = (day - task.deadline).days
+    headline = _headline(rows, scope, day, status)
+    warnings = None
+    if not as_of:
+        warnings = [
+            Figure(w, str(label), sum(r["total"] for r in rows if r["warning"] == w), scope.params(warning=w))
+            for w, label in Warning.choices
+        ]
+    return Dashboard(
+        scope=scope,
+        day=day,
+        headline=headline,
+        rounds=_rounds(rows, scope, status),
+        categories=_categories(rows, scope, status),
+        units=units,
+        best_unit=linked[0] if linked else None,
+        worst_unit=linked[-1] if len(linked) > 1 else None,
+        overdue_tasks=overdue_tasks,
+        overdue_all=Figure("overdue", _("全部逾期任务"), headline[3].value,
+                           scope.params(overdue="true", ordering="deadline")),
+        # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
+        trend=_trend(None if _unrestricted(user, scope) else base, scope, day),
+        warnings=warnings,
+    )
