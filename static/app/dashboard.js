@@ -70,8 +70,8 @@
     xAxis: { type: "category", data: data.trend.map(w => w.label), axisLabel: { fontSize: 11, hideOverlap: true } },
     yAxis: { type: "value", minInterval: 1, name: "项", nameTextStyle: { fontSize: 11 } },
     series: [{
-      name: "完成整改", type: "line", smooth: true, symbolSize: 8, cursor: "pointer",
-      areaStyle: { opacity: 0.15 }, itemStyle: { color: COLORS.complete }, data: data.trend.map(w => w.value),
+      name: "完成整改", type: "bar", cursor: "pointer", barMaxWidth: 28, itemStyle: { color: COLORS.complete },
+      label: { show: !narrow(), position: "top", fontSize: 11 }, data: data.trend.map(w => w.value),
     }],
   }, p => go(data.trend[p.dataIndex].url));
 
