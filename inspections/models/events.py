@@ -32,6 +32,10 @@ class TaskEvent(models.Model):
         indexes = [
             models.Index(fields=["task", "at"], name="event_task_at"),
             models.Index(fields=["to_status", "at"], name="event_status_at"),
+            # Status as of a day (with_status_as_of): the last status event of a task at or before it,
+            # read from the index alone, newest first, without visiting progress/evidence rows.
+            models.Index(fields=["task", "-at", "-id"], name="event_task_status_at", include=["to_status"],
+                         condition=~models.Q(to_status="")),
         ]
 
     def __str__(self) -> str:
