@@ -324,7 +324,7 @@ def test_query_count_does_not_grow_with_the_data(client, params):
     assert headline(board)["total"] == 1000
     assert len(board.rounds) == 2
     assert len(large) == len(small), [q["sql"][:120] for q in large]
-    assert len(large) <= 16
+    assert len(large) <= 18  # session, user, the figures in one transaction, bell, form choices
 
 
 @time_machine.travel(at(TODAY), tick=False)
