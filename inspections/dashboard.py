@@ -164,12 +164,12 @@ def scoped_tasks(user, scope: Scope):
     return tasks
 
 
-def grouped_counts(tasks, *, day: date, as_of: bool):
-    """THE main query: counts per (round, category, status[, warning]); headline, rounds, categories and
-    warning colours all add up from its rows.
+def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = None):
+    """THE main query, as an ORM queryset: counts per (round, category, lead unit, status[, warning]).
 
-    At most rounds x categories x statuses x colours rows, however many tasks there are. The warning
-    colour is grouped on, not counted with a FILTER, so PostgreSQL computes it once per task.
+    `grouped_rows` runs it with GROUPING SETS, so one scan of the tasks yields both the breakdown by
+    (round, category, status, warning) and the one by (lead unit, status). The warning colour is
+    grouped on, not counted with a FILTER, so PostgreSQL computes it once per task.
     """
     week_start = day - timedelta(days=day.weekday())
     aggregates = {
@@ -178,18 +178,56 @@ def grouped_counts(tasks, *, day: date, as_of: bool):
         "due_soon": Count("pk", filter=Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
         "signed_off_week": Count("pk", filter=Q(signed_off_at__date__gte=week_start, signed_off_at__date__lte=day)),
     }
-    keys = ["finding__round_id", "finding__category", status_field(day if as_of else None)]
     if not as_of:
         tasks = tasks.with_schedule(day)
-        keys.append("warning")
+    keys = keys or [*SCOPE_KEYS, UNIT_KEY, *_status_keys(day, as_of)]
     return tasks.values(*keys).annotate(**aggregates).order_by()
 
 
-def unit_counts(tasks, *, day: date, as_of: bool):
-    """Counts per (lead unit, status): at most units x statuses rows."""
-    return tasks.values("lead_unit_id", status_field(day if as_of else None)).annotate(
-        total=Count("pk"), past_deadline=Count("pk", filter=Q(deadline__lt=day))
-    ).order_by()
+def _status_keys(day: date, as_of: bool) -> list[str]:
+    return [status_field(day)] if as_of else ["status", "warning"]
+
+
+SCOPE_KEYS = ("finding__round_id", "finding__category")
+UNIT_KEY = "lead_unit_id"
+
+
+def grouped_sql(queryset) -> tuple[str, list, list[str]]:
+    """`grouped_counts` as PostgreSQL SQL grouped by GROUPING SETS ((all keys but the unit), (unit, status)).
+
+    Django has no GROUPING SETS: the ORM compiles the query (access scope, filters, as-of subquery)
+    and only its final GROUP BY of column ordinals is swapped. At most rounds x categories x
+    statuses x colours plus units x statuses rows, however many tasks there are.
+    """
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    columns = [alias for _expr, _sql, alias in compiler.select]
+    keys = [c for c in columns if c in queryset.query.values_select or c in ("status_on", "warning")]
+    ordinal = {key: str(columns.index(key) + 1) for key in keys}
+    head, found, group_by = sql.rpartition(" GROUP BY ")
+    if not found or group_by.split(", ") != list(ordinal.values()):
+        raise RuntimeError(f"unexpected GROUP BY in the dashboard query: {group_by!r}")
+    by_scope = ", ".join(ordinal[k] for k in keys if k != UNIT_KEY)
+    by_unit = ", ".join(ordinal[k] for k in keys if k not in (*SCOPE_KEYS, "warning"))
+    return f"{head} GROUP BY GROUPING SETS (({by_scope}), ({by_unit}))", params, columns
+
+
+def grouped_rows(tasks, *, day: date, as_of: bool) -> tuple[list[dict], list[dict]]:
+    """Rows per (round, category, status[, warning]) and rows per (lead unit, status): one scan on
+    PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
+    if connection.vendor != "postgresql":
+        status_keys = _status_keys(day, as_of)
+        return (
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[*SCOPE_KEYS, *status_keys])),
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[UNIT_KEY, status_keys[0]])),
+        )
+    queryset = grouped_counts(tasks, day=day, as_of=as_of)
+    sql, params, columns = grouped_sql(queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    # Every task has a lead unit, round and category: the NULL key tells which grouping set a row is in.
+    return [r for r in rows if r[UNIT_KEY] is None], [r for r in rows if r[UNIT_KEY] is not None]
 
 
 def _add(group: Group, row: dict, status: str) -> None:
@@ -313,26 +351,26 @@ def _base_path(user, scope: Scope) -> str:
     return "/"
 
 
-def _without_jit() -> None:
-    """PostgreSQL's JIT compiles the as-of subquery plan for over a second and saves far less; off for
-    this transaction only."""
+def _tune_postgresql() -> None:
+    """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
+    far less; and enough work_mem lets the grouping sets aggregate in hash tables, not by sorting."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
 
 
 @transaction.atomic
 def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     """All figures of the dashboard for `user` within `scope`: a fixed number of queries."""
-    _without_jit()
+    _tune_postgresql()
     day = scope.as_of or today or timezone.localdate()
     as_of = scope.as_of is not None
     base = scoped_tasks(user, scope)
     tasks = tasks_as_of(base, day) if as_of else base
     status = status_field(scope.as_of)
 
-    rows = list(grouped_counts(tasks, day=day, as_of=as_of))
-    units = _units(list(unit_counts(tasks, day=day, as_of=as_of)), scope, _base_path(user, scope), status)
+    rows, unit_rows = grouped_rows(tasks, day=day, as_of=as_of)
+    units = _units(unit_rows, scope, _base_path(user, scope), status)
     linked = [u for u in units if u.params is not None and u.total]
     overdue_q = ~complete_q(scope.as_of) & Q(deadline__lt=day)
     overdue_tasks = list(
