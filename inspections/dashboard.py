@@ -310,7 +310,8 @@ def _units(rows, scope: Scope, base_path: str, status: str) -> list[Group]:
             unit_id = int(path[level])
             key, label, params = str(unit_id), units[unit_id]["name"], scope.params(lead_unit=unit_id)
         _add(groups.setdefault(key, Group(key, label, params=params)), row, status)
-    return sorted(groups.values(), key=lambda g: (-g.rate, -g.total, g.label))
+    # Ranked by completion rate; the row of tasks led outside the subtree is not a unit: it goes last.
+    return sorted(groups.values(), key=lambda g: (g.key == "other", -g.rate, -g.total, g.label))
 
 
 def _trend(tasks, scope: Scope, day: date) -> list[Figure]:

@@ -34,7 +34,7 @@ class TaskEvent(models.Model):
             models.Index(fields=["to_status", "at"], name="event_status_at"),
             # Status as of a day (with_status_as_of): the last status event of a task at or before it,
             # read from the index alone, newest first, without visiting progress/evidence rows.
-            models.Index(fields=["task", "-at", "-id"], name="event_task_status_at", include=["to_status"],
+            models.Index(fields=["task", "-at", "-id", "to_status"], name="event_task_status_at",
                          condition=~models.Q(to_status="")),
         ]
 
