@@ -14,6 +14,10 @@ from .models import TaskEvent
 from .models.tasks import end_of_day
 
 
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def tasks_as_of(queryset, day: date):
     """Tasks that existed at the end of `day`, annotated `status_on`: their status then.
 
@@ -37,7 +41,7 @@ def completion_events(start: date | None = None, end: date | None = None):
         from_status__in=COMPLETE_STATUSES
     )
     if start:
-        events = events.filter(at__gte=timezone.make_aware(datetime.combine(start, time.min)))
+        events = events.filter(at__gte=start_of_day(start))
     if end:
         events = events.filter(at__lte=end_of_day(end))
     return events

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 
 from .access import visible_tasks
-from .asof import complete_q, completion_events, status_field, tasks_as_of
+from .asof import complete_q, completion_events, start_of_day, status_field, tasks_as_of
 from .choices import COMPLETE_STATUSES, Category, Warning
 from .models import InspectionRound
+from .models.tasks import end_of_day
 
 DUE_SOON_DAYS = 14
 TREND_WEEKS = 12
@@ -176,7 +177,9 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
         "total": Count("pk"),
         "past_deadline": Count("pk", filter=Q(deadline__lt=day)),
         "due_soon": Count("pk", filter=Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
-        "signed_off_week": Count("pk", filter=Q(signed_off_at__date__gte=week_start, signed_off_at__date__lte=day)),
+        # Same days as the FilterSet's signed_off_after/before, as a range on the column (no per-row date cast).
+        "signed_off_week": Count("pk", filter=Q(signed_off_at__gte=start_of_day(week_start),
+                                                 signed_off_at__lte=end_of_day(day))),
     }
     if not as_of:
         tasks = tasks.with_schedule(day)
