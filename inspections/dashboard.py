@@ -28,6 +28,8 @@ DUE_SOON_DAYS = 14
 TREND_WEEKS = 12
 OVERDUE_LIMIT = 20
 CHART_UNITS = 20  # the ranking chart shows the best and worst ten when there are more units
+SCOPE_KEYS = ("finding__round_id", "finding__category")
+UNIT_KEY = "lead_unit_id"
 
 
 def task_list_url(params: dict) -> str | None:
@@ -154,7 +156,7 @@ class Dashboard:
 
 
 def scoped_tasks(user, scope: Scope):
-    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit, category and as_of do."""
+    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of)."""
     tasks = visible_tasks(user)
     if scope.round:
         tasks = tasks.filter(finding__round=scope.round)
@@ -191,10 +193,6 @@ def _status_keys(day: date, as_of: bool) -> list[str]:
     return [status_field(day)] if as_of else ["status", "warning"]
 
 
-SCOPE_KEYS = ("finding__round_id", "finding__category")
-UNIT_KEY = "lead_unit_id"
-
-
 def grouped_sql(queryset) -> tuple[str, list, list[str]]:
     """`grouped_counts` as PostgreSQL SQL grouped by GROUPING SETS ((all keys but the unit), (unit, status)).
 
@@ -215,10 +213,12 @@ def grouped_sql(queryset) -> tuple[str, list, list[str]]:
     return f"{head} GROUP BY GROUPING SETS (({by_scope}), ({by_unit}))", params, columns
 
 
-def grouped_rows(tasks, *, day: date, as_of: bool) -> tuple[list[dict], list[dict]]:
-    """Rows per (round, category, status[, warning]) and rows per (lead unit, status): one scan on
-    PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
-    if connection.vendor != "postgresql":
+def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None) -> tuple[list[dict], list[dict]]:
+    """Rows per (round, category, status[, warning]) and rows per (lead unit, status): one scan with
+    GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
+    if grouping_sets is None:
+        grouping_sets = connection.vendor == "postgresql"
+    if not grouping_sets:
         status_keys = _status_keys(day, as_of)
         return (
             list(grouped_counts(tasks, day=day, as_of=as_of, keys=[*SCOPE_KEYS, *status_keys])),

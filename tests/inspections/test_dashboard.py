@@ -363,3 +363,23 @@ def test_figures_follow_a_write_at_once(world):
     after = headline(dashboard(user=leader, scope=Scope()))
     assert after["complete"] == before + 1
     assert RectificationTask.objects.get(pk=nssn_task.pk).status == TaskStatus.VERIFIED
+
+
+@time_machine.travel(at(TODAY), tick=False)
+@pytest.mark.parametrize("as_of", [None, date(2025, 6, 10)])
+def test_grouping_sets_sql_gives_the_same_rows_as_two_grouped_queries(world, as_of):
+    from inspections.asof import tasks_as_of
+    from inspections.dashboard import grouped_rows, scoped_tasks
+
+    day = as_of or TODAY
+    base = scoped_tasks(world["users"]["leader"], Scope())
+    tasks = tasks_as_of(base, day) if as_of else base
+
+    def normalised(rows):
+        return sorted(tuple(sorted((k, v) for k, v in row.items() if v is not None)) for row in rows)
+
+    one_scan = grouped_rows(tasks, day=day, as_of=as_of is not None, grouping_sets=True)
+    two_queries = grouped_rows(tasks, day=day, as_of=as_of is not None, grouping_sets=False)
+    assert [normalised(rows) for rows in one_scan] == [normalised(rows) for rows in two_queries]
+    assert sum(row["total"] for row in one_scan[0]) == tasks.count()
+    assert sum(row["total"] for row in one_scan[1]) == tasks.count()
