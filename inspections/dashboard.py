@@ -176,7 +176,7 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
     """
     week_start = day - timedelta(days=day.weekday())
     aggregates = {
-        "total": Count("pk"),
+        "total": Count("*"),
         "past_deadline": Count("pk", filter=Q(deadline__lt=day)),
         "due_soon": Count("pk", filter=Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
         # Same days as the FilterSet's signed_off_after/before, as a range on the column (no per-row date cast).
