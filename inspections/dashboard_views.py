@@ -37,6 +37,21 @@ class DashboardFilterForm(forms.Form):
             raise forms.ValidationError(_("截至日期不能晚于今天。"))
         return day
 
+    def options(self, name: str) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) for a select, without Django's per-option widget templates: the unit
+        list can hold hundreds of units and widget rendering would cost more than the figures."""
+        field = self.fields[name]
+        selected = str(self.data.get(name, "")) if self.is_bound else ""
+        if name == "unit":
+            rows = [(str(pk), "\u3000" * (path.count("/") - 2) + label)
+                    for pk, label, path in field.queryset.values_list("pk", "name", "path")]
+        elif name == "round":
+            rows = [(str(pk), label) for pk, label in field.queryset.values_list("pk", "name")]
+        else:
+            rows = [(str(value), str(label)) for value, label in field.choices if value != ""]
+        empty = [("", str(field.empty_label if hasattr(field, "empty_label") else field.choices[0][1]))]
+        return [(value, label, value == selected) for value, label in empty + rows]
+
     def scope(self) -> Scope:
         """The valid part of the filters: a bad value is reported on the form and otherwise ignored."""
         self.is_valid()
@@ -55,4 +70,5 @@ def dashboard_view(request):
     figures = dashboard(user=request.user, scope=scope)
     return render(request, "inspections/dashboard.html", {
         "form": form, "dashboard": figures, "chart_data": figures.chart_data(),
+        **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
     })
