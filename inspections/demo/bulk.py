@@ -245,6 +245,12 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
                 if helper != lead_unit_id:
                     cooperating.add(task_id, helper)
     # Parents before children: findings, tasks, then what points at tasks.
-    for writer in (findings, task_rows, cooperating, events, progress):
+    writers = (findings, task_rows, cooperating, events, progress)
+    for writer in writers:
         writer.flush()
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the first queries over the new rows get sane plans (before autovacuum runs).
+        with connection.cursor() as cursor:
+            quote = connection.ops.quote_name
+            cursor.execute(f"ANALYZE {', '.join(quote(w.model._meta.db_table) for w in writers)}")
     return inspection_round
