@@ -1,4 +1,5 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
+import re
 from datetime import timedelta
 
 import django_filters as filters
@@ -15,6 +16,8 @@ from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, W
 from .models import Finding, InspectionRound, RectificationTask
 
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
+# A task code as ledgers write it ("3-2"); bounded so it always fits the integer columns.
+TASK_CODE = re.compile(r"^(\d{1,9})-(\d{1,4})$")
 
 
 class TaskFilterSet(filters.FilterSet):
@@ -117,9 +120,9 @@ class TaskFilterSet(filters.FilterSet):
             condition = Q()
             for field in SEARCH_FIELDS:
                 condition |= Q(**{f"{field}__icontains": term})
-            if term.replace("-", "").isdigit() and "-" in term:
-                finding_number, _sep, task_number = term.partition("-")
-                condition |= Q(finding__number=int(finding_number), number=int(task_number or 0))
+            code = TASK_CODE.match(term)
+            if code:
+                condition |= Q(finding__number=int(code[1]), number=int(code[2]))
             queryset = queryset.filter(condition)
         return queryset
 

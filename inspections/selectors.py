@@ -27,7 +27,8 @@ def task_filterset(*, user, filters=None, request=None) -> TaskFilterSet:
 
 def task_list(*, user, filters=None):
     filterset = task_filterset(user=user, filters=filters)
-    if not filterset.is_valid():
+    # Without filters the FilterSet is unbound, and an unbound form is never "valid": that is the full list.
+    if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs
 

@@ -3,13 +3,13 @@
 # starts a private PostgreSQL and Redis on free ports, runs pytest against them, cleans up.
 #   bash scripts/test.sh [pytest args...]      e.g. bash scripts/test.sh tests/browser -x
 # Safe to run several copies at once: each gets its own temp dir, ports and database server.
+# Everything runs inside main(), so bash has parsed the whole file before starting: editing or
+# checking out this file while a run is in progress cannot change what that run executes.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/services.sh"
 cd "$REPO_ROOT"
-
-t_start=$SECONDS
 
 # --- System packages ----------------------------------------------------------------------
 # The suite runs on the real stack: PostgreSQL, Redis, Debian's Chromium (Playwright never
@@ -63,51 +63,65 @@ Install them first (as root): apt-get install -y $pkgs"
     exec {lock_fd}>&-
 }
 
-ensure_system_packages
-ensure_venv test
-compile_messages
-t_installed=$SECONDS
-log "Install check done in $((t_installed - t_start))s"
+# A second Ctrl-C or TERM must not cut the cleanup short.
+cleanup() {
+    trap '' INT TERM
+    stop_services
+}
 
-# --- Services -----------------------------------------------------------------------------
-# Cleanup runs on every exit path: success, failure, Ctrl-C, kill.
-cleanup() { stop_services; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+main() {
+    local t_start t_installed t_services t_end rc
+    t_start=$SECONDS
+    ensure_system_packages
+    ensure_venv test
+    compile_messages
+    t_installed=$SECONDS
+    log "Install check done in $((t_installed - t_start))s"
 
-make_run_dir
-start_postgres
-start_redis
-t_services=$SECONDS
-log "PostgreSQL and Redis started in $((t_services - t_installed))s"
+    # --- Services -----------------------------------------------------------------------------
+    # Cleanup runs on every exit path: success, failure, Ctrl-C, TERM (and the watchdog covers
+    # SIGKILL).
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 
-export DEBUG=1
-export SECRET_KEY="test-not-secret-$RANDOM$RANDOM"
-export RECTIFY_VAR_DIR="$RUN_DIR/var"
-export MEDIA_ROOT="$RUN_DIR/var/media"
-export EXPORT_ROOT="$RUN_DIR/var/exports"
-# An existing (empty) STATIC_ROOT keeps whitenoise from warning in every live-server test;
-# in DEBUG the static files are served from the app and static/ dirs by the finders.
-export STATIC_ROOT="$RUN_DIR/var/staticfiles"
-export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-# Make sure nothing from the caller's shell points the suite at a real mail server.
-unset EMAIL_HOST EMAIL_BACKEND
-mkdir -p "$RECTIFY_VAR_DIR" "$MEDIA_ROOT" "$EXPORT_ROOT" "$STATIC_ROOT"
+    make_run_dir
+    prepare_postgres
+    start_watchdog
+    start_postgres
+    start_redis
+    t_services=$SECONDS
+    log "PostgreSQL and Redis started in $((t_services - t_installed))s"
 
-echo "Running tests on PostgreSQL $PG_VERSION at 127.0.0.1:$PG_PORT (Redis at 127.0.0.1:$REDIS_PORT)"
+    export DEBUG=1
+    export SECRET_KEY="test-not-secret-$RANDOM$RANDOM"
+    export RECTIFY_VAR_DIR="$RUN_DIR/var"
+    export MEDIA_ROOT="$RUN_DIR/var/media"
+    export EXPORT_ROOT="$RUN_DIR/var/exports"
+    # An existing (empty) STATIC_ROOT keeps whitenoise from warning in every live-server test;
+    # in DEBUG the static files are served from the app and static/ dirs by the finders.
+    export STATIC_ROOT="$RUN_DIR/var/staticfiles"
+    export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
+    export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+    # Make sure nothing from the caller's shell points the suite at a real mail server.
+    unset EMAIL_HOST EMAIL_BACKEND
+    mkdir -p "$RECTIFY_VAR_DIR" "$MEDIA_ROOT" "$EXPORT_ROOT" "$STATIC_ROOT"
 
-# --- Tests --------------------------------------------------------------------------------
-set +e
-"$VENV_PY" -m pytest "$@"
-rc=$?
-set -e
-t_end=$SECONDS
+    echo "Running tests on PostgreSQL $PG_VERSION at 127.0.0.1:$PG_PORT (Redis at 127.0.0.1:$REDIS_PORT)"
 
-if [[ $rc -eq 5 ]]; then
-    echo "FAILED: pytest collected no tests (exit code 5); check the paths and -k/-m filters." >&2
-fi
-echo "Timing: install $((t_installed - t_start))s, services $((t_services - t_installed))s," \
-    "tests $((t_end - t_services))s, total $((t_end - t_start))s; pytest exit code $rc"
-exit "$rc"
+    # --- Tests --------------------------------------------------------------------------------
+    set +e
+    "$VENV_PY" -m pytest "$@"
+    rc=$?
+    set -e
+    t_end=$SECONDS
+
+    if [[ $rc -eq 5 ]]; then
+        echo "FAILED: pytest collected no tests (exit code 5); check the paths and -k/-m filters." >&2
+    fi
+    echo "Timing: install $((t_installed - t_start))s, services $((t_services - t_installed))s," \
+        "tests $((t_end - t_services))s, total $((t_end - t_start))s; pytest exit code $rc"
+    exit "$rc"
+}
+
+main "$@"

@@ -199,7 +199,8 @@ def task_progress_add(
         reported_on=reported_on or timezone.localdate(),
     )
     if task.status == TaskStatus.NOT_STARTED:
-        _transition(task, actor, workflow.Action.START, reason="报送进展，开始整改")
+        # A cooperating unit may report too (checked above); its first report starts the task as well.
+        _transition(task, actor, workflow.Action.START, reason="报送进展，开始整改", lead_unit_only=False)
     task.percent = percent
     task.investment = investment
     _save(task, ["percent", "investment", "status"])
@@ -258,8 +259,14 @@ def _notify_transition(task: RectificationTask, actor, transition: workflow.Tran
            url=task.get_absolute_url(), task=task)
 
 
-def _transition(task: RectificationTask, actor, action: str, reason: str = "") -> workflow.Transition:
-    """Apply one move of the transition table to a locked task (no save of the task itself)."""
+def _transition(
+    task: RectificationTask, actor, action: str, reason: str = "", *, lead_unit_only: bool = True
+) -> workflow.Transition:
+    """Apply one move of the transition table to a locked task (no save of the task itself).
+
+    A unit user must belong to the lead unit's subtree unless `lead_unit_only` is off (the implicit
+    start of a first progress report, whose author's right to report was checked by the caller).
+    """
     role = user_role(actor)
     label = workflow.ACTION_LABELS.get(action, action)
     transition = workflow.find(action, task.status)
@@ -267,7 +274,7 @@ def _transition(task: RectificationTask, actor, action: str, reason: str = "") -
         raise TransitionNotAllowed(f"任务当前状态为“{task.get_status_display()}”，不能执行“{label}”。")
     if role not in transition.roles:
         raise TransitionNotAllowed(f"{Role(role).label}不能对该任务执行“{label}”。")
-    if role == Role.UNIT and not is_lead_unit_user(actor, task):
+    if role == Role.UNIT and lead_unit_only and not is_lead_unit_user(actor, task):
         raise NotAllowed(f"只有牵头单位可以对该任务执行“{label}”。")
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:

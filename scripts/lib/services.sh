@@ -35,6 +35,33 @@ make_run_dir() {
     RUN_DIR="$(mktemp -d /tmp/rectify-test.XXXXXX)"
     # The cluster runs as another user (postgres refuses root), which must reach its subdir.
     chmod 755 "$RUN_DIR"
+    PG_DATA="$RUN_DIR/pg/data"
+    REDIS_PIDFILE="$RUN_DIR/redis.pid"
+}
+
+# Decide which binaries and which OS account run the cluster (needed before the watchdog starts).
+prepare_postgres() {
+    PG_BIN="$(pg_bindir)" || die "PostgreSQL server binaries (initdb) not found."
+    # PostgreSQL will not run as root. Use the Debian 'postgres' account when it exists,
+    # otherwise a dedicated system account made for this purpose.
+    if [[ $EUID -eq 0 ]]; then
+        if id postgres >/dev/null 2>&1; then
+            PG_OS_USER=postgres
+        else
+            PG_OS_USER=rectify-pg
+            id "$PG_OS_USER" >/dev/null 2>&1 ||
+                useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+        fi
+    fi
+}
+
+# A trap cannot run when the script is SIGKILLed (a tool's hard timeout, an OOM kill), which
+# would leave a postgres and a redis running forever. This detached helper (own session, so a
+# process-group kill misses it) waits for the script to go away and then cleans up; after a
+# normal exit it finds nothing left to do.
+start_watchdog() {
+    setsid bash "$(dirname "${BASH_SOURCE[0]}")/watchdog.sh" "$$" "$RUN_DIR" "$PG_BIN" "$PG_OS_USER" \
+        </dev/null >/dev/null 2>&1 &
 }
 
 # Run a command as the cluster owner, from a directory that user can read.
@@ -48,22 +75,7 @@ _as_pg() {
 
 start_postgres() {
     local password="rectify-test-$RANDOM$RANDOM" attempt log
-    PG_BIN="$(pg_bindir)" || die "PostgreSQL server binaries (initdb) not found."
-
-    # PostgreSQL will not run as root. Use the Debian 'postgres' account when it exists,
-    # otherwise a dedicated system account made for this purpose.
-    if [[ $EUID -eq 0 ]]; then
-        if id postgres >/dev/null 2>&1; then
-            PG_OS_USER=postgres
-        else
-            PG_OS_USER=rectify-pg
-            id "$PG_OS_USER" >/dev/null 2>&1 ||
-                useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
-        fi
-    fi
-
     mkdir -p "$RUN_DIR/pg"
-    PG_DATA="$RUN_DIR/pg/data"
     log="$RUN_DIR/pg/postgres.log"
     printf '%s\n' "$password" >"$RUN_DIR/pg/pwfile"
     [[ -z "$PG_OS_USER" ]] || chown -R "$PG_OS_USER" "$RUN_DIR/pg"
@@ -116,13 +128,15 @@ _redis_is_ours() {
 
 start_redis() {
     local attempt i
-    REDIS_PIDFILE="$RUN_DIR/redis.pid"
     for attempt in 1 2 3 4 5; do
         REDIS_PORT="$(free_port)"
         # No RDB/AOF persistence: the data dies with the run.
+        # A non-zero exit here means a bad command line or binary; a port clash shows up below as
+        # a server that never answers.
         redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
             --daemonize yes --pidfile "$REDIS_PIDFILE" --logfile "$RUN_DIR/redis.log" \
-            --dir "$RUN_DIR" >/dev/null
+            --dir "$RUN_DIR" >/dev/null ||
+            { cat "$RUN_DIR/redis.log" >&2 2>/dev/null || true; die "redis-server failed to start."; }
         for i in $(seq 1 50); do
             if _redis_is_ours; then
                 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
@@ -135,7 +149,7 @@ start_redis() {
         log "Redis did not start on port $REDIS_PORT (attempt $attempt); retrying on another port"
         _stop_redis
     done
-    cat "$RUN_DIR/redis.log" >&2 || true
+    cat "$RUN_DIR/redis.log" >&2 2>/dev/null || true
     die "Redis failed to start."
 }
 
@@ -152,7 +166,8 @@ _stop_redis() {
     rm -f "$REDIS_PIDFILE"
 }
 
-# Safe to call more than once and at any stage of startup (it runs from an EXIT trap).
+# Safe to call more than once and at any stage of startup (it runs from an EXIT trap and from
+# the watchdog).
 stop_services() {
     if [[ -n "$PG_DATA" && -f "$PG_DATA/postmaster.pid" ]]; then
         _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
@@ -163,4 +178,5 @@ stop_services() {
     fi
     RUN_DIR=""
     PG_DATA=""
+    REDIS_PIDFILE=""
 }
