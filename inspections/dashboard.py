@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 
 from .access import visible_tasks
-from .asof import complete_q, completion_events, start_of_day, status_field, tasks_as_of
-from .choices import COMPLETE_STATUSES, Category, Warning
+from .asof import complete_q, completion_events, start_of_day, tasks_as_of
+from .choices import Category, Warning
 from .models import InspectionRound
 from .models.tasks import end_of_day
 
@@ -168,10 +168,10 @@ def scoped_tasks(user, scope: Scope):
 
 
 def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = None):
-    """THE main query, as an ORM queryset: counts per (round, category, lead unit, status[, warning]).
+    """THE main query, as an ORM queryset: counts per (round, category, lead unit, complete?[, warning]).
 
     `grouped_rows` runs it with GROUPING SETS, so one scan of the tasks yields both the breakdown by
-    (round, category, status, warning) and the one by (lead unit, status). The warning colour is
+    (round, category, complete?, warning) and the one by (lead unit, complete?). The warning colour is
     grouped on, not counted with a FILTER, so PostgreSQL computes it once per task.
     """
     week_start = day - timedelta(days=day.weekday())
@@ -183,27 +183,32 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
         "signed_off_week": Count("pk", filter=Q(signed_off_at__gte=start_of_day(week_start),
                                                  signed_off_at__lte=end_of_day(day))),
     }
-    if not as_of:
-        tasks = tasks.with_schedule(day)
-    keys = keys or [*SCOPE_KEYS, UNIT_KEY, *_status_keys(day, as_of)]
+    if as_of:
+        tasks = tasks.annotate(is_complete=Case(When(complete_q(day), then=Value(True)), default=Value(False),
+                                                output_field=BooleanField()))
+    else:
+        tasks = tasks.with_schedule(day)  # is_complete and warning
+    keys = keys or [*SCOPE_KEYS, UNIT_KEY, *_complete_keys(as_of)]
     return tasks.values(*keys).annotate(**aggregates).order_by()
 
 
-def _status_keys(day: date, as_of: bool) -> list[str]:
-    return [status_field(day)] if as_of else ["status", "warning"]
+def _complete_keys(as_of: bool) -> list[str]:
+    """Grouped on complete-or-not, not on the status: no figure needs the six statuses apart, and a
+    boolean key is cheaper to hash than a string."""
+    return ["is_complete"] if as_of else ["is_complete", "warning"]
 
 
 def grouped_sql(queryset) -> tuple[str, list, list[str]]:
-    """`grouped_counts` as PostgreSQL SQL grouped by GROUPING SETS ((all keys but the unit), (unit, status)).
+    """`grouped_counts` as PostgreSQL SQL grouped by GROUPING SETS ((all keys but the unit), (unit, complete?)).
 
     Django has no GROUPING SETS: the ORM compiles the query (access scope, filters, as-of subquery)
     and only its final GROUP BY of column ordinals is swapped. At most rounds x categories x
-    statuses x colours plus units x statuses rows, however many tasks there are.
+    colours plus units x 2 rows, however many tasks there are.
     """
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     columns = [alias for _expr, _sql, alias in compiler.select]
-    keys = [c for c in columns if c in queryset.query.values_select or c in ("status_on", "warning")]
+    keys = [c for c in columns if c in queryset.query.values_select or c in ("is_complete", "warning")]
     ordinal = {key: str(columns.index(key) + 1) for key in keys}
     head, found, group_by = sql.rpartition(" GROUP BY ")
     if not found or group_by.split(", ") != list(ordinal.values()):
@@ -214,15 +219,15 @@ def grouped_sql(queryset) -> tuple[str, list, list[str]]:
 
 
 def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None) -> tuple[list[dict], list[dict]]:
-    """Rows per (round, category, status[, warning]) and rows per (lead unit, status): one scan with
+    """Rows per (round, category, complete?[, warning]) and rows per (lead unit, complete?): one scan with
     GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
     if grouping_sets is None:
         grouping_sets = connection.vendor == "postgresql"
     if not grouping_sets:
-        status_keys = _status_keys(day, as_of)
+        complete_keys = _complete_keys(as_of)
         return (
-            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[*SCOPE_KEYS, *status_keys])),
-            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[UNIT_KEY, status_keys[0]])),
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[*SCOPE_KEYS, *complete_keys])),
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[UNIT_KEY, "is_complete"])),
         )
     queryset = grouped_counts(tasks, day=day, as_of=as_of)
     sql, params, columns = grouped_sql(queryset)
@@ -233,16 +238,16 @@ def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = 
     return [r for r in rows if r[UNIT_KEY] is None], [r for r in rows if r[UNIT_KEY] is not None]
 
 
-def _add(group: Group, row: dict, status: str) -> None:
+def _add(group: Group, row: dict) -> None:
     group.total += row["total"]
-    if row[status] in COMPLETE_STATUSES:
+    if row["is_complete"]:
         group.complete += row["total"]
     else:
         group.overdue += row["past_deadline"]
 
 
-def _headline(rows, scope: Scope, day: date, status: str) -> list[Figure]:
-    incomplete = [r for r in rows if r[status] not in COMPLETE_STATUSES]
+def _headline(rows, scope: Scope, day: date) -> list[Figure]:
+    incomplete = [r for r in rows if not r["is_complete"]]
     total = sum(r["total"] for r in rows)
     complete = total - sum(r["total"] for r in incomplete)
     week_start = day - timedelta(days=day.weekday())
@@ -259,12 +264,12 @@ def _headline(rows, scope: Scope, day: date, status: str) -> list[Figure]:
     ]
 
 
-def _rounds(rows, scope: Scope, status: str) -> list[Group]:
+def _rounds(rows, scope: Scope) -> list[Group]:
     groups: dict[int, Group] = {}
     for row in rows:
         round_id = row["finding__round_id"]
         group = groups.setdefault(round_id, Group(str(round_id), "", params=scope.params(round=round_id)))
-        _add(group, row, status)
+        _add(group, row)
     order = {}
     for position, (round_id, name) in enumerate(
         InspectionRound.objects.filter(pk__in=groups).order_by("feedback_date", "pk").values_list("pk", "name")
@@ -273,10 +278,10 @@ def _rounds(rows, scope: Scope, status: str) -> list[Group]:
     return sorted(groups.values(), key=lambda g: order.get(int(g.key), 0))
 
 
-def _categories(rows, scope: Scope, status: str) -> list[Group]:
+def _categories(rows, scope: Scope) -> list[Group]:
     groups = {c: Group(c, str(label), params=scope.params(category=c)) for c, label in Category.choices}
     for row in rows:
-        _add(groups[row["finding__category"]], row, status)
+        _add(groups[row["finding__category"]], row)
     return [g for g in groups.values() if g.total]
 
 
@@ -284,7 +289,7 @@ def _segments(path: str) -> list[str]:
     return [part for part in path.split("/") if part]
 
 
-def _units(rows, scope: Scope, base_path: str, status: str) -> list[Group]:
+def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     """Roll lead units up to one level: the children of the deepest unit all scoped tasks share.
 
     A unit's row links with lead_unit=<unit> (the FilterSet's subtree filter). Tasks led by that
@@ -312,7 +317,7 @@ def _units(rows, scope: Scope, base_path: str, status: str) -> list[Group]:
         else:
             unit_id = int(path[level])
             key, label, params = str(unit_id), units[unit_id]["name"], scope.params(lead_unit=unit_id)
-        _add(groups.setdefault(key, Group(key, label, params=params)), row, status)
+        _add(groups.setdefault(key, Group(key, label, params=params)), row)
     # Ranked by completion rate; the row of tasks led outside the subtree is not a unit: it goes last.
     return sorted(groups.values(), key=lambda g: (g.key == "other", -g.rate, -g.total, g.label))
 
@@ -371,10 +376,9 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     as_of = scope.as_of is not None
     base = scoped_tasks(user, scope)
     tasks = tasks_as_of(base, day) if as_of else base
-    status = status_field(scope.as_of)
 
     rows, unit_rows = grouped_rows(tasks, day=day, as_of=as_of)
-    units = _units(unit_rows, scope, _base_path(user, scope), status)
+    units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
     overdue_q = ~complete_q(scope.as_of) & Q(deadline__lt=day)
     overdue_tasks = list(
@@ -384,7 +388,7 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     )
     for task in overdue_tasks:
         task.days_overdue = (day - task.deadline).days
-    headline = _headline(rows, scope, day, status)
+    headline = _headline(rows, scope, day)
     warnings = None
     if not as_of:
         warnings = [
@@ -395,8 +399,8 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         scope=scope,
         day=day,
         headline=headline,
-        rounds=_rounds(rows, scope, status),
-        categories=_categories(rows, scope, status),
+        rounds=_rounds(rows, scope),
+        categories=_categories(rows, scope),
         units=units,
         best_unit=linked[0] if linked else None,
         worst_unit=linked[-1] if len(linked) > 1 else None,
