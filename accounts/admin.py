@@ -4,7 +4,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import Role
 from .models import Unit, User
+from .services import user_role_group_sync
+
+# Bureau staff manage accounts in the admin, but only a superuser may hand out admin rights.
+SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(Unit)
@@ -34,3 +39,24 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "role", "password1", "password2")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, *SUPERUSER_ONLY_FIELDS)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        # Nobody but a superuser edits a superuser or an administrator account.
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False).exclude(role=Role.ADMIN)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # after the form's own groups are saved
+        if not change or "role" in form.changed_data:
+            user_role_group_sync(form.instance)  # the role decides the groups and admin access

@@ -41,14 +41,20 @@ class Unit(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.pk and self.parent_id and self.parent.is_within(self):
-            raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
+        if self.pk and self.parent_id:
+            # Paths as stored now: in-memory instances may predate a move of an ancestor.
+            own_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+            if own_path and Unit.objects.filter(pk=self.parent_id, path__startswith=own_path).exists():
+                raise ValidationError({"parent": _("不能把单位移动到它自己或它的下级单位之下。")})
 
     def save(self, *args, **kwargs):
         """Keep the materialised path in step with the parent, for the unit and its subtree."""
-        old_path = self.path
+        # Read the stored paths, not this instance's: it (or its parent instance) may have been loaded
+        # before an ancestor moved, and a stale old path would leave the descendants behind.
+        old_path = (Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first() or "") if self.pk else ""
         super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        parent_path = Unit.objects.values_list("path", flat=True).get(pk=self.parent_id) if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
         if new_path != old_path:
             Unit.objects.filter(pk=self.pk).update(path=new_path)
             self.path = new_path

@@ -20,6 +20,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 make_run_dir
+# Newer scripts/lib/services.sh split the set-up and add a watchdog that cleans up after a kill.
+if declare -F prepare_postgres >/dev/null; then prepare_postgres; fi
+if declare -F start_watchdog >/dev/null; then start_watchdog; fi
 start_postgres
 psql_run() { _as_pg "$PG_BIN/psql" -h "$RUN_DIR/pg" -p "$PG_PORT" -U rectify -d rectify -qAt "$@"; }
 # The test cluster trades durability for speed; a benchmark must not.
@@ -32,7 +35,12 @@ mkdir -p "$RECTIFY_VAR_DIR"
 
 "$VENV_PY" manage.py migrate -v 0
 started=$(date +%s.%N)
-"$VENV_PY" manage.py seed_demo --tasks "$TASKS" --seed "$SEED"
+if [[ -n "${PROFILE:-}" ]]; then
+    # PROFILE=1 bash bench/run_seed.sh 20000: where the time goes, by cumulative time.
+    "$VENV_PY" -m cProfile -s cumtime manage.py seed_demo --tasks "$TASKS" --seed "$SEED" | head -60
+else
+    "$VENV_PY" manage.py seed_demo --tasks "$TASKS" --seed "$SEED"
+fi
 finished=$(date +%s.%N)
 
 counts="$(psql_run -F ' ' -c "SELECT

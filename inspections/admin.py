@@ -2,11 +2,38 @@
 
 Status changes go through the workflow services (the status field is read-only here).
 """
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import EventKind
 from .models import Evidence, Finding, InspectionRound, Notification, ProgressUpdate, RectificationTask, TaskEvent
+from .services.tasks import apply_deadline, record_event
+
+
+class RectificationTaskAdminForm(forms.ModelForm):
+    """Parses 整改时限 as the services do: an unreadable text is a form error, never a failed save."""
+
+    class Meta:
+        model = RectificationTask
+        fields = "__all__"
+
+    def _post_clean(self):
+        super()._post_clean()  # builds self.instance from the cleaned data
+        if "deadline_text" in self.cleaned_data and (
+            not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)
+        ):
+            try:
+                apply_deadline(self.instance, self.instance.deadline_text)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
+def _record_created(request, task: RectificationTask) -> None:
+    """Status as of a date is rebuilt from events: a task made in the admin needs its creation event too."""
+    record_event(task=task, actor=request.user, kind=EventKind.CREATED, to_status=task.status, at=task.created_at)
 
 
 class FindingInline(admin.TabularInline):
@@ -43,6 +70,7 @@ class InspectionRoundAdmin(SimpleHistoryAdmin):
 
 class TaskInline(admin.StackedInline):
     model = RectificationTask
+    form = RectificationTaskAdminForm
     fields = (("number", "lead_unit", "status"), "cooperating_units", "goal", "measures",
               ("deadline_text", "deadline", "deadline_kind"), ("percent", "investment"))
     readonly_fields = ("status", "deadline", "deadline_kind")
@@ -59,6 +87,12 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_select_related = ("round", "responsible_leader")
     autocomplete_fields = ("round", "responsible_leader")
     inlines = [TaskInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for obj in getattr(formset, "new_objects", []):
+            if isinstance(obj, RectificationTask):
+                _record_created(request, obj)
 
 
 class ProgressInline(admin.TabularInline):
@@ -97,6 +131,7 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
                        "verified_at", "verified_by", "signed_off_at", "signed_off_by", "created_at", "updated_at")
     date_hierarchy = "deadline"
     inlines = [ProgressInline, EvidenceInline, EventInline]
+    form = RectificationTaskAdminForm
 
     @admin.display(description=_("问题简述"), ordering="finding__summary")
     def finding_summary(self, obj):
@@ -107,14 +142,12 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
         return obj.finding.round.name
 
     def save_model(self, request, obj, form, change):
-        # Keep the parsed deadline in step with its text, as the services do.
-        from .services.tasks import apply_deadline
-
-        if "deadline_text" in form.changed_data or "assigned_on" in form.changed_data or not change:
-            apply_deadline(obj, obj.deadline_text)
+        # The form has parsed the deadline (RectificationTaskAdminForm); an edit bumps the version.
         if change:
             obj.version += 1
         super().save_model(request, obj, form, change)
+        if not change:
+            _record_created(request, obj)
 
 
 @admin.register(ProgressUpdate)

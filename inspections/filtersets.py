@@ -11,11 +11,13 @@ from accounts.models import Unit, User
 from accounts.selectors import units_visible_to
 
 from .access import visible_rounds
-from .choices import COMPLETE_STATUSES, Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
+from .asof import complete_q, completed_between, status_field, tasks_as_of
+from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
 from .models import Finding, InspectionRound, RectificationTask
 
-TASK_CODE = re.compile(r"^(\d{1,6})-(\d{1,6})$")  # a task's code as ledgers write it, e.g. 3-2
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
+# A task code as ledgers write it ("3-2"); bounded so it always fits the integer columns.
+TASK_CODE = re.compile(r"^(\d{1,9})-(\d{1,4})$")
 
 
 class TaskFilterSet(filters.FilterSet):
@@ -27,7 +29,7 @@ class TaskFilterSet(filters.FilterSet):
     )
     finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.all())
     category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="finding__category", choices=Category.choices)
-    status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices)
+    status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices, method="filter_status")
     complete = filters.BooleanFilter(label=_("已完成整改"), method="filter_complete")
     lead_unit = filters.ModelChoiceFilter(
         label=_("牵头单位（含下级）"), queryset=Unit.objects.all(), method="filter_lead_unit"
@@ -36,7 +38,7 @@ class TaskFilterSet(filters.FilterSet):
         label=_("责任领导"), field_name="finding__responsible_leader", queryset=User.objects.all()
     )
     source = filters.ChoiceFilter(label=_("问题来源"), field_name="finding__source", choices=FindingSource.choices)
-    overdue = filters.BooleanFilter(label=_("已逾期"), field_name="is_overdue")
+    overdue = filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
     due_within = filters.NumberFilter(label=_("N 天内到期"), method="filter_due_within", min_value=0, max_value=3650)
     schedule = filters.MultipleChoiceFilter(label=_("序时进度"), choices=Schedule.choices)
     warning = filters.MultipleChoiceFilter(label=_("预警等级"), choices=Warning.choices)
@@ -46,6 +48,11 @@ class TaskFilterSet(filters.FilterSet):
     completed_before = filters.DateFilter(label=_("完成时间不晚于"), field_name="completed_at", lookup_expr="date__lte")
     signed_off_after = filters.DateFilter(label=_("销号时间不早于"), field_name="signed_off_at", lookup_expr="date__gte")
     signed_off_before = filters.DateFilter(label=_("销号时间不晚于"), field_name="signed_off_at", lookup_expr="date__lte")
+    # Completion transitions in the event history (the dashboard's weekly trend links here).
+    completion_event = filters.DateFromToRangeFilter(label=_("完成整改时间（按动态记录）"), method="filter_completion_event")
+    # Status, complete, overdue and due-within as they were at the end of this day; tasks created later
+    # are left out. Schedule and warning stay current (past percentages are not kept).
+    as_of = filters.DateFilter(label=_("截至日期"), method="filter_as_of")
     ordering = filters.OrderingFilter(
         label=_("排序"),
         fields=(
@@ -76,6 +83,37 @@ class TaskFilterSet(filters.FilterSet):
             self.filters["round"].queryset = visible_rounds(user)
             self.filters["leader"].queryset = User.objects.filter(led_findings__isnull=False).distinct()
 
+    def filter_queryset(self, queryset):
+        self.as_of_day = self.form.cleaned_data.get("as_of")
+        if self.as_of_day:
+            queryset = tasks_as_of(queryset, self.as_of_day)
+        return super().filter_queryset(queryset)
+
+    def _today(self):
+        return getattr(self, "as_of_day", None) or timezone.localdate()
+
+    def _complete(self):
+        return complete_q(getattr(self, "as_of_day", None))
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # applied first, in filter_queryset, because it changes what the status filters mean
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{status_field(getattr(self, 'as_of_day', None))}__in": value})
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = ~self._complete() & Q(deadline__lt=self._today())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_completion_event(self, queryset, name, value):
+        if not value or (value.start is None and value.stop is None):
+            return queryset
+        return queryset.filter(completed_between(value.start, value.stop))
+
     def filter_search(self, queryset, name, value):
         # icontains on purpose: Chinese has no spaces for a full-text parser to split on.
         # The finding's columns are matched in a subquery, so on PostgreSQL each table's condition
@@ -98,7 +136,7 @@ class TaskFilterSet(filters.FilterSet):
     def filter_complete(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(status__in=COMPLETE_STATUSES) if value else queryset.exclude(status__in=COMPLETE_STATUSES)
+        return queryset.filter(self._complete()) if value else queryset.exclude(self._complete())
 
     def filter_lead_unit(self, queryset, name, value):
         return queryset.filter(lead_unit__path__startswith=value.path) if value else queryset
@@ -106,8 +144,8 @@ class TaskFilterSet(filters.FilterSet):
     def filter_due_within(self, queryset, name, value):
         if value is None:
             return queryset
-        today = timezone.localdate()
-        return queryset.exclude(status__in=COMPLETE_STATUSES).filter(
+        today = self._today()
+        return queryset.exclude(self._complete()).filter(
             deadline__gte=today, deadline__lte=today + timedelta(days=int(value))
         )
 

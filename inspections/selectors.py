@@ -27,6 +27,7 @@ def task_filterset(*, user, filters=None, request=None) -> TaskFilterSet:
 
 def task_list(*, user, filters=None):
     filterset = task_filterset(user=user, filters=filters)
+    # Without filters the FilterSet is unbound, and an unbound form is never "valid": that is the full list.
     if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import ledger_views, report_views
+from .dashboard_views import dashboard_view
 from .views import evidence, findings, home, notifications, rounds, tasks
 
 app_name = "inspections"
@@ -33,4 +34,6 @@ urlpatterns = [
     path("ledger/export/<int:pk>/download/", ledger_views.ledger_export_download, name="ledger_export_download"),
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/import/confirm/", ledger_views.ledger_import_confirm, name="ledger_import_confirm"),
+    # Leader dashboard (issue 5)
+    path("dashboard/", dashboard_view, name="dashboard"),
 ]

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='taskevent',
-            index=models.Index(condition=models.Q(('to_status', ''), _negated=True), fields=['task', '-at', '-id'], name='event_status_change'),
+            index=models.Index(condition=models.Q(('to_status', ''), _negated=True), fields=['task', '-at', '-id', 'to_status'], name='event_task_status_at'),
         ),
     ]

@@ -32,10 +32,10 @@ class TaskEvent(models.Model):
         indexes = [
             models.Index(fields=["task", "at"], name="event_task_at"),
             models.Index(fields=["to_status", "at"], name="event_status_at"),
-            # "Status as of a date" (with_status_as_of): the latest status change of a task up to a
-            # moment is the first entry of this index, no sort, for every task of a report.
-            models.Index(fields=["task", "-at", "-id"], condition=~models.Q(to_status=""),
-                         name="event_status_change"),
+            # Status as of a day (with_status_as_of): the last status event of a task at or before it,
+            # read from the index alone, newest first, without visiting progress/evidence rows.
+            models.Index(fields=["task", "-at", "-id", "to_status"], name="event_task_status_at",
+                         condition=~models.Q(to_status="")),
         ]
 
     def __str__(self) -> str:

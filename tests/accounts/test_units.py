@@ -103,3 +103,23 @@ def test_roles_and_display_names(tree):
     assert not unit_user.sees_everything and not unit_user.is_bureau
     assert unit_user.display_name == "赵联络员" and str(unit_user) == "赵联络员"
     assert user_create(username="plain", password=None, role=Role.LEADER).display_name == "plain"
+
+
+def test_moving_a_unit_loaded_before_its_parent_moved(tree):
+    root, town, workshop = tree["root"], tree["town"], tree["workshop"]
+    stale_plant = Unit.objects.get(code="SW-P")  # loaded now, before its parent moves
+    unit_move(unit=Unit.objects.get(code="SW"), parent=town)
+    assert paths()["SW-P-1"] == f"/{root.pk}/{town.pk}/{tree['water'].pk}/{stale_plant.pk}/{workshop.pk}/"
+    unit_move(unit=stale_plant, parent=None)
+    assert paths()["SW-P"] == f"/{stale_plant.pk}/"
+    assert paths()["SW-P-1"] == f"/{stale_plant.pk}/{workshop.pk}/"
+    assert set(Unit.objects.subtree_of(town)) == {town, tree["water"]}
+
+
+def test_cycle_check_uses_stored_paths(tree):
+    stale_town = Unit.objects.get(code="NSZ")  # loaded before it moves below the water department
+    unit_move(unit=Unit.objects.get(code="NSZ"), parent=tree["workshop"])
+    before = paths()
+    with pytest.raises(ValidationError):
+        unit_move(unit=Unit.objects.get(code="SW"), parent=stale_town)
+    assert paths() == before

@@ -88,9 +88,34 @@ class Ledger:
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # MD5 for speed; PBKDF2 still checks passwords hashed before this fixture ran (module fixtures).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
 @pytest.fixture
 def ledger(db):
     return Ledger()
+
+
+@pytest.fixture(scope="module")
+def demo_ledger(django_db_setup, django_db_blocker):
+    """`manage.py seed_demo` once per module (it takes seconds), rolled back when the module ends.
+
+    Like Django's setUpTestData: each test still runs in its own savepoint inside this transaction.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            output = StringIO()
+            call_command("seed_demo", stdout=output)
+            yield output.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

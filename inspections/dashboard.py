@@ -1,0 +1,413 @@
+"""The leader dashboard's figures: a fixed handful of grouped aggregate queries, whatever the data size.
+
+Every figure carries the task-list filter parameters (the one TaskFilterSet) that select exactly its
+tasks, so following it gives a list whose count equals the figure.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models.functions import TruncWeek
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit
+
+from .access import visible_tasks
+from .asof import complete_q, completion_events, start_of_day, tasks_as_of
+from .choices import Category, Warning
+from .models import InspectionRound
+from .models.tasks import end_of_day
+
+DUE_SOON_DAYS = 14
+TREND_WEEKS = 12
+OVERDUE_LIMIT = 20
+CHART_UNITS = 20  # the ranking chart shows the best and worst ten when there are more units
+SCOPE_KEYS = ("finding__round_id", "finding__category")
+UNIT_KEY = "lead_unit_id"
+
+
+def task_list_url(params: dict) -> str | None:
+    """The task list filtered by `params`; None until the list page is installed."""
+    try:
+        path = reverse("inspections:task_list")
+    except NoReverseMatch:
+        return None
+    return f"{path}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The dashboard's own filters; each maps onto one TaskFilterSet parameter."""
+
+    round: InspectionRound | None = None
+    unit: Unit | None = None
+    category: str = ""
+    as_of: date | None = None
+
+    def params(self, **extra) -> dict:
+        params = {}
+        if self.round:
+            params["round"] = self.round.pk
+        if self.unit:
+            params["lead_unit"] = self.unit.pk
+        if self.category:
+            params["category"] = self.category
+        if self.as_of:
+            params["as_of"] = self.as_of.isoformat()
+        params.update(extra)
+        return params
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    value: int | float
+    params: dict | None = None  # None: not a task set (e.g. a rate links to its numerator)
+    suffix: str = ""
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params) if self.params is not None else ""
+
+    @property
+    def url(self) -> str | None:
+        return task_list_url(self.params) if self.params is not None else None
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "label": self.label, "value": self.value, "url": self.url, "query": self.query}
+
+
+@dataclass
+class Group:
+    """One bar of a breakdown: a round, a category or a unit."""
+
+    key: str
+    label: str
+    total: int = 0
+    complete: int = 0
+    overdue: int = 0
+    params: dict | None = None
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+
+    @property
+    def pending(self) -> int:
+        """Not complete and not overdue."""
+        return self.total - self.complete - self.overdue
+
+    def figures(self) -> dict:
+        extra = {
+            "total": {}, "complete": {"complete": "true"}, "overdue": {"overdue": "true"},
+            "pending": {"complete": "false", "overdue": "false"},
+        }
+        return {
+            name: Figure(name, "", getattr(self, name), {**self.params, **more} if self.params is not None else None)
+            for name, more in extra.items()
+        }
+
+    def as_json(self) -> dict:
+        figures = self.figures()
+        return {
+            "key": self.key, "label": self.label, "total": self.total, "complete": self.complete,
+            "overdue": self.overdue, "pending": self.pending, "rate": self.rate,
+            "urls": {name: f.url for name, f in figures.items()},
+            "queries": {name: f.query for name, f in figures.items()},
+        }
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    day: date
+    headline: list[Figure]
+    rounds: list[Group]
+    categories: list[Group]
+    units: list[Group]
+    best_unit: Group | None
+    worst_unit: Group | None
+    overdue_tasks: list
+    overdue_all: Figure
+    trend: list[Figure]
+    warnings: list[Figure] | None  # None as of a past day: past percentages are not kept
+
+    def chart_units(self) -> list[Group]:
+        if len(self.units) <= CHART_UNITS:
+            return self.units
+        half = CHART_UNITS // 2
+        return self.units[:half] + self.units[-half:]
+
+    def chart_data(self) -> dict:
+        return {
+            "rounds": [g.as_json() for g in self.rounds],
+            "categories": [g.as_json() for g in self.categories],
+            "units": [g.as_json() for g in self.chart_units()],
+            "trend": [f.as_json() for f in self.trend],
+            "warnings": [f.as_json() for f in self.warnings] if self.warnings is not None else None,
+        }
+
+
+def scoped_tasks(user, scope: Scope):
+    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of)."""
+    tasks = visible_tasks(user)
+    if scope.round:
+        tasks = tasks.filter(finding__round=scope.round)
+    if scope.unit:
+        tasks = tasks.filter(lead_unit__path__startswith=scope.unit.path)
+    if scope.category:
+        tasks = tasks.filter(finding__category=scope.category)
+    return tasks
+
+
+def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = None):
+    """THE main query, as an ORM queryset: counts per (round, category, lead unit, complete?[, warning]).
+
+    `grouped_rows` runs it with GROUPING SETS, so one scan of the tasks yields both the breakdown by
+    (round, category, complete?, warning) and the one by (lead unit, complete?). The warning colour is
+    grouped on, not counted with a FILTER, so PostgreSQL computes it once per task.
+    """
+    week_start = day - timedelta(days=day.weekday())
+    aggregates = {
+        "total": Count("*"),
+        "past_deadline": Count("pk", filter=Q(deadline__lt=day)),
+        "due_soon": Count("pk", filter=Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
+        # Same days as the FilterSet's signed_off_after/before, as a range on the column (no per-row date cast).
+        "signed_off_week": Count("pk", filter=Q(signed_off_at__gte=start_of_day(week_start),
+                                                 signed_off_at__lte=end_of_day(day))),
+    }
+    if as_of:
+        tasks = tasks.annotate(is_complete=Case(When(complete_q(day), then=Value(True)), default=Value(False),
+                                                output_field=BooleanField()))
+    else:
+        tasks = tasks.with_schedule(day)  # is_complete and warning
+    keys = keys or [*SCOPE_KEYS, UNIT_KEY, *_complete_keys(as_of)]
+    return tasks.values(*keys).annotate(**aggregates).order_by()
+
+
+def _complete_keys(as_of: bool) -> list[str]:
+    """Grouped on complete-or-not, not on the status: no figure needs the six statuses apart, and a
+    boolean key is cheaper to hash than a string."""
+    return ["is_complete"] if as_of else ["is_complete", "warning"]
+
+
+def grouped_sql(queryset) -> tuple[str, list, list[str]]:
+    """`grouped_counts` as PostgreSQL SQL grouped by GROUPING SETS ((all keys but the unit), (unit, complete?)).
+
+    Django has no GROUPING SETS: the ORM compiles the query (access scope, filters, as-of subquery)
+    and only its final GROUP BY of column ordinals is swapped. At most rounds x categories x
+    colours plus units x 2 rows, however many tasks there are.
+    """
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    columns = [alias for _expr, _sql, alias in compiler.select]
+    keys = [c for c in columns if c in queryset.query.values_select or c in ("is_complete", "warning")]
+    ordinal = {key: str(columns.index(key) + 1) for key in keys}
+    head, found, group_by = sql.rpartition(" GROUP BY ")
+    if not found or group_by.split(", ") != list(ordinal.values()):
+        raise RuntimeError(f"unexpected GROUP BY in the dashboard query: {group_by!r}")
+    by_scope = ", ".join(ordinal[k] for k in keys if k != UNIT_KEY)
+    by_unit = ", ".join(ordinal[k] for k in keys if k not in (*SCOPE_KEYS, "warning"))
+    return f"{head} GROUP BY GROUPING SETS (({by_scope}), ({by_unit}))", params, columns
+
+
+def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None) -> tuple[list[dict], list[dict]]:
+    """Rows per (round, category, complete?[, warning]) and rows per (lead unit, complete?): one scan with
+    GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
+    if grouping_sets is None:
+        grouping_sets = connection.vendor == "postgresql"
+    if not grouping_sets:
+        complete_keys = _complete_keys(as_of)
+        return (
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[*SCOPE_KEYS, *complete_keys])),
+            list(grouped_counts(tasks, day=day, as_of=as_of, keys=[UNIT_KEY, "is_complete"])),
+        )
+    queryset = grouped_counts(tasks, day=day, as_of=as_of)
+    sql, params, columns = grouped_sql(queryset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    # Every task has a lead unit, round and category: the NULL key tells which grouping set a row is in.
+    return [r for r in rows if r[UNIT_KEY] is None], [r for r in rows if r[UNIT_KEY] is not None]
+
+
+def _add(group: Group, row: dict) -> None:
+    group.total += row["total"]
+    if row["is_complete"]:
+        group.complete += row["total"]
+    else:
+        group.overdue += row["past_deadline"]
+
+
+def _headline(rows, scope: Scope, day: date) -> list[Figure]:
+    incomplete = [r for r in rows if not r["is_complete"]]
+    total = sum(r["total"] for r in rows)
+    complete = total - sum(r["total"] for r in incomplete)
+    week_start = day - timedelta(days=day.weekday())
+    rate = round(100.0 * complete / total, 1) if total else 0.0
+    return [
+        Figure("total", _("整改任务"), total, scope.params()),
+        Figure("complete", _("已完成整改"), complete, scope.params(complete="true")),
+        Figure("rate", _("完成率"), rate, scope.params(complete="true"), suffix="%"),
+        Figure("overdue", _("已逾期"), sum(r["past_deadline"] for r in incomplete), scope.params(overdue="true")),
+        Figure("due_soon", _("%(days)s天内到期") % {"days": DUE_SOON_DAYS},
+               sum(r["due_soon"] for r in incomplete), scope.params(due_within=DUE_SOON_DAYS)),
+        Figure("closed_week", _("本周销号"), sum(r["signed_off_week"] for r in rows),
+               scope.params(signed_off_after=week_start.isoformat(), signed_off_before=day.isoformat())),
+    ]
+
+
+def _rounds(rows, scope: Scope) -> list[Group]:
+    groups: dict[int, Group] = {}
+    for row in rows:
+        round_id = row["finding__round_id"]
+        group = groups.setdefault(round_id, Group(str(round_id), "", params=scope.params(round=round_id)))
+        _add(group, row)
+    order = {}
+    for position, (round_id, name) in enumerate(
+        InspectionRound.objects.filter(pk__in=groups).order_by("feedback_date", "pk").values_list("pk", "name")
+    ):
+        groups[round_id].label, order[round_id] = name, position
+    return sorted(groups.values(), key=lambda g: order.get(int(g.key), 0))
+
+
+def _categories(rows, scope: Scope) -> list[Group]:
+    groups = {c: Group(c, str(label), params=scope.params(category=c)) for c, label in Category.choices}
+    for row in rows:
+        _add(groups[row["finding__category"]], row)
+    return [g for g in groups.values() if g.total]
+
+
+def _segments(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def _units(rows, scope: Scope, base_path: str) -> list[Group]:
+    """Roll lead units up to one level: the children of the deepest unit all scoped tasks share.
+
+    A unit's row links with lead_unit=<unit> (the FilterSet's subtree filter). Tasks led by that
+    shared unit itself, or (for a unit user) by units outside its subtree, get a row without a link:
+    no task-list filter selects exactly them.
+    """
+    units = {u["pk"]: u for u in Unit.objects.values("pk", "name", "path")}
+    lead_paths = {row["lead_unit_id"]: _segments(units[row["lead_unit_id"]]["path"]) for row in rows}
+    inside = [p for p in lead_paths.values() if ("/" + "/".join(p) + "/").startswith(base_path)]
+    common = _segments(base_path)
+    if inside:
+        shortest = min(inside, key=len)
+        depth = len(common)
+        while depth < len(shortest) and all(p[depth] == shortest[depth] for p in inside):
+            depth += 1
+        common = shortest[:depth]
+    level = len(common)
+    groups: dict[str, Group] = {}
+    for row in rows:
+        path = lead_paths[row["lead_unit_id"]]
+        if path[:level] != common:
+            key, label, params = "other", _("其他单位牵头（本单位配合）"), None
+        elif len(path) == level:
+            key, label, params = "self", _("%(unit)s（本级）") % {"unit": units[int(path[-1])]["name"]}, None
+        else:
+            unit_id = int(path[level])
+            key, label, params = str(unit_id), units[unit_id]["name"], scope.params(lead_unit=unit_id)
+        _add(groups.setdefault(key, Group(key, label, params=params)), row)
+    # Ranked by completion rate; the row of tasks led outside the subtree is not a unit: it goes last.
+    return sorted(groups.values(), key=lambda g: (g.key == "other", -g.rate, -g.total, g.label))
+
+
+def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
+    """Tasks completed each week (completion transitions in the event history), last TREND_WEEKS weeks."""
+    first_monday = day - timedelta(days=day.weekday(), weeks=TREND_WEEKS - 1)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    events = completion_events(first_monday, day)
+    if tasks is not None:
+        events = events.filter(task__in=tasks.values("pk"))
+    counts = (
+        events
+        .annotate(week=TruncWeek("at", tzinfo=tz))
+        .values("week")
+        .annotate(tasks=Count("task_id", distinct=True))
+        .order_by()
+    )
+    by_week = {timezone.localtime(row["week"], tz).date(): row["tasks"] for row in counts}
+    figures = []
+    for index in range(TREND_WEEKS):
+        monday = first_monday + timedelta(weeks=index)
+        end = min(monday + timedelta(days=6), day)
+        figures.append(Figure(
+            monday.isoformat(), f"{monday:%m-%d}", by_week.get(monday, 0),
+            scope.params(completion_event_after=monday.isoformat(), completion_event_before=end.isoformat()),
+        ))
+    return figures
+
+
+def _unrestricted(user, scope: Scope) -> bool:
+    return user.sees_everything and not (scope.round or scope.unit or scope.category)
+
+
+def _base_path(user, scope: Scope) -> str:
+    if scope.unit:
+        return scope.unit.path
+    if not user.sees_everything and user.unit_id:
+        return user.unit.path
+    return "/"
+
+
+def _tune_postgresql() -> None:
+    """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
+    far less; and enough work_mem lets the grouping sets aggregate in hash tables, not by sorting."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+
+
+@transaction.atomic
+def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
+    """All figures of the dashboard for `user` within `scope`: a fixed number of queries."""
+    _tune_postgresql()
+    day = scope.as_of or today or timezone.localdate()
+    as_of = scope.as_of is not None
+    base = scoped_tasks(user, scope)
+    tasks = tasks_as_of(base, day) if as_of else base
+
+    rows, unit_rows = grouped_rows(tasks, day=day, as_of=as_of)
+    units = _units(unit_rows, scope, _base_path(user, scope))
+    linked = [u for u in units if u.params is not None and u.total]
+    overdue_q = ~complete_q(scope.as_of) & Q(deadline__lt=day)
+    overdue_tasks = list(
+        tasks.filter(overdue_q)
+        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
+        .order_by("deadline", "pk")[:OVERDUE_LIMIT]
+    )
+    for task in overdue_tasks:
+        task.days_overdue = (day - task.deadline).days
+    headline = _headline(rows, scope, day)
+    warnings = None
+    if not as_of:
+        warnings = [
+            Figure(w, str(label), sum(r["total"] for r in rows if r["warning"] == w), scope.params(warning=w))
+            for w, label in Warning.choices
+        ]
+    return Dashboard(
+        scope=scope,
+        day=day,
+        headline=headline,
+        rounds=_rounds(rows, scope),
+        categories=_categories(rows, scope),
+        units=units,
+        best_unit=linked[0] if linked else None,
+        worst_unit=linked[-1] if len(linked) > 1 else None,
+        overdue_tasks=overdue_tasks,
+        overdue_all=Figure("overdue", _("全部逾期任务"), headline[3].value,
+                           scope.params(overdue="true", ordering="deadline")),
+        # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
+        trend=_trend(None if _unrestricted(user, scope) else base, scope, day),
+        warnings=warnings,
+    )

@@ -1,0 +1,96 @@
+/* Dashboard charts (ECharts). Every bar, point and slice opens the task list filtered to exactly its tasks. */
+(function () {
+  "use strict";
+  const source = document.getElementById("dashboard-data");
+  if (!source || typeof echarts === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const charts = [];
+  const COLORS = { complete: "#198754", pending: "#0d6efd", overdue: "#dc3545", blue: "#0d6efd", yellow: "#ffc107", red: "#dc3545" };
+  const SERIES = [["complete", "已完成"], ["pending", "未完成（未逾期）"], ["overdue", "已逾期"]];
+
+  function narrow() { return window.innerWidth < 576; }
+
+  function go(url) { if (url) window.location.href = url; }
+
+  function empty(el) {
+    el.classList.add("d-flex", "align-items-center", "justify-content-center", "text-body-secondary", "small");
+    el.style.height = "120px";
+    el.textContent = "暂无数据";
+  }
+
+  function make(id, items, option, onClick, height) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    if (!items || !items.length) { empty(el); return; }
+    if (height) el.style.height = height + "px";
+    const chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "inherit" } }, option));
+    chart.on("click", onClick);
+    charts.push(chart);
+  }
+
+  // By category: stacked horizontal bars complete / pending / overdue.
+  const categories = data.categories.slice().reverse();
+  make("chart-category", categories, {
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    legend: { top: 0, itemWidth: 12, textStyle: { fontSize: 11 } },
+    grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: categories.map(c => c.label), axisLabel: { fontSize: 11 } },
+    series: SERIES.map(([key, name]) => ({
+      name, type: "bar", stack: "tasks", itemStyle: { color: COLORS[key] }, cursor: "pointer",
+      data: categories.map(c => c[key]),
+    })),
+  }, p => go(categories[p.dataIndex].urls[SERIES[p.seriesIndex][0]]), 60 + 26 * categories.length);
+
+  // Units ranked by completion rate (best at the top).
+  const units = data.units.slice().reverse();
+  make("chart-units", units, {
+    tooltip: {
+      trigger: "axis", axisPointer: { type: "shadow" },
+      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}<br>完成率 ${u.rate}%（${u.complete}/${u.total}）<br>逾期 ${u.overdue}`; },
+    },
+    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+    yAxis: {
+      type: "category", data: units.map(u => u.label),
+      axisLabel: { fontSize: 11, width: narrow() ? 96 : 180, overflow: "truncate" },
+    },
+    series: [{
+      name: "完成率", type: "bar", cursor: "pointer",
+      data: units.map(u => ({ value: u.rate, itemStyle: { color: u.rate >= 80 ? COLORS.complete : u.rate >= 50 ? COLORS.pending : COLORS.overdue } })),
+      label: { show: true, position: "right", formatter: "{c}%", fontSize: 11 },
+    }],
+  }, p => go(units[p.dataIndex].urls.total), 40 + 26 * units.length);
+
+  // Weekly completion trend from the event history.
+  make("chart-trend", data.trend, {
+    tooltip: { trigger: "axis", formatter: ps => `${data.trend[ps[0].dataIndex].key} 起一周<br>完成整改 ${ps[0].value} 项` },
+    grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: data.trend.map(w => w.label), axisLabel: { fontSize: 11, hideOverlap: true } },
+    yAxis: { type: "value", minInterval: 1, name: "项", nameTextStyle: { fontSize: 11 } },
+    series: [{
+      name: "完成整改", type: "bar", cursor: "pointer", barMaxWidth: 28, itemStyle: { color: COLORS.complete },
+      label: { show: !narrow(), position: "top", fontSize: 11 }, data: data.trend.map(w => w.value),
+    }],
+  }, p => go(data.trend[p.dataIndex].url));
+
+  // Warning colours (live figures only).
+  if (data.warnings) {
+    const warnings = data.warnings.filter(w => w.value > 0);
+    make("chart-warning", warnings, {
+      tooltip: { trigger: "item", formatter: "{b}：{c} 项（{d}%）" },
+      series: [{
+        type: "pie", radius: ["45%", "75%"], cursor: "pointer",
+        label: { formatter: "{c}", fontSize: 11 },
+        data: warnings.map(w => ({ name: w.label, value: w.value, itemStyle: { color: COLORS[w.key] } })),
+      }],
+    }, p => go(warnings[p.dataIndex].url));
+  }
+
+  let pending = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => charts.forEach(chart => chart.resize()), 100);
+  });
+})();
