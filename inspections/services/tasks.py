@@ -138,6 +138,8 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
         apply_deadline(task, task.deadline_text)
         changed += ["deadline", "deadline_kind", "milestones"]
     task.full_clean(exclude=["milestones"])
+    if cooperating is None and "lead_unit" in changed:
+        cooperating = list(task.cooperating_units.all())  # the new lead unit stops being a helper
     if cooperating is not None:
         new = {u.pk for u in cooperating if u.pk != task.lead_unit_id}
         if new != set(task.cooperating_units.values_list("pk", flat=True)):

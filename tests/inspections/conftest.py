@@ -9,11 +9,7 @@ from accounts.services import unit_create, user_create
 from inspections import services
 from inspections.choices import EvidenceKind, RoundKind
 from inspections.choices import TaskStatus as S
-
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+from inspections.demo.realistic import TINY_PDF
 
 
 def pdf(name="验收报告.pdf"):

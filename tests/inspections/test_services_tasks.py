@@ -341,3 +341,12 @@ def test_evidence_is_stored_under_a_random_name(ledger, settings):
     assert evidence.file.name.startswith(f"evidence/{task.pk}/") and evidence.file.name.endswith(".pdf")
     assert (settings.MEDIA_ROOT / evidence.file.name).is_file()
     assert TaskEvent.objects.filter(task=task, kind=EventKind.EVIDENCE).count() == 1
+
+
+def test_new_lead_unit_is_no_longer_a_cooperating_unit(ledger):
+    task = ledger.task(cooperating_units=[ledger.town, ledger.housing])
+    services.task_update(actor=ledger.bureau, task=task, lead_unit=ledger.town)
+    task.refresh_from_db()
+    assert task.lead_unit == ledger.town
+    assert list(task.cooperating_units.all()) == [ledger.housing]
+    assert task.version == 2
