@@ -1,18 +1,7 @@
 """Template helpers of the browser workflow."""
 from django import template
-from django.urls import NoReverseMatch, reverse
 
 register = template.Library()
-
-
-@register.simple_tag
-def url_exists(name: str) -> bool:
-    """True when the URL name resolves (features of other engineers appear once they are merged)."""
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 @register.simple_tag(takes_context=True)
