@@ -9,6 +9,7 @@ SCHEDULES = [
     # name, task, crontab (minute, hour, day_of_week)
     ("每日整改到期提醒", "inspections.send_reminders", ("30", "8", "*")),
     ("每周调度通报", "inspections.weekly_dispatch_report", ("0", "8", "1")),
+    ("每日清理过期修改历史", "inspections.prune_history", ("15", "3", "*")),
 ]
 
 

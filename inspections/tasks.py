@@ -9,6 +9,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import DatabaseError
 
+from .history import history_prune
 from .services.reminders import DeliveryIncomplete, reminders_send
 from .services.reports import dispatch_report_build, dispatch_report_weekly
 
@@ -42,3 +43,9 @@ def weekly_dispatch_report(today: str | None = None) -> int:
 @shared_task(name="inspections.build_dispatch_report", autoretry_for=(OSError, DatabaseError), **RETRY)
 def build_dispatch_report(report_id: int) -> int:
     return dispatch_report_build(report_id=report_id).pk
+
+
+@shared_task(name="inspections.prune_history", autoretry_for=(OSError, DatabaseError), **RETRY)
+def prune_history(days: int | None = None) -> int:
+    """Daily: the same pruning as `manage.py prune_history`; rerunning deletes nothing more."""
+    return history_prune(days=days).total

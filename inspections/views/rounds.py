@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..access import access_round, can_manage, visible_findings
+from ..access import access_round, can_manage, can_view_history, visible_findings
 from ..errors import ServiceError
 from ..forms import RoundForm
+from ..history import field_changes
 from ..selectors import round_summary
 
 
@@ -29,8 +30,10 @@ def round_detail(request, pk):
     inspection_round = access_round(request.user, pk)
     figures = round_summary(user=request.user, rounds=[inspection_round])[0]
     findings = visible_findings(request.user).filter(round=inspection_round).select_related("responsible_leader")
+    show_history = can_view_history(request.user)
     return render(request, "inspections/rounds/detail.html", {
         "round": inspection_round, "figures": figures, "findings": findings, "can_manage": can_manage(request.user),
+        "show_history": show_history, "history": field_changes(inspection_round) if show_history else None,
     })
 
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
-from ..access import access_task, can_manage, can_report_on, is_lead_unit_user, user_role
+from ..access import access_task, can_manage, can_report_on, can_view_history, is_lead_unit_user, user_role
 from ..errors import ServiceError
 from ..forms import EvidenceForm, ProgressForm, TransitionForm
+from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)
@@ -84,8 +85,13 @@ def _detail_context(request, task, **forms):
             actions.append({"action": transition.action, "label": workflow.ACTION_LABELS[transition.action],
                             "needs_reason": transition.needs_reason})
     initial = {"version": task.version}
+    show_history = can_view_history(user)
     return {
         "task": task,
+        # Who changed what and when, for bureau staff and admins: the task's and its finding's fields.
+        "show_history": show_history,
+        "history": field_changes(task) if show_history else None,
+        "finding_history": field_changes(task.finding) if show_history else None,
         "timeline": task_timeline(task),
         "evidence": task.evidence.select_related("uploaded_by"),
         "cooperating_units": task.cooperating_units.all(),
