@@ -25,14 +25,14 @@ from ..access import (
 from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
 from ..workflow import Action
 from . import serializers as s
-from .permissions import CanManageOrReadOnly
+from .permissions import CanManageForCreate
 
 
 class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                         viewsets.GenericViewSet):
     """List, detail and create; create validates with `create_serializer_class`, answers with `serializer_class`."""
 
-    permission_classes = [CanManageOrReadOnly]
+    permission_classes = [CanManageForCreate]
     create_serializer_class = None
 
     def get_serializer_class(self):

@@ -3,10 +3,10 @@
 Data is set up through the services, as users would; `client_for(role)` gives an API client logged
 in as that role ("anonymous" gives an unauthenticated one).
 """
-import io
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.choices import Role, UnitKind
@@ -21,10 +21,8 @@ ROLES = ("admin", "bureau", "leader", "unit", "other_unit", "anonymous")
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def pdf_file(name="整改报告.pdf"):
-    upload = io.BytesIO(PDF_BYTES)
-    upload.name = name
-    return upload
+def pdf_file(name="整改报告.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 class World:
@@ -62,8 +60,8 @@ class World:
         return services.task_evidence_add(actor=self.users["unit"], task=task or self.task, files=[pdf_file()],
                                           kind=EvidenceKind.DOCUMENT)[0]
 
-    def task_in(self, status):
-        """A fresh task of the lead unit moved through the workflow into `status`."""
+    def task_in(self, status, *, evidence=True):
+        """A fresh task of the lead unit moved through the workflow into `status` (with evidence once started)."""
         task = self.add_finding(summary=f"问题（{status}）").tasks.get()
         unit, admin, leader = self.users["unit"], self.users["admin"], self.users["leader"]
         path = {
@@ -74,7 +72,7 @@ class World:
             "closed": [("start", unit), ("submit", unit), ("verify", self.bureau), ("close", leader)],
             "long_term": [("start", unit), ("submit", unit), ("verify", self.bureau), ("keep_long_term", leader)],
         }[status]
-        if any(action == "submit" for action, _ in path):
+        if evidence and path:
             self.add_evidence(task)
         for action, actor in path:
             task = services.task_transition(actor=actor, task=task, action=action)
