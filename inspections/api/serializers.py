@@ -9,7 +9,7 @@ from accounts.models import Unit
 from accounts.selectors import leaders, units_visible_to
 
 from ..access import visible_findings, visible_rounds
-from ..choices import Category, EvidenceKind, FindingSource, Schedule, Warning
+from ..choices import Category, EvidenceKind, FindingSource, Schedule, TaskStatus, Warning
 from ..models import Evidence, Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
 
 MAX_TEXT = 10000
@@ -196,6 +196,8 @@ class EvidenceUploadSerializer(VersionedSerializer):
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
     actor_name = serializers.CharField(source="actor.display_name", read_only=True, allow_null=True, default=None)
 
     class Meta:

@@ -97,8 +97,6 @@ class FindingViewSet(ReadCreateViewSet):
 def _transition_view(action: str, summary: str, request_serializer=s.TransitionSerializer):
     """A workflow action: POST /api/tasks/{id}/<action>/ → services.task_transition."""
 
-    @extend_schema(summary=summary, request=request_serializer, responses={200: s.TaskSerializer},
-                   description="调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。")
     def view(self, request, pk=None):
         task = access_task(request.user, pk)
         data = request_serializer(data=request.data)
@@ -109,8 +107,10 @@ def _transition_view(action: str, summary: str, request_serializer=s.TransitionS
         return Response(s.TaskSerializer(self.reload(task), context=self.get_serializer_context()).data)
 
     view.__name__ = action
-    return decorators.action(detail=True, methods=["post"], url_path=action.replace("_", "-"),
-                             serializer_class=request_serializer)(view)
+    # Order matters: DRF's @action replaces the function's kwargs, where @extend_schema keeps its data.
+    view = decorators.action(detail=True, methods=["post"], url_path=action.replace("_", "-"))(view)
+    return extend_schema(summary=summary, request=request_serializer, responses={200: s.TaskSerializer},
+                         description=_("调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。"))(view)
 
 
 @extend_schema_view(
