@@ -8,6 +8,10 @@ COMMON_ERRORS = ("401", "403", "404")
 
 
 class RectifyAutoSchema(AutoSchema):
+    def _get_paginator(self):
+        # Only list reads are paginated; an upload answering with a plain list of what it stored is not.
+        return super()._get_paginator() if self.method == "GET" else None
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = list(COMMON_ERRORS)

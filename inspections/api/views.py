@@ -49,12 +49,16 @@ class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         return obj
 
 
-@extend_schema_view(
-    list=extend_schema(summary="督察轮次列表"),
-    retrieve=extend_schema(summary="督察轮次详情"),
-    create=extend_schema(summary="登记督察轮次（督察办）", request=s.RoundSerializer,
-                         responses={201: s.RoundSerializer}),
-)
+def read_create_schema(*, list_summary, retrieve_summary, create_summary, request, response):
+    return extend_schema_view(
+        list=extend_schema(summary=list_summary),
+        retrieve=extend_schema(summary=retrieve_summary),
+        create=extend_schema(summary=create_summary, request=request, responses={201: response}),
+    )
+
+
+@read_create_schema(list_summary="督察轮次列表", retrieve_summary="督察轮次详情", create_summary="登记督察轮次（督察办）",
+                    request=s.RoundSerializer, response=s.RoundSerializer)
 class RoundViewSet(ReadCreateViewSet):
     serializer_class = create_serializer_class = s.RoundSerializer
     filterset_class = RoundFilterSet
@@ -70,12 +74,9 @@ class RoundViewSet(ReadCreateViewSet):
         return services.round_create(actor=self.request.user, **data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="反馈问题列表"),
-    retrieve=extend_schema(summary="反馈问题详情"),
-    create=extend_schema(summary="登记反馈问题并交办整改任务（督察办）", request=s.FindingCreateSerializer,
-                         responses={201: s.FindingSerializer}),
-)
+@read_create_schema(list_summary="反馈问题列表", retrieve_summary="反馈问题详情",
+                    create_summary="登记反馈问题并交办整改任务（督察办）", request=s.FindingCreateSerializer,
+                    response=s.FindingSerializer)
 class FindingViewSet(ReadCreateViewSet):
     serializer_class = s.FindingSerializer
     create_serializer_class = s.FindingCreateSerializer
@@ -113,12 +114,8 @@ def _transition_view(action: str, summary: str, request_serializer=s.TransitionS
                          description=_("调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。"))(view)
 
 
-@extend_schema_view(
-    list=extend_schema(summary="整改任务列表（与页面相同的筛选条件）"),
-    retrieve=extend_schema(summary="整改任务详情"),
-    create=extend_schema(summary="交办整改任务（督察办）", request=s.TaskCreateSerializer,
-                         responses={201: s.TaskSerializer}),
-)
+@read_create_schema(list_summary="整改任务列表（与页面相同的筛选条件）", retrieve_summary="整改任务详情",
+                    create_summary="交办整改任务（督察办）", request=s.TaskCreateSerializer, response=s.TaskSerializer)
 class TaskViewSet(ReadCreateViewSet):
     serializer_class = s.TaskSerializer
     create_serializer_class = s.TaskCreateSerializer

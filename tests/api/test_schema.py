@@ -43,6 +43,8 @@ def test_every_operation_documents_errors(schema):
 def test_evidence_upload_is_multipart_and_download_binary(schema):
     upload = schema["paths"]["/api/tasks/{task_pk}/evidence/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]
+    created = schema["paths"]["/api/tasks/{task_pk}/evidence/"]["post"]["responses"]["201"]["content"]
+    assert created["application/json"]["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}
     download = schema["paths"]["/api/evidence/{id}/download/"]["get"]["responses"]["200"]["content"]
     assert download["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
 
