@@ -72,3 +72,17 @@ def test_token_page_touches_only_my_token(world):
     client.force_login(world.users["other_unit"])
     client.post("/accounts/tokens/", {"action": "revoke"})
     assert Token.objects.filter(pk=other.pk).exists()
+
+
+def test_admins_manage_tokens_in_the_admin(world):
+    token = Token.objects.create(user=world.users["unit"])
+    admin = world.users["admin"]
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    listing = client.get("/admin/authtoken/tokenproxy/")
+    assert listing.status_code == 200 and token.key in listing.content.decode()
+    response = client.post(f"/admin/authtoken/tokenproxy/{world.users['unit'].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Token.objects.filter(pk=token.pk).exists()
