@@ -2,7 +2,7 @@
 the shared FilterSets and the services (every write, with its rules and errors)."""
 import json
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -245,7 +245,11 @@ class EvidenceDownloadView(APIView):
     )
     def get(self, request, pk):
         evidence = access_evidence(request.user, pk)
-        response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+        try:
+            stored = evidence.file.open("rb")
+        except OSError:
+            raise Http404("evidence file missing from storage") from None
+        response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
                                 content_type=evidence.content_type)
         response["X-Content-Type-Options"] = "nosniff"
         return response

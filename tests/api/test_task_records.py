@@ -136,6 +136,9 @@ def test_evidence_listing_links_to_download(world, client_for):
 
 def test_download_of_a_missing_evidence_is_404(world, client_for):
     assert client_for("admin").get("/api/evidence/987654/download/").status_code == 404
+    evidence = world.add_evidence()
+    evidence.file.storage.delete(evidence.file.name)  # lost from disk: a 404, not a 500
+    assert client_for("admin").get(f"/api/evidence/{evidence.pk}/download/").status_code == 404
 
 
 @pytest.mark.parametrize("records", ["progress", "evidence", "events"])
