@@ -1,9 +1,13 @@
 """API for units (the ones a user may see), the current user and obtaining a token."""
 import django_filters as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import generics, serializers, viewsets
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+
+from inspections.api.serializers import ErrorSerializer
 
 from .choices import Role, UnitKind
 from .models import Unit, User
@@ -69,7 +73,16 @@ class TokenObtainView(ObtainAuthToken):
     @extend_schema(
         summary="用用户名和密码获取 API 令牌", auth=[],
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+                   429: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.ValidationError:
+            # django-axes marks the request when the account is locked after repeated failures.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=settings.AXES_COOLOFF_TIME * 3600, detail=_("登录失败次数过多，账号已被暂时锁定，请稍后再试。")
+                ) from None
+            raise

@@ -86,3 +86,13 @@ def test_admins_manage_tokens_in_the_admin(world):
     response = client.post(f"/admin/authtoken/tokenproxy/{world.users['unit'].pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Token.objects.filter(pk=token.pk).exists()
+
+
+def test_token_endpoint_is_behind_the_login_lockout(world, settings):
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/token/", {"username": "zhujian", "password": "guess"}, format="json")
+    response = client.post("/api/token/", {"username": "zhujian", "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled" and "锁定" in response.json()["detail"]
+    assert not Token.objects.exists()
