@@ -17,6 +17,7 @@ router.register(r"tasks/(?P<task_pk>[^/.]+)/progress", views.ProgressUpdateViewS
 router.register(r"tasks/(?P<task_pk>[^/.]+)/evidence", views.EvidenceViewSet, basename="task-evidence")
 router.register(r"tasks/(?P<task_pk>[^/.]+)/events", views.TaskEventViewSet, basename="task-events")
 router.register("units", UnitViewSet, basename="unit")
+router.register("reports", views.DispatchReportViewSet, basename="report")
 
 urlpatterns = [
     path("", include(router.urls)),
