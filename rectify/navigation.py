@@ -9,6 +9,7 @@ NAV_ITEMS = [
     ("inspections:round_list", _("督察轮次"), "flag", None),
     ("inspections:report_list", _("调度通报"), "file-earmark-bar-graph", ("admin", "bureau", "leader")),
     ("inspections:ledger_import", _("台账导入"), "upload", ("admin", "bureau")),
+    ("api_tokens", _("API 令牌"), "key", None),
 ]
 
 
