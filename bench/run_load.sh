@@ -76,6 +76,7 @@ mkdir -p "$OUT"
 log "locust: $USERS users, $DURATION (load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 status=0
 "$VENV_DIR/bin/locust" -f bench/locustfile.py --headless -u "$USERS" -r 10 -t "$DURATION" \
+    --stop-timeout 30 \
     --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary >"$OUT/locust.log" 2>&1 || status=$?
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -83,10 +84,10 @@ LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 print(f"Load average at the end (1/5/15 min): {sys.argv[2]} on {sys.argv[3]} cores")
-print(f"{'page':<16}{'requests':>9}{'failures':>9}{'req/s':>8}{'median ms':>11}{'p95 ms':>8}")
+print(f"| {'page':<15}| {'requests':>8} | {'failures':>8} | {'req/s':>6} | {'median ms':>9} | {'p95 ms':>7} |")
 for r in rows:
-    print(f"{r['Name']:<16}{r['Request Count']:>9}{r['Failure Count']:>9}{float(r['Requests/s']):>8.2f}"
-          f"{r['Median Response Time']:>11}{r['95%']:>8}")
+    print(f"| {r['Name']:<15}| {r['Request Count']:>8} | {r['Failure Count']:>8} | {float(r['Requests/s']):>6.2f} |"
+          f" {float(r['Median Response Time']):>9.0f} | {float(r['95%']):>7.0f} |")
 PYEOF
 failures="$(awk -F, 'NR>1 && $2=="Aggregated" {print $4}' "$OUT/load_stats.csv")"
 if [[ "$status" -ne 0 || "${failures:-1}" != "0" ]]; then
