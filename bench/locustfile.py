@@ -50,7 +50,7 @@ class Worker(HttpUser):
 
     def _ok(self, response, *codes):
         if response.status_code not in codes:
-            response.failure(f"{response.status_code} for {response.request.url}")
+            response.failure(f"{response.status_code} for {response.url}: {response.error or ''}")
             return False
         response.success()
         return True

@@ -63,7 +63,9 @@ export LOAD_USERS
 
 PORT="$(free_port)"
 log "gunicorn on 127.0.0.1:$PORT (3 workers x 2 threads)"
-"$VENV_DIR/bin/gunicorn" rectify.wsgi -w 3 --threads 2 -b "127.0.0.1:$PORT" --timeout 60 \
+# --keep-alive longer than any simulated user's pause: with gunicorn's default 2 s, the server closed idle
+# connections just as a user (1-3 s pauses) sent its next request on it -> connection errors (status 0).
+"$VENV_DIR/bin/gunicorn" rectify.wsgi -w 3 --threads 2 -b "127.0.0.1:$PORT" --timeout 60 --keep-alive 30 \
     --access-logfile /dev/null --error-logfile "$RUN_DIR/gunicorn.log" &
 GUNICORN_PID=$!
 for i in $(seq 1 100); do
@@ -93,7 +95,8 @@ failures="$(awk -F, 'NR>1 && $2=="Aggregated" {print $4}' "$OUT/load_stats.csv")
 if [[ "$status" -ne 0 || "${failures:-1}" != "0" ]]; then
     log "FAILED: $failures failed requests (locust exit $status); see $OUT/locust.log, $OUT/load_failures.csv"
     cat "$OUT/load_failures.csv" >&2 || true
-    tail -20 "$RUN_DIR/gunicorn.log" >&2 || true
+    cp "$RUN_DIR/gunicorn.log" "$OUT/" 2>/dev/null || true
+    grep -v "Booting worker" "$RUN_DIR/gunicorn.log" | tail -20 >&2 || true
     exit 1
 fi
 log "OK: zero errors"
