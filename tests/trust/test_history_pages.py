@@ -101,7 +101,7 @@ def test_prune_history_runs_daily_from_beat():
     assert (entry.crontab.minute, entry.crontab.hour, entry.crontab.day_of_week) == ("15", "3", "*")
 
 
-def test_prune_history_task_prunes_like_the_command(bureau, units, make_task):
+def test_prune_history_task_prunes_like_the_command(eager_celery, bureau, units, make_task):
     with time_machine.travel(timezone.now() - timedelta(days=400)):
         task = make_task(actor=bureau, lead_unit=units["water"], goal="旧目标")
         _edit(bureau, task, "旧目标一")
