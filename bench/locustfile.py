@@ -55,6 +55,10 @@ class Worker(HttpUser):
         response.success()
         return True
 
+    def open_dashboard(self):
+        with self.client.get("/dashboard/", name="dashboard", catch_response=True) as r:
+            self._ok(r, 200)
+
     @task(5)
     def task_list(self):
         with self.client.get("/tasks/" + random.choice(FILTERS), name="task list", catch_response=True) as r:
@@ -97,20 +101,14 @@ class Bureau(Worker):
     role = "bureau"
     weight = 2
 
-    @task(2)
-    def dashboard(self):
-        with self.client.get("/dashboard/", name="dashboard", catch_response=True) as r:
-            self._ok(r, 200)
+    dashboard = task(2)(lambda self: self.open_dashboard())
 
 
 class Leader(Worker):
     role = "leader"
     weight = 1
 
-    @task(4)
-    def dashboard(self):
-        with self.client.get("/dashboard/", name="dashboard", catch_response=True) as r:
-            self._ok(r, 200)
+    dashboard = task(4)(lambda self: self.open_dashboard())
 
 
 class UnitUser(Worker):
