@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import InvalidFile
 
@@ -22,7 +23,7 @@ ALLOWED_TYPES = {
 }
 ZIP_TYPES = frozenset(ALLOWED_TYPES[ext] for ext in (".docx", ".xlsx", ".zip"))
 MACRO_TYPE = "application/vnd.ms-office.vbaProject"
-ALLOWED_LABEL = "PDF、JPG、PNG、DOCX、XLSX、ZIP"
+ALLOWED_LABEL = gettext_lazy("PDF、JPG、PNG、DOCX、XLSX、ZIP")
 
 
 @dataclass(frozen=True)

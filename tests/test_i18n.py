@@ -1,7 +1,6 @@
 """The English translation: complete, compiled, and switched on per session by the top bar's select."""
 import gettext
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,12 +8,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.choices import Role, UnitKind
-from accounts.services import unit_create, user_create
+from accounts.choices import Role
+from accounts.services import user_create
 from inspections import services
-from inspections.choices import RoundKind
 from inspections.errors import NotAllowed
 from inspections.models import RectificationTask
+from i18n_data import bureau_with_one_task
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO = LOCALE_DIR / "django.po"
@@ -86,16 +85,7 @@ def test_committed_mo_matches_the_po():
 
 @pytest.fixture
 def bureau(db):
-    city = unit_create(name="XX市生态环境局", code="CITY", kind=UnitKind.BUREAU)
-    water = unit_create(name="市水务局", code="SW", kind=UnitKind.DEPARTMENT, parent=city)
-    staff = user_create(username="duchaban", password=None, role=Role.BUREAU, unit=city, full_name="王督察")
-    leader = user_create(username="leader", password=None, role=Role.LEADER, full_name="张副县长")
-    round_ = services.round_create(actor=staff, kind=RoundKind.PROVINCIAL, batch=1, name="省级生态环境保护督察",
-                                   feedback_date=date(2024, 1, 10))
-    services.finding_create(actor=staff, inspection_round=round_, summary="污水直排问题", responsible_leader=leader,
-                            tasks=[{"lead_unit": water, "deadline_text": "2024年12月31日前",
-                                    "assigned_on": date(2024, 1, 1)}])
-    return staff
+    return bureau_with_one_task()
 
 
 NAV_ZH = ["总览", "整改任务", "督察轮次", "调度通报", "台账导入"]
