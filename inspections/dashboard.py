@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.db.models.functions import TruncWeek
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,13 +32,9 @@ SCOPE_KEYS = ("finding__round_id", "finding__category")
 UNIT_KEY = "lead_unit_id"
 
 
-def task_list_url(params: dict) -> str | None:
-    """The task list filtered by `params`; None until the list page is installed."""
-    try:
-        path = reverse("inspections:task_list")
-    except NoReverseMatch:
-        return None
-    return f"{path}?{urlencode(params)}"
+def task_list_url(params: dict) -> str:
+    """The task list filtered by `params` (the same TaskFilterSet parameters)."""
+    return f"{reverse('inspections:task_list')}?{urlencode(params)}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -255,7 +255,4 @@ def _escalation_message(day: date, rows: list[dict]) -> tuple[str, str]:
 
 
 def _url(name: str, query: str = "") -> str:
-    try:
-        return reverse(name) + query
-    except NoReverseMatch:
-        return ""
+    return reverse(name) + query

@@ -1,19 +1,8 @@
 """Template helpers of the browser workflow."""
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
-
-
-@register.simple_tag
-def url_exists(name: str) -> bool:
-    """True when the URL name resolves (features of other engineers appear once they are merged)."""
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 @register.simple_tag(takes_context=True)
