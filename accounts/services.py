@@ -57,3 +57,20 @@ def user_role_group_sync(user: User) -> None:
         user.groups.add(groups[user.role])
     user.is_staff = user.role in ("bureau", "admin") or user.is_superuser
     user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def api_token_issue(*, user: User):
+    """A fresh API token for `user`; any earlier token stops working at once."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User) -> bool:
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", None),
     ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", ("admin", "bureau", "leader")),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", ("admin", "bureau")),
+    ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", None),
 ]
 
 

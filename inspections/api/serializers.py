@@ -1,0 +1,258 @@
+"""API representations. Read serializers expose the ledger; write serializers only validate shapes,
+the services (called by the views) apply the rules."""
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Unit
+from accounts.selectors import leaders, units_visible_to
+
+from ..access import visible_findings, visible_rounds
+from ..choices import Category, EvidenceKind, FindingSource, JobStatus, Schedule, TaskStatus, Warning
+from ..models import (
+    DispatchReport,
+    Evidence,
+    Finding,
+    InspectionRound,
+    ProgressUpdate,
+    RectificationTask,
+    TaskEvent,
+)
+
+MAX_TEXT = 10000
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a readable Chinese message, a machine code, the first bad field and all field messages."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="invalid, not_allowed, transition_not_allowed, reason_required, "
+                                           "evidence_required, read_only, stale, invalid_file, not_found, "
+                                           "not_authenticated, permission_denied ...")
+    field = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.JSONField(), help_text="字段名 → 错误信息列表")
+
+
+def _request_user(serializer):
+    """The acting user, or None while the schema is generated (no request then)."""
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+# --- rounds and findings -------------------------------------------------------------------------
+
+class RoundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InspectionRound
+        fields = ["id", "kind", "batch", "name", "inspection_start", "inspection_end", "feedback_date",
+                  "plan_due_date", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"batch": {"min_value": 1, "max_value": 32767}}
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    round_name = serializers.CharField(source="round.name", read_only=True)
+    responsible_leader_name = serializers.CharField(
+        source="responsible_leader.display_name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["id", "round", "round_name", "number", "summary", "description", "category", "region",
+                  "responsible_leader", "responsible_leader_name", "source", "created_at"]
+        read_only_fields = fields
+
+
+class TaskAssignSerializer(serializers.Serializer):
+    """One task of a finding (整改任务交办); the deadline text is parsed by the service."""
+
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    deadline_text = serializers.CharField(max_length=200, help_text="例如“2026年12月底前”“立行立改”“长期坚持”")
+    cooperating_units = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Unit.objects.filter(is_active=True), required=False
+    )
+    goal = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    measures = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    responsible_person = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    assigned_on = serializers.DateField(required=False, help_text="交办日期，默认今天")
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    round = serializers.PrimaryKeyRelatedField(queryset=InspectionRound.objects.all())
+    number = serializers.IntegerField(min_value=1, max_value=2147483647, required=False,
+                                      help_text="问题编号，默认为本轮次下一个编号")
+    summary = serializers.CharField(max_length=500)
+    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    responsible_leader = serializers.PrimaryKeyRelatedField(queryset=leaders(), required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=FindingSource.choices, required=False)
+    tasks = TaskAssignSerializer(many=True, required=False, help_text="“1+N”：同时交办的整改任务")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _request_user(self)
+        if user is not None:
+            self.fields["round"].queryset = visible_rounds(user)
+
+
+# --- tasks ----------------------------------------------------------------------------------------
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A task with its schedule figures (computed in SQL by TaskQuerySet.with_schedule)."""
+
+    code = serializers.CharField(read_only=True, help_text="问题编号-任务序号，例如 3-2")
+    round = serializers.IntegerField(source="finding.round_id", read_only=True)
+    round_name = serializers.CharField(source="finding.round.name", read_only=True)
+    finding_number = serializers.IntegerField(source="finding.number", read_only=True)
+    finding_summary = serializers.CharField(source="finding.summary", read_only=True)
+    category = serializers.ChoiceField(source="finding.category", choices=Category.choices, read_only=True)
+    responsible_leader = serializers.IntegerField(source="finding.responsible_leader_id", read_only=True,
+                                                  allow_null=True)
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    cooperating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    milestones = serializers.ListField(child=serializers.DateField(), read_only=True, help_text="阶段性节点")
+    is_complete = serializers.BooleanField(read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    days_left = serializers.IntegerField(read_only=True, allow_null=True, help_text="距整改期限天数，逾期为负")
+    expected_percent = serializers.FloatField(read_only=True, help_text="序时进度（%）")
+    schedule = serializers.ChoiceField(choices=Schedule.choices, read_only=True)
+    warning = serializers.ChoiceField(choices=Warning.choices, read_only=True)
+
+    class Meta:
+        model = RectificationTask
+        fields = ["id", "code", "round", "round_name", "finding", "finding_number", "finding_summary", "category",
+                  "responsible_leader", "number", "lead_unit", "lead_unit_name", "cooperating_units",
+                  "responsible_person", "goal", "measures", "deadline_text", "deadline", "deadline_kind",
+                  "milestones", "status", "percent", "investment", "assigned_on", "completed_at", "verified_at",
+                  "signed_off_at", "version", "created_at", "updated_at", "is_complete", "is_overdue",
+                  "days_left", "expected_percent", "schedule", "warning"]
+        read_only_fields = fields
+
+
+class TaskCreateSerializer(TaskAssignSerializer):
+    finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.all())
+    number = serializers.IntegerField(min_value=1, max_value=32767, required=False,
+                                      help_text="任务序号，默认为该问题下一个序号")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _request_user(self)
+        if user is not None:
+            self.fields["finding"].queryset = visible_findings(user)
+            self.fields["lead_unit"].queryset = units_visible_to(user).filter(is_active=True)
+
+
+class VersionedSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(
+        min_value=1, max_value=2147483647, required=False,
+        help_text="任务的 version；若任务已被他人修改则返回 409，避免覆盖",
+    )
+
+
+class TransitionSerializer(VersionedSerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text="理由或说明")
+
+
+class ReasonTransitionSerializer(VersionedSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="理由（必填）")
+
+
+# --- progress, evidence, events -------------------------------------------------------------------
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.display_name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["id", "task", "author", "author_name", "reported_on", "created_at", "text", "percent", "investment"]
+        read_only_fields = fields
+
+
+class ProgressCreateSerializer(VersionedSerializer):
+    text = serializers.CharField(max_length=MAX_TEXT, help_text="整改进展情况")
+    percent = serializers.IntegerField(min_value=0, max_value=100, help_text="完成比例（%）")
+    investment = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
+                                          allow_null=True, help_text="累计投入资金（万元），不填则沿用上次")
+    reported_on = serializers.DateField(required=False, help_text="填报日期，默认今天")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    uploaded_by_name = serializers.CharField(source="uploaded_by.display_name", read_only=True, allow_null=True,
+                                             default=None)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "task", "original_name", "content_type", "size", "sha256", "kind", "description",
+                  "uploaded_by", "uploaded_by_name", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, obj) -> str:
+        url = reverse("api:evidence-download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class EvidenceUploadSerializer(VersionedSerializer):
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False,
+                                  help_text="一个或多个文件：PDF、JPG、PNG、DOCX、XLSX、ZIP")
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices, default=EvidenceKind.DOCUMENT)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class TaskEventSerializer(serializers.ModelSerializer):
+    from_status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=TaskStatus.choices, allow_blank=True, read_only=True)
+    actor_name = serializers.CharField(source="actor.display_name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = TaskEvent
+        fields = ["id", "task", "at", "kind", "action", "from_status", "to_status", "reason", "actor", "actor_name"]
+        read_only_fields = fields
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+class RoundFiguresSerializer(serializers.Serializer):
+    round = serializers.IntegerField(source="round.pk")
+    name = serializers.CharField(source="round.name")
+    total = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    rate = serializers.FloatField(help_text="完成率（%）")
+
+
+class DashboardSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="可见整改任务总数")
+    complete = serializers.IntegerField(help_text="已完成整改（已验收、已销号、长期坚持）")
+    overdue = serializers.IntegerField(help_text="未完成且已过整改期限")
+    rate = serializers.FloatField(help_text="完成率（%）")
+    rounds = RoundFiguresSerializer(many=True)
+
+
+class DispatchReportSerializer(serializers.ModelSerializer):
+    """A weekly dispatch report (周调度通报): its status, narrative, figures and the workbook's link."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    figures = serializers.JSONField(source="data", read_only=True, help_text="通报数据：各轮次、各单位、逾期与临期清单")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DispatchReport
+        fields = ["id", "report_date", "status", "status_display", "narrative", "figures", "error",
+                  "created_at", "finished_at", "emailed_at", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, report) -> str | None:
+        if report.status != JobStatus.DONE:
+            return None
+        request = self.context.get("request")
+        url = reverse("api:report-download", args=[report.pk])
+        return request.build_absolute_uri(url) if request else url
+
+
+class DispatchReportRequestSerializer(serializers.Serializer):
+    report_date = serializers.DateField(help_text="截至日期（不晚于今天）；该日期的通报已存在时直接返回")

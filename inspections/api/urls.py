@@ -1,0 +1,30 @@
+"""Routes of the REST API under /api/ (namespace "api"), the schema and the local Swagger UI."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import MeView, TokenObtainView, UnitViewSet
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("rounds", views.RoundViewSet, basename="round")
+router.register("findings", views.FindingViewSet, basename="finding")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register(r"tasks/(?P<task_pk>[^/.]+)/progress", views.ProgressUpdateViewSet, basename="task-progress")
+router.register(r"tasks/(?P<task_pk>[^/.]+)/evidence", views.EvidenceViewSet, basename="task-evidence")
+router.register(r"tasks/(?P<task_pk>[^/.]+)/events", views.TaskEventViewSet, basename="task-events")
+router.register("units", UnitViewSet, basename="unit")
+router.register("reports", views.DispatchReportViewSet, basename="report")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("me/", MeView.as_view(), name="me"),
+    path("token/", TokenObtainView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

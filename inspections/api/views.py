@@ -1,0 +1,310 @@
+"""API views: thin callers of inspections.access (what a user sees), selectors (how to read it fast),
+the shared FilterSets and the services (every write, with its rules and errors)."""
+import json
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import decorators, mixins, renderers, status, viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..access import (
+    access_evidence,
+    access_report,
+    access_finding,
+    access_round,
+    access_task,
+    visible_findings,
+    visible_reports,
+    visible_rounds,
+    visible_tasks,
+)
+from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
+from ..choices import JobStatus
+from ..services.reports import dispatch_report_request, report_file
+from ..workflow import Action
+from . import serializers as s
+from .permissions import CanManageForCreate
+
+
+class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        viewsets.GenericViewSet):
+    """List, detail and create; create validates with `create_serializer_class`, answers with `serializer_class`."""
+
+    permission_classes = [CanManageForCreate]
+    create_serializer_class = None
+
+    def get_serializer_class(self):
+        return self.create_serializer_class if self.action == "create" else self.serializer_class
+
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.perform_service_create(data.validated_data)
+        body = self.serializer_class(self.reload(created), context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def reload(self, obj):
+        return obj
+
+
+def read_create_schema(*, list_summary, retrieve_summary, create_summary, request, response):
+    return extend_schema_view(
+        list=extend_schema(summary=list_summary),
+        retrieve=extend_schema(summary=retrieve_summary),
+        create=extend_schema(summary=create_summary, request=request, responses={201: response}),
+    )
+
+
+@read_create_schema(list_summary="督察轮次列表", retrieve_summary="督察轮次详情", create_summary="登记督察轮次（督察办）",
+                    request=s.RoundSerializer, response=s.RoundSerializer)
+class RoundViewSet(ReadCreateViewSet):
+    serializer_class = create_serializer_class = s.RoundSerializer
+    filterset_class = RoundFilterSet
+    ordering_fields = ["feedback_date", "name", "id"]
+
+    def get_queryset(self):
+        return visible_rounds(self.request.user).order_by("feedback_date", "id")
+
+    def get_object(self):
+        return access_round(self.request.user, self.kwargs["pk"])
+
+    def perform_service_create(self, data):
+        return services.round_create(actor=self.request.user, **data)
+
+
+@read_create_schema(list_summary="反馈问题列表", retrieve_summary="反馈问题详情",
+                    create_summary="登记反馈问题并交办整改任务（督察办）", request=s.FindingCreateSerializer,
+                    response=s.FindingSerializer)
+class FindingViewSet(ReadCreateViewSet):
+    serializer_class = s.FindingSerializer
+    create_serializer_class = s.FindingCreateSerializer
+    filterset_class = FindingFilterSet
+    ordering_fields = ["number", "created_at", "id"]
+
+    def get_queryset(self):
+        return (visible_findings(self.request.user).select_related("round", "responsible_leader")
+                .order_by("round_id", "number"))
+
+    def get_object(self):
+        return access_finding(self.request.user, self.kwargs["pk"])
+
+    def perform_service_create(self, data):
+        data = dict(data)
+        return services.finding_create(actor=self.request.user, inspection_round=data.pop("round"), **data)
+
+
+def _transition_view(action: str, summary: str, request_serializer=s.TransitionSerializer):
+    """A workflow action: POST /api/tasks/{id}/<action>/ → services.task_transition."""
+
+    def view(self, request, pk=None):
+        task = access_task(request.user, pk)
+        data = request_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.task_transition(actor=request.user, task=task, action=action,
+                                 reason=data.validated_data.get("reason", ""),
+                                 expected_version=data.validated_data.get("expected_version"))
+        return Response(s.TaskSerializer(self.reload(task), context=self.get_serializer_context()).data)
+
+    view.__name__ = action
+    # Order matters: DRF's @action replaces the function's kwargs, where @extend_schema keeps its data.
+    view = decorators.action(detail=True, methods=["post"], url_path=action.replace("_", "-"))(view)
+    return extend_schema(summary=summary, request=request_serializer, responses={200: s.TaskSerializer},
+                         description=_("调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。"))(view)
+
+
+@read_create_schema(list_summary="整改任务列表（与页面相同的筛选条件）", retrieve_summary="整改任务详情",
+                    create_summary="交办整改任务（督察办）", request=s.TaskCreateSerializer, response=s.TaskSerializer)
+class TaskViewSet(ReadCreateViewSet):
+    serializer_class = s.TaskSerializer
+    create_serializer_class = s.TaskCreateSerializer
+    filter_backends = [DjangoFilterBackend]  # TaskFilterSet brings its own `ordering`
+    filterset_class = TaskFilterSet
+
+    def get_queryset(self):
+        return selectors.task_queryset(user=self.request.user).prefetch_related("cooperating_units")
+
+    def get_object(self):
+        return access_task(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())
+
+    def reload(self, task):
+        return self.get_queryset().get(pk=task.pk)
+
+    def perform_service_create(self, data):
+        data = dict(data)
+        return services.task_assign(actor=self.request.user, finding=data.pop("finding"), **data)
+
+    start = _transition_view(Action.START, "启动整改")
+    submit = _transition_view(Action.SUBMIT, "申请销号（牵头单位，需已上传佐证材料）")
+    verify = _transition_view(Action.VERIFY, "验收通过（督察办）")
+    reject = _transition_view(Action.REJECT, "退回整改（须填写理由）", s.ReasonTransitionSerializer)
+    close = _transition_view(Action.CLOSE, "审签销号（领导）")
+    keep_long_term = _transition_view(Action.KEEP_LONG_TERM, "转为长期坚持（领导）")
+    reopen = _transition_view(Action.REOPEN, "重新打开（管理员，须填写理由）", s.ReasonTransitionSerializer)
+
+
+TASK_PK = OpenApiParameter("task_pk", int, OpenApiParameter.PATH, description=_("整改任务 id"))
+
+
+@extend_schema(parameters=[TASK_PK])
+class TaskRecordsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Records of one task (/api/tasks/{task_pk}/...): the task is checked first, so another unit's is a 404."""
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no task in the URL
+            return self.serializer_class.Meta.model.objects.none()
+        return self.get_records(self.get_task())
+
+    def get_task(self):
+        if not hasattr(self, "_task"):
+            self._task = access_task(self.request.user, self.kwargs["task_pk"])
+        return self._task
+
+
+class TaskChildViewSet(mixins.CreateModelMixin, TaskRecordsViewSet):
+    """Task records that can also be added, through a service."""
+
+    create_serializer_class = None
+
+    def get_serializer_class(self):
+        return self.create_serializer_class if self.action == "create" else self.serializer_class
+
+    def create(self, request, *args, **kwargs):
+        task = self.get_task()
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.perform_service_create(task, dict(data.validated_data))
+        many = isinstance(created, list)
+        body = self.serializer_class(created, many=many, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="任务的整改进展"),
+    create=extend_schema(summary="报送整改进展", request=s.ProgressCreateSerializer,
+                         responses={201: s.ProgressUpdateSerializer}),
+)
+class ProgressUpdateViewSet(TaskChildViewSet):
+    serializer_class = s.ProgressUpdateSerializer
+    create_serializer_class = s.ProgressCreateSerializer
+    ordering_fields = ["reported_on", "created_at", "id"]
+
+    def get_records(self, task):
+        return task.progress_updates.select_related("author").order_by("-reported_on", "-id")
+
+    def perform_service_create(self, task, data):
+        return services.task_progress_add(actor=self.request.user, task=task, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="任务的佐证材料"),
+    create=extend_schema(summary="上传佐证材料（multipart，可多个文件，全部通过检查才保存）",
+                         request={"multipart/form-data": s.EvidenceUploadSerializer},
+                         responses={201: s.EvidenceSerializer(many=True)}),
+)
+class EvidenceViewSet(TaskChildViewSet):
+    serializer_class = s.EvidenceSerializer
+    create_serializer_class = s.EvidenceUploadSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    ordering_fields = ["uploaded_at", "size", "id"]
+
+    def get_records(self, task):
+        return task.evidence.select_related("uploaded_by").order_by("-uploaded_at", "-id")
+
+    def perform_service_create(self, task, data):
+        return services.task_evidence_add(actor=self.request.user, task=task, **data)
+
+
+@extend_schema_view(list=extend_schema(summary="任务动态（时间线）"))
+class TaskEventViewSet(TaskRecordsViewSet):
+    serializer_class = s.TaskEventSerializer
+    ordering_fields = ["at", "id"]
+
+    def get_records(self, task):
+        return task.events.select_related("actor").order_by("at", "id")
+
+
+class PassthroughRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the file's own type; errors are still JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+
+
+class EvidenceDownloadView(APIView):
+    renderer_classes = [renderers.JSONRenderer, PassthroughRenderer]
+
+    @extend_schema(
+        summary="下载佐证材料（附件）", operation_id="evidence_download",
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("文件内容"))},
+    )
+    def get(self, request, pk):
+        evidence = access_evidence(request.user, pk)
+        try:
+            stored = evidence.file.open("rb")
+        except OSError:
+            raise Http404("evidence file missing from storage") from None
+        response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
+                                content_type=evidence.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class DashboardView(APIView):
+    @extend_schema(summary="总览：可见任务的完成与逾期数，及各轮次情况", responses={200: s.DashboardSerializer})
+    def get(self, request):
+        counts = selectors.task_counts(visible_tasks(request.user))
+        total = counts["total"]
+        rate = round(100.0 * counts["complete"] / total, 1) if total else 0.0
+        body = {**counts, "rate": rate, "rounds": selectors.round_summary(user=request.user)}
+        return Response(s.DashboardSerializer(body).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="调度通报列表（督察办、领导）"),
+    retrieve=extend_schema(summary="调度通报详情：摘要与各项数据"),
+)
+class DispatchReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Weekly dispatch reports: bureau staff, leaders and admins read them; others see none (404)."""
+
+    serializer_class = s.DispatchReportSerializer
+    ordering_fields = ["report_date", "created_at"]
+    ordering = ["-report_date"]
+
+    def get_queryset(self):
+        return visible_reports(self.request.user).order_by("-report_date")
+
+    def get_object(self):
+        return access_report(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(summary="生成某日的调度通报（督察办，后台生成）", request=s.DispatchReportRequestSerializer,
+                   responses={202: s.DispatchReportSerializer, 200: s.DispatchReportSerializer})
+    def create(self, request):
+        data = s.DispatchReportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report, queued = dispatch_report_request(actor=request.user, day=data.validated_data["report_date"])
+        report.refresh_from_db()
+        body = self.get_serializer(report).data
+        return Response(body, status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="下载调度通报工作簿（附件）", operation_id="report_download",
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx 文件"))},
+    )
+    @decorators.action(detail=True, methods=["get"], url_path="download", url_name="download",
+                       renderer_classes=[renderers.JSONRenderer, PassthroughRenderer])
+    def download(self, request, pk=None):
+        report = self.get_object()
+        path = report_file(report) if report.file_path else None
+        if report.status != JobStatus.DONE or path is None or not path.is_file():
+            raise Http404("report file not ready")
+        return FileResponse(path.open("rb"), as_attachment=True, filename=report.file_name)

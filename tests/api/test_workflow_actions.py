@@ -1,0 +1,92 @@
+"""POST /api/tasks/{id}/<action>/ × every role: the same services, rules and errors as the pages."""
+import pytest
+
+from .conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+# action URL, the state it starts from, roles allowed, the state it leads to, body
+ACTIONS = [
+    ("start", "not_started", {"unit", "bureau", "admin"}, "in_progress", {}),
+    ("submit", "in_progress", {"unit", "admin"}, "submitted", {}),
+    ("verify", "submitted", {"bureau", "admin"}, "verified", {}),
+    ("reject", "submitted", {"bureau", "admin"}, "in_progress", {"reason": "佐证材料不足"}),
+    ("close", "verified", {"leader", "admin"}, "closed", {}),
+    ("keep-long-term", "verified", {"leader", "admin"}, "long_term", {}),
+    ("reopen", "closed", {"admin"}, "in_progress", {"reason": "群众再次投诉"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action,source,allowed,target,body", ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_action_by_role(world, client_for, role, action, source, allowed, target, body):
+    task = world.task_in(source)
+    response = client_for(role).post(f"/api/tasks/{task.pk}/{action}/", body, format="json")
+    task.refresh_from_db()
+    if role in allowed:
+        assert response.status_code == 200, response.json()
+        assert response.json()["status"] == target == task.status
+        assert response.json()["version"] == task.version
+        assert task.events.filter(kind="transition", to_status=target).exists()
+        return
+    expected = {"anonymous": 401, "other_unit": 404}.get(role, 403)
+    assert response.status_code == expected
+    assert task.status == source
+    if expected == 403:
+        assert response.json()["code"] == "transition_not_allowed"
+
+
+@pytest.mark.parametrize("action", ["reject", "reopen"])
+def test_reason_is_required(world, client_for, action):
+    task = world.task_in("submitted" if action == "reject" else "closed")
+    response = client_for("admin").post(f"/api/tasks/{task.pk}/{action}/", {"reason": ""}, format="json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "reason"
+    assert "reason" in response.json()["errors"]
+
+
+def test_submit_needs_evidence(world, client_for):
+    task = world.task_in("in_progress", evidence=False)
+    response = client_for("unit").post(f"/api/tasks/{task.pk}/submit/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "evidence_required"
+    assert "佐证材料" in response.json()["detail"]
+
+
+def test_action_from_the_wrong_state_is_refused(world, client_for):
+    response = client_for("bureau").post(f"/api/tasks/{world.task.pk}/verify/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "transition_not_allowed"
+    assert "尚未启动" in response.json()["detail"]
+
+
+def test_stale_version_is_a_conflict(world, client_for):
+    stale = world.task.version
+    client_for("unit").post(f"/api/tasks/{world.task.pk}/progress/", {"text": "已排查 30 处", "percent": 20},
+                            format="json")
+    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/submit/", {"expected_version": stale},
+                                       format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale"
+
+
+def test_cooperating_unit_sees_but_cannot_submit(world, client_for):
+    from inspections import services
+
+    task = world.task_in("in_progress")
+    services.task_update(actor=world.bureau, task=task, cooperating_units=[world.other_unit])
+    assert client_for("other_unit").get(f"/api/tasks/{task.pk}/").status_code == 200
+    response = client_for("other_unit").post(f"/api/tasks/{task.pk}/submit/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed"
+
+
+def test_session_auth_needs_csrf(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.users["unit"])
+    assert client.get(f"/api/tasks/{world.task.pk}/").status_code == 200
+    response = client.post(f"/api/tasks/{world.task.pk}/start/")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
