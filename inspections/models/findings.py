@@ -48,6 +48,9 @@ class Finding(models.Model):
         """Saving a changed round or category copies it onto the finding's tasks (their denormalised columns)."""
         adding = self._state.adding
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"round", "round_id", "category"} & set(update_fields):
+            return  # neither was written
         scope = (self.round_id, self.category)
         if not adding and getattr(self, "_saved_scope", None) != scope:
             self.tasks.exclude(round_id=self.round_id, category=self.category).update(
