@@ -483,6 +483,18 @@ def _write_findings(rows: list[ParsedTask], context: _Context) -> None:
     if changed:
         bulk_update_with_history(changed, Finding, ["summary", "category", "region", "responsible_leader"],
                                  batch_size=BATCH, default_change_reason=IMPORT_REASON)
+        _sync_task_categories(changed)
+
+
+def _sync_task_categories(findings: list[Finding]) -> None:
+    """bulk_update skips Finding.save(): copy a re-imported finding's category onto its tasks' column."""
+    by_category: dict[str, list[int]] = {}
+    for finding in findings:
+        by_category.setdefault(finding.category, []).append(finding.pk)
+    for category, finding_ids in by_category.items():
+        RectificationTask.objects.filter(finding_id__in=finding_ids).exclude(category=category).update(
+            category=category
+        )
 
 
 def _set_status(task: RectificationTask, status: str, actor, now) -> None:
@@ -522,6 +534,7 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         if task is None:
             task = RectificationTask(finding=finding, number=row.number, lead_unit=lead_unit, assigned_on=today,
                                      created_at=now, **values)
+            task.sync_from_finding()  # bulk_create skips save()
             _set_status(task, status, actor, now)
             new.append((task, row, cooperating))
             continue
@@ -529,6 +542,7 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         if not changes:
             continue
         previous = task.status
+        task.round_id, task.category = finding.round_id, finding.category  # as _sync_task_categories wrote them
         for name, value in values.items():
             setattr(task, name, value)
         task.lead_unit = lead_unit
