@@ -28,7 +28,7 @@ DUE_SOON_DAYS = 14
 TREND_WEEKS = 12
 OVERDUE_LIMIT = 20
 CHART_UNITS = 20  # the ranking chart shows the best and worst ten when there are more units
-SCOPE_KEYS = ("finding__round_id", "finding__category")
+SCOPE_KEYS = ("round_id", "category")  # the task's own copies of its finding's: no join
 UNIT_KEY = "lead_unit_id"
 
 
@@ -155,11 +155,11 @@ def scoped_tasks(user, scope: Scope):
     """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of)."""
     tasks = visible_tasks(user)
     if scope.round:
-        tasks = tasks.filter(finding__round=scope.round)
+        tasks = tasks.filter(round=scope.round)
     if scope.unit:
         tasks = tasks.filter(lead_unit__path__startswith=scope.unit.path)
     if scope.category:
-        tasks = tasks.filter(finding__category=scope.category)
+        tasks = tasks.filter(category=scope.category)
     return tasks
 
 
@@ -263,7 +263,7 @@ def _headline(rows, scope: Scope, day: date) -> list[Figure]:
 def _rounds(rows, scope: Scope) -> list[Group]:
     groups: dict[int, Group] = {}
     for row in rows:
-        round_id = row["finding__round_id"]
+        round_id = row["round_id"]
         group = groups.setdefault(round_id, Group(str(round_id), "", params=scope.params(round=round_id)))
         _add(group, row)
     order = {}
@@ -277,7 +277,7 @@ def _rounds(rows, scope: Scope) -> list[Group]:
 def _categories(rows, scope: Scope) -> list[Group]:
     groups = {c: Group(c, str(label), params=scope.params(category=c)) for c, label in Category.choices}
     for row in rows:
-        _add(groups[row["finding__category"]], row)
+        _add(groups[row["category"]], row)
     return [g for g in groups.values() if g.total]
 
 

@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext_lazy
+
 # Deadline kinds. Plain strings on purpose: inspections/choices.py (DeadlineKind) uses the same
 # values, and this module must import without the app registry.
 KIND_DATED = "dated"
@@ -29,13 +31,13 @@ MAX_YEAR = 2100
 
 DEFAULT_IMMEDIATE_DAYS = 30
 
-EMPTY_MESSAGE = "整改时限不能为空"
-UNRECOGNISED_MESSAGE = (
-    "无法识别的整改时限：“{text}”。"
+EMPTY_MESSAGE = gettext_lazy("整改时限不能为空")
+UNRECOGNISED_MESSAGE = gettext_lazy(
+    "无法识别的整改时限：“%(text)s”。"
     "请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
 )
-INVALID_DATE_MESSAGE = "整改时限中的日期不存在：“{text}”（{detail}）。"
-YEAR_RANGE_MESSAGE = "整改时限中的年份超出范围：“{text}”（年份应在{low}年至{high}年之间）。"
+INVALID_DATE_MESSAGE = gettext_lazy("整改时限中的日期不存在：“%(text)s”（%(detail)s）。")
+YEAR_RANGE_MESSAGE = gettext_lazy("整改时限中的年份超出范围：“%(text)s”（年份应在%(low)s年至%(high)s年之间）。")
 
 
 class DeadlineParseError(ValueError):
@@ -136,7 +138,7 @@ def parse_deadline(
     Raises DeadlineParseError with a Chinese message naming the text.
     """
     if value is None:
-        raise DeadlineParseError(EMPTY_MESSAGE)
+        raise DeadlineParseError(str(EMPTY_MESSAGE))
     if isinstance(value, datetime):
         return _parsed_date(value.date())
     if isinstance(value, date):
@@ -144,16 +146,16 @@ def parse_deadline(
     if isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(value, bool):
         return _parsed_date(_from_excel_serial(value))
     if not isinstance(value, str):
-        raise DeadlineParseError(UNRECOGNISED_MESSAGE.format(text=value), text=str(value))
+        raise DeadlineParseError(UNRECOGNISED_MESSAGE % {"text": value}, text=str(value))
 
     text = value.strip()
     if not text:
-        raise DeadlineParseError(EMPTY_MESSAGE)
+        raise DeadlineParseError(str(EMPTY_MESSAGE))
     folded = unicodedata.normalize("NFKC", text)
 
     dates, leftover = _find_dates(folded, text)
     if _LEFTOVER_DATE.search(leftover):
-        raise DeadlineParseError(UNRECOGNISED_MESSAGE.format(text=text), text=text)
+        raise DeadlineParseError(UNRECOGNISED_MESSAGE % {"text": text}, text=text)
 
     immediate = bool(_IMMEDIATE.search(folded))
     long_term = bool(_LONG_TERM.search(folded))
@@ -175,7 +177,7 @@ def parse_deadline(
         return ParsedDeadline(text, KIND_IMMEDIATE, due, ())
     if phases:
         return ParsedDeadline(text, KIND_DATED, phases[-1], tuple(phases[:-1]))
-    raise DeadlineParseError(UNRECOGNISED_MESSAGE.format(text=text), text=text)
+    raise DeadlineParseError(UNRECOGNISED_MESSAGE % {"text": text}, text=text)
 
 
 def _find_dates(folded: str, text: str) -> tuple[list[date], str]:
@@ -189,7 +191,7 @@ def _find_dates(folded: str, text: str) -> tuple[list[date], str]:
             year = int(match["year"])
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise DeadlineParseError(
-                    YEAR_RANGE_MESSAGE.format(text=text, low=MIN_YEAR, high=MAX_YEAR), text=text
+                    YEAR_RANGE_MESSAGE % {"text": text, "low": MIN_YEAR, "high": MAX_YEAR}, text=text
                 )
             found.append(to_date(match, year))
             return _MASK * len(match[0])
@@ -213,12 +215,12 @@ def _quarter_number(token: str) -> int:
 def _checked_date(text: str, year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE.format(text=text, detail=f"没有{month}月"), text=text
+            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}}, text=text
         )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE.format(text=text, detail=f"{year}年{month}月没有{day}日"),
+            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("%(year)s年%(month)s月没有%(day)s日") % {"year": year, "month": month, "day": day}},
             text=text,
         )
     return date(year, month, day)
@@ -227,7 +229,7 @@ def _checked_date(text: str, year: int, month: int, day: int) -> date:
 def _month_end(text: str, year: int, month: int) -> date:
     if not 1 <= month <= 12:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE.format(text=text, detail=f"没有{month}月"), text=text
+            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}}, text=text
         )
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -246,7 +248,7 @@ def _parsed_date(d: date) -> ParsedDeadline:
     text = format_deadline(d)
     if not MIN_YEAR <= d.year <= MAX_YEAR:
         raise DeadlineParseError(
-            YEAR_RANGE_MESSAGE.format(text=text, low=MIN_YEAR, high=MAX_YEAR), text=text
+            YEAR_RANGE_MESSAGE % {"text": text, "low": MIN_YEAR, "high": MAX_YEAR}, text=text
         )
     return ParsedDeadline(text, KIND_DATED, d, ())
 
@@ -261,7 +263,7 @@ def _from_excel_serial(value: numbers.Real | decimal.Decimal) -> date:
     low = (date(MIN_YEAR, 1, 1) - date(1899, 12, 30)).days
     high = (date(MAX_YEAR, 12, 31) - date(1899, 12, 30)).days + 1
     if not math.isfinite(number) or not low <= number < high:
-        raise DeadlineParseError(UNRECOGNISED_MESSAGE.format(text=value), text=str(value))
+        raise DeadlineParseError(UNRECOGNISED_MESSAGE % {"text": value}, text=str(value))
     return from_excel(number).date()
 
 

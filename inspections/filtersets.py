@@ -25,10 +25,10 @@ class TaskFilterSet(filters.FilterSet):
 
     q = filters.CharFilter(label=_("搜索"), method="filter_search")
     round = filters.ModelChoiceFilter(
-        label=_("督察轮次"), field_name="finding__round", queryset=InspectionRound.objects.all()
+        label=_("督察轮次"), field_name="round", queryset=InspectionRound.objects.all()
     )
     finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.all())
-    category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="finding__category", choices=Category.choices)
+    category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="category", choices=Category.choices)
     status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices, method="filter_status")
     complete = filters.BooleanFilter(label=_("已完成整改"), method="filter_complete")
     lead_unit = filters.ModelChoiceFilter(

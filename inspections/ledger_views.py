@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext as _
 
 from .access import access_round, can_manage, visible_rounds
 from .choices import JobStatus
@@ -68,7 +69,7 @@ def ledger_export_download(request, pk):
 
 def _require_manager(request) -> None:
     if not can_manage(request.user):
-        raise PermissionDenied("只有督察办工作人员可以导入台账。")
+        raise PermissionDenied(_("只有督察办工作人员可以导入台账。"))
 
 
 def _chosen_round(request, value):
@@ -89,7 +90,7 @@ def ledger_import(request):
     round_id = request.POST.get("round") or None
     context["round_id"] = round_id
     if upload is None:
-        context["refusal"] = "请选择要导入的台账文件（.xlsx）。"
+        context["refusal"] = _("请选择要导入的台账文件（.xlsx）。")
         return render(request, "inspections/ledger/import.html", context, status=400)
     try:
         default_round = _chosen_round(request, round_id)

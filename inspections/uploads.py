@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import InvalidFile
 
@@ -21,7 +23,7 @@ ALLOWED_TYPES = {
 }
 ZIP_TYPES = frozenset(ALLOWED_TYPES[ext] for ext in (".docx", ".xlsx", ".zip"))
 MACRO_TYPE = "application/vnd.ms-office.vbaProject"
-ALLOWED_LABEL = "PDF、JPG、PNG、DOCX、XLSX、ZIP"
+ALLOWED_LABEL = gettext_lazy("PDF、JPG、PNG、DOCX、XLSX、ZIP")
 
 
 @dataclass(frozen=True)
@@ -58,21 +60,28 @@ def human_size(size: int) -> str:
         return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
     if size >= 1024:
         return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")
-    return f"{size} 字节"
+    return _("%(size)s 字节") % {"size": size}
 
 
 def check_evidence_file(upload) -> CheckedFile:
     name = safe_display_name(getattr(upload, "name", ""))
     size = upload.size
     if not size:
-        raise InvalidFile(f"文件“{name}”是空文件。", field="files")
+        raise InvalidFile(_("文件“%(name)s”是空文件。") % {"name": name}, field="files")
     limit = settings.EVIDENCE_MAX_BYTES
     if size > limit:
-        raise InvalidFile(f"文件“{name}”大小为 {human_size(size)}，超过 {human_size(limit)} 的上限。", field="files")
+        raise InvalidFile(
+            _("文件“%(name)s”大小为 %(size)s，超过 %(limit)s 的上限。")
+            % {"name": name, "size": human_size(size), "limit": human_size(limit)},
+            field="files",
+        )
     ext = os.path.splitext(name)[1].lower()
     expected = ALLOWED_TYPES.get(ext)
     if expected is None:
-        raise InvalidFile(f"文件“{name}”的类型不允许上传，只能上传 {ALLOWED_LABEL} 文件。", field="files")
+        raise InvalidFile(
+            _("文件“%(name)s”的类型不允许上传，只能上传 %(allowed)s 文件。") % {"name": name, "allowed": ALLOWED_LABEL},
+            field="files",
+        )
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -81,10 +90,11 @@ def check_evidence_file(upload) -> CheckedFile:
         detected = _office_or_zip(upload) if detected in (None, "application/zip", expected) else detected
     if detected != expected:
         raise InvalidFile(
-            f"文件“{name}”的内容与扩展名不符（不是真正的 {ext[1:].upper()} 文件），已拒绝。", field="files"
+            _("文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），已拒绝。") % {"name": name, "ext": ext[1:].upper()},
+            field="files",
         )
     if expected not in ZIP_TYPES and any(marker in head[:MARKUP_WINDOW].lower() for marker in MARKUP_MARKERS):
-        raise InvalidFile(f"文件“{name}”含有网页代码，已拒绝。", field="files")
+        raise InvalidFile(_("文件“%(name)s”含有网页代码，已拒绝。") % {"name": name}, field="files")
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -1,10 +1,11 @@
 """Top-level URLs: each app brings its own."""
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = "督察整改台账 · 管理后台"
-admin.site.site_title = "督察整改台账"
-admin.site.index_title = "数据管理"
+admin.site.site_header = _("督察整改台账 · 管理后台")
+admin.site.site_title = _("督察整改台账")
+admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

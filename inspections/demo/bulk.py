@@ -177,7 +177,7 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
     findings = _RowWriter(Finding, ["id", "round_id", "number", "summary", "description", "category", "region",
                                     "responsible_leader_id", "source", "created_at"])
     task_rows = _RowWriter(RectificationTask, [
-        "id", "finding_id", "number", "lead_unit_id", "responsible_person", "goal", "measures", "deadline_text",
+        "id", "finding_id", "round_id", "category", "number", "lead_unit_id", "responsible_person", "goal", "measures", "deadline_text",
         "deadline", "deadline_kind", "milestones", "status", "percent", "investment", "assigned_on", "completed_at",
         "verified_at", "verified_by_id", "signed_off_at", "signed_off_by_id", "version", "created_at", "updated_at"])
     cooperating = _RowWriter(RectificationTask.cooperating_units.through, ["rectificationtask_id", "unit_id"])
@@ -231,7 +231,7 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
             verified_at = moments.get("verify")
             signed_off_at = moments.get("close") or moments.get("keep_long_term")
             task_rows.add(
-                task_id, finding_id, task_number, lead_unit_id, PEOPLE[rng.randrange(len(PEOPLE))], goal, measures,
+                task_id, finding_id, inspection_round.pk, category, task_number, lead_unit_id, PEOPLE[rng.randrange(len(PEOPLE))], goal, measures,
                 f"{deadline.year}年底前完成，长期坚持" if long_term else f"{deadline.year}年{deadline.month}月{deadline.day}日前",
                 date(deadline.year, 12, 31) if long_term else deadline,
                 DeadlineKind.LONG_TERM if long_term else DeadlineKind.DATED,

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.choices import Role, UnitKind
@@ -182,27 +183,27 @@ def _parse_row(plan: ImportPlan, header, number: int, cells: dict, default_round
     round_name = _text(cells.get("round")) or (default_round.name if default_round else "")
     if not round_name:
         plan.error(number, _label(header, "round") if "round" in header.columns else "督察轮次",
-                   "缺少督察轮次：文件中没有“督察轮次”列时，请选择要导入到的督察轮次。")
+                   _("缺少督察轮次：文件中没有“督察轮次”列时，请选择要导入到的督察轮次。"))
     finding_key = "finding_number" if "finding_number" in header.columns else "seq"
     finding_number = _number(cells.get(finding_key))
     if finding_number is None:
         if finding_key in header.columns:
-            plan.error(number, _label(header, finding_key), f"问题编号无效：“{_text(cells.get(finding_key))}”。")
+            plan.error(number, _label(header, finding_key), _("问题编号无效：“%(value)s”。") % {"value": _text(cells.get(finding_key))})
         else:
-            plan.error(number, "问题编号", "文件中没有“问题编号”或“序号”列。")
+            plan.error(number, "问题编号", _("文件中没有“问题编号”或“序号”列。"))
     summary = _text(cells.get("summary"))
     if not summary:
-        plan.error(number, _label(header, "summary"), "反馈问题不能为空。")
+        plan.error(number, _label(header, "summary"), _("反馈问题不能为空。"))
     elif len(summary) > 500:
-        plan.error(number, _label(header, "summary"), "反馈问题简述超过 500 字，请精简（详细描述可在系统中补充）。")
+        plan.error(number, _label(header, "summary"), _("反馈问题简述超过 500 字，请精简（详细描述可在系统中补充）。"))
     lead_unit = _text(cells.get("lead_unit"))
     if not lead_unit:
-        plan.error(number, _label(header, "lead_unit"), "牵头单位不能为空。")
+        plan.error(number, _label(header, "lead_unit"), _("牵头单位不能为空。"))
     deadline_value = cells.get("deadline")
     if isinstance(deadline_value, str):
         deadline_value = deadline_value.strip()
     if deadline_value in (None, ""):
-        plan.error(number, _label(header, "deadline"), "整改时限不能为空。")
+        plan.error(number, _label(header, "deadline"), _("整改时限不能为空。"))
     deadline_date = cells.get("deadline_date")
     if isinstance(deadline_date, datetime):
         deadline_date = deadline_date.date()
@@ -212,8 +213,8 @@ def _parse_row(plan: ImportPlan, header, number: int, cells: dict, default_round
     status = status_from_text(status_text)
     if status is None:
         plan.error(number, _label(header, "status"),
-                   f"无法识别的完成情况：“{status_text}”。可填：尚未启动、整改中、序时推进、基本完成、已申请销号、"
-                   "已完成、已完成整改、已销号、长期坚持、已完成（长期坚持）。")
+                   _("无法识别的完成情况：“%(value)s”。可填：尚未启动、整改中、序时推进、基本完成、已申请销号、"
+                     "已完成、已完成整改、已销号、长期坚持、已完成（长期坚持）。") % {"value": status_text})
     elif status == TaskStatus.NOT_STARTED and "已销号" in fold(cells.get("signoff")):
         status = TaskStatus.CLOSED
     try:
@@ -221,7 +222,7 @@ def _parse_row(plan: ImportPlan, header, number: int, cells: dict, default_round
     except (InvalidOperation, ValueError):
         investment = Decimal("0")
         plan.error(number, _label(header, "investment"),
-                   f"投入资金应为不小于 0 的数字（万元），不是“{_text(cells.get('investment'))}”。")
+                   _("投入资金应为不小于 0 的数字（万元），不是“%(value)s”。") % {"value": _text(cells.get("investment"))})
     leader_names = [n for n in _SPLIT.split(_text(cells.get("leader"))) if n.strip()]
     if len(plan.errors) > errors_before:
         return None
@@ -290,11 +291,11 @@ def plan_import(path, *, default_round=None) -> tuple[ImportPlan, _Context | Non
     except LedgerRefused:
         raise
     except Exception as exc:  # a damaged sheet inside a valid package: refuse, never a 500
-        raise LedgerRefused("工作表内容已损坏，无法读取，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。") from exc
+        raise LedgerRefused(_("工作表内容已损坏，无法读取，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。")) from exc
     finally:
         workbook.close()
     if plan.rows == 0:
-        raise LedgerRefused("表头下面没有数据行。")
+        raise LedgerRefused(_("表头下面没有数据行。"))
     _number_tasks(plan, parsed)
     context = _load_context(parsed)
     _check_against_database(plan, context, header)
@@ -314,8 +315,8 @@ def _number_tasks(plan: ImportPlan, parsed: list[ParsedTask]) -> None:
             counters[finding_key] = max(counters[finding_key], row.number)
         key = (*finding_key, row.number)
         if key in seen:
-            plan.error(row.row, "任务编号", f"与第 {seen[key]} 行重复：{row.round_name} 问题 {row.finding_number} "
-                                            f"的第 {row.number} 项任务出现了两次。")
+            plan.error(row.row, "任务编号", _("与第 %(row)s 行重复：%(round)s 问题 %(finding)s 的第 %(number)s 项任务出现了两次。")
+                       % {"row": seen[key], "round": row.round_name, "finding": row.finding_number, "number": row.number})
         else:
             seen[key] = row.row
 
@@ -345,8 +346,8 @@ def _check_against_database(plan: ImportPlan, context: _Context, header) -> None
             plan.tasks_new += 1
         elif _task_changes(task, row, context):
             if task.status == TaskStatus.CLOSED:
-                plan.error(row.row, "任务编号", f"任务 {row.finding_number}-{row.number} 已销号，不能通过导入修改；"
-                                                "如需修改请先由管理员重新打开。")
+                plan.error(row.row, "任务编号", _("任务 %(code)s 已销号，不能通过导入修改；如需修改请先由管理员重新打开。")
+                           % {"code": f"{row.finding_number}-{row.number}"})
             plan.tasks_updated += 1
         else:
             plan.tasks_unchanged += 1
@@ -482,6 +483,18 @@ def _write_findings(rows: list[ParsedTask], context: _Context) -> None:
     if changed:
         bulk_update_with_history(changed, Finding, ["summary", "category", "region", "responsible_leader"],
                                  batch_size=BATCH, default_change_reason=IMPORT_REASON)
+        _sync_task_categories(changed)
+
+
+def _sync_task_categories(findings: list[Finding]) -> None:
+    """bulk_update skips Finding.save(): copy a re-imported finding's category onto its tasks' column."""
+    by_category: dict[str, list[int]] = {}
+    for finding in findings:
+        by_category.setdefault(finding.category, []).append(finding.pk)
+    for category, finding_ids in by_category.items():
+        RectificationTask.objects.filter(finding_id__in=finding_ids).exclude(category=category).update(
+            category=category
+        )
 
 
 def _set_status(task: RectificationTask, status: str, actor, now) -> None:
@@ -521,6 +534,7 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         if task is None:
             task = RectificationTask(finding=finding, number=row.number, lead_unit=lead_unit, assigned_on=today,
                                      created_at=now, **values)
+            task.sync_from_finding()  # bulk_create skips save()
             _set_status(task, status, actor, now)
             new.append((task, row, cooperating))
             continue
@@ -528,6 +542,7 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         if not changes:
             continue
         previous = task.status
+        task.round_id, task.category = finding.round_id, finding.category  # as _sync_task_categories wrote them
         for name, value in values.items():
             setattr(task, name, value)
         task.lead_unit = lead_unit

@@ -4,6 +4,7 @@ Refusals happen before the rows are read: wrong file type, too big, too many row
 sheet's declared dimension), or not a spreadsheet inside. Merged cells (a finding's cells merged
 down its tasks) are read from the sheet XML's <mergeCells> list and filled into every covered cell.
 """
+from django.utils.translation import gettext as _
 import os
 import re
 import zipfile
@@ -33,34 +34,37 @@ class LedgerRefused(Exception):
 def check_upload(name: str, size: int) -> None:
     ext = os.path.splitext(name or "")[1].lower()
     if ext == ".xls":
-        raise LedgerRefused("不支持旧版 .xls 文件：请在 Excel 或 WPS 中“另存为” .xlsx 格式后再上传（请另存为 .xlsx 后再上传）。")
+        raise LedgerRefused(_("不支持旧版 .xls 文件：请在 Excel 或 WPS 中“另存为” .xlsx 格式后再上传（请另存为 .xlsx 后再上传）。"))
     if ext != ".xlsx":
-        raise LedgerRefused("只能导入 Excel 工作簿（.xlsx 文件）。")
+        raise LedgerRefused(_("只能导入 Excel 工作簿（.xlsx 文件）。"))
     if size > MAX_BYTES:
-        raise LedgerRefused(f"文件过大（{size / 1024 / 1024:.1f} MB），单个台账文件不能超过 {MAX_BYTES // 1024 // 1024} MB。")
+        raise LedgerRefused(
+            _("文件过大（%(size).1f MB），单个台账文件不能超过 %(limit)d MB。")
+            % {"size": size / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024}
+        )
     if size == 0:
-        raise LedgerRefused("文件是空的。")
+        raise LedgerRefused(_("文件是空的。"))
 
 
 def too_many_rows_message(rows: int) -> str:
-    return f"工作表行数过多（{rows} 行），一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。"
+    return _("工作表行数过多（%(rows)s 行），一次最多导入 %(limit)s 行，请拆分后分批导入。") % {"rows": rows, "limit": MAX_ROWS}
 
 
 def open_sheet(path):
     """The first worksheet of the workbook at `path`, opened read-only; refuses bad files."""
     if not zipfile.is_zipfile(path):
-        raise LedgerRefused("文件内容不是有效的 Excel 工作簿（文件已损坏，或只是改了扩展名）。")
+        raise LedgerRefused(_("文件内容不是有效的 Excel 工作簿（文件已损坏，或只是改了扩展名）。"))
     try:
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
-                raise LedgerRefused("压缩包中没有 Excel 工作簿，请上传用 Excel 或 WPS 保存的 .xlsx 文件。")
+                raise LedgerRefused(_("压缩包中没有 Excel 工作簿，请上传用 Excel 或 WPS 保存的 .xlsx 文件。"))
         workbook = load_workbook(path, read_only=True, data_only=True)
     except LedgerRefused:
         raise
     except Exception as exc:  # openpyxl raises many types for malformed packages
-        raise LedgerRefused("无法读取该 Excel 文件，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。") from exc
+        raise LedgerRefused(_("无法读取该 Excel 文件，请用 Excel 或 WPS 打开后重新保存为 .xlsx 再上传。")) from exc
     if not workbook.worksheets:
-        raise LedgerRefused("工作簿中没有工作表。")
+        raise LedgerRefused(_("工作簿中没有工作表。"))
     sheet = workbook.worksheets[0]
     try:
         declared = sheet.max_row
@@ -139,11 +143,11 @@ def read_ledger(sheet):
             break
     if header is None:
         raise LedgerRefused(
-            "没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"
+            _("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。")
         )
     missing = [COLUMN_BY_KEY[key].header for key in REQUIRED_KEYS if key not in header.columns]
     if missing:
-        raise LedgerRefused(f"表头缺少必需的列：{'、'.join(missing)}。")
+        raise LedgerRefused(_("表头缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
 
     def data_rows():
         for number, values in enumerate(rows, start=row_number + 1):

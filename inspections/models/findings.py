@@ -38,5 +38,25 @@ class Finding(models.Model):
         ]
         indexes = [models.Index(fields=["category"], name="finding_category")]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        finding = super().from_db(db, field_names, values)
+        finding._saved_scope = (finding.__dict__.get("round_id"), finding.__dict__.get("category"))
+        return finding
+
+    def save(self, *args, **kwargs):
+        """Saving a changed round or category copies it onto the finding's tasks (their denormalised columns)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not {"round", "round_id", "category"} & set(update_fields):
+            return  # neither was written
+        scope = (self.round_id, self.category)
+        if not adding and getattr(self, "_saved_scope", None) != scope:
+            self.tasks.exclude(round_id=self.round_id, category=self.category).update(
+                round_id=self.round_id, category=self.category
+            )
+        self._saved_scope = scope
+
     def __str__(self) -> str:
         return f"{self.number}. {self.summary[:40]}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..choices import COMPLETE_STATUSES, DeadlineKind, Schedule, TaskStatus, Warning
+from ..choices import COMPLETE_STATUSES, Category, DeadlineKind, Schedule, TaskStatus, Warning
 from ..db import DaysBetween
 
 
@@ -114,6 +114,14 @@ class RectificationTask(models.Model):
         "inspections.Finding", verbose_name=_("反馈问题"), on_delete=models.PROTECT, related_name="tasks"
     )
     number = models.PositiveSmallIntegerField(_("任务序号"))
+    # Copied from the finding (invariant: round_id == finding.round_id and category == finding.category),
+    # so the dashboard and the list filters group and filter without joining the findings. Kept in step by
+    # save() here, Finding.save() and the bulk writers (ledger importer, demo/bulk.py): see sync_from_finding.
+    round = models.ForeignKey(
+        "inspections.InspectionRound", verbose_name=_("督察轮次"), on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )
+    category = models.CharField(_("问题类别"), max_length=24, choices=Category.choices, editable=False)
     lead_unit = models.ForeignKey(
         "accounts.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="led_tasks"
     )
@@ -174,7 +182,26 @@ class RectificationTask(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["deadline"], name="task_deadline"),
+            models.Index(fields=["round", "status"], name="task_round_status"),
+            models.Index(fields=["category", "status"], name="task_category_status"),
         ]
+
+    def sync_from_finding(self) -> None:
+        """Copy the finding's round and category onto the task (the denormalised columns)."""
+        if self.finding_id:
+            self.round_id = self.finding.round_id
+            self.category = self.finding.category
+
+    def clean_fields(self, exclude=None):
+        self.sync_from_finding()
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self.sync_from_finding()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "round", "category"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.code} {self.finding.summary[:30]}" if self.finding_id else self.code

@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.selectors import leaders
 
@@ -43,7 +44,7 @@ def dispatch_report_request(*, actor, day: date) -> tuple[DispatchReport, bool]:
     if day > timezone.localdate():
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"report_date": "截至日期不能晚于今天。"})
+        raise ValidationError({"report_date": _("截至日期不能晚于今天。")})
     with transaction.atomic():
         report, created = DispatchReport.objects.select_for_update().get_or_create(
             report_date=day, defaults={"requested_by": actor})

@@ -1,5 +1,6 @@
 """Writes for inspection rounds."""
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..access import can_manage
 from ..errors import NotAllowed
@@ -10,7 +11,7 @@ ROUND_FIELDS = ("kind", "batch", "name", "inspection_start", "inspection_end", "
 
 def _require_manager(actor):
     if not can_manage(actor):
-        raise NotAllowed("只有督察办工作人员可以登记和修改督察轮次、反馈问题和整改任务。")
+        raise NotAllowed(_("只有督察办工作人员可以登记和修改督察轮次、反馈问题和整改任务。"))
 
 
 @transaction.atomic

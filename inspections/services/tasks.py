@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import Unit, User
@@ -62,7 +63,7 @@ def _lock(task: RectificationTask, expected_version: int | None) -> Rectificatio
         .get(pk=task.pk)
     )
     if expected_version is not None and int(expected_version) != locked.version:
-        raise StaleVersion("该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。")
+        raise StaleVersion(_("该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。"))
     return locked
 
 
@@ -92,7 +93,7 @@ def task_assign(
 ) -> RectificationTask:
     """Create one task of a finding for its lead unit (整改任务交办)."""
     if not can_manage(actor):
-        raise NotAllowed("只有督察办工作人员可以交办整改任务。")
+        raise NotAllowed(_("只有督察办工作人员可以交办整改任务。"))
     if number is None:
         number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
     task = RectificationTask(
@@ -122,10 +123,10 @@ def task_assign(
 def task_update(*, actor, task: RectificationTask, expected_version: int | None = None, **fields) -> RectificationTask:
     """Edit a task's assignment (bureau staff). A closed task is read-only."""
     if not can_manage(actor):
-        raise NotAllowed("只有督察办工作人员可以修改整改任务。")
+        raise NotAllowed(_("只有督察办工作人员可以修改整改任务。"))
     task = _lock(task, expected_version)
     if task.is_read_only:
-        raise TaskReadOnly("该任务已销号，不能修改；如需修改请由管理员重新打开。")
+        raise TaskReadOnly(_("该任务已销号，不能修改；如需修改请由管理员重新打开。"))
     cooperating = fields.pop("cooperating_units", None)
     changed = []
     for name, value in fields.items():
@@ -156,9 +157,9 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
 
 def _check_can_report(actor, task: RectificationTask) -> None:
     if not can_report_on(actor, task):
-        raise NotAllowed("您无权为该任务报送进展或上传材料。")
+        raise NotAllowed(_("您无权为该任务报送进展或上传材料。"))
     if task.is_read_only:
-        raise TaskReadOnly("该任务已销号，不能再报送进展或上传材料。")
+        raise TaskReadOnly(_("该任务已销号，不能再报送进展或上传材料。"))
 
 
 @transaction.atomic
@@ -176,17 +177,19 @@ def task_progress_add(
     task = _lock(task, expected_version)
     _check_can_report(actor, task)
     if task.status not in REPORTABLE_STATUSES:
-        raise ServiceError(f"任务当前状态为“{task.get_status_display()}”，等待验收或审签期间不能报送进展。")
+        raise ServiceError(
+            _("任务当前状态为“%(status)s”，等待验收或审签期间不能报送进展。") % {"status": task.get_status_display()}
+        )
     errors = {}
     text = (text or "").strip()
     if not text:
-        errors["text"] = "请填写整改进展情况。"
+        errors["text"] = _("请填写整改进展情况。")
     try:
         percent = int(percent)
         if not 0 <= percent <= 100:
             raise ValueError
     except (TypeError, ValueError):
-        errors["percent"] = "完成比例应为 0 到 100 之间的整数。"
+        errors["percent"] = _("完成比例应为 0 到 100 之间的整数。")
     if investment in (None, ""):
         investment = task.investment
     else:
@@ -195,7 +198,7 @@ def task_progress_add(
             if investment < 0 or investment >= Decimal("1e12"):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors["investment"] = "投入资金应为不小于 0 的数字（万元）。"
+            errors["investment"] = _("投入资金应为不小于 0 的数字（万元）。")
     if errors:
         raise ValidationError(errors)
     update = ProgressUpdate.objects.create(
@@ -221,12 +224,12 @@ def task_evidence_add(
     _check_can_report(actor, task)
     files = list(files)
     if not files:
-        raise ValidationError({"files": "请选择要上传的文件。"})
+        raise ValidationError({"files": _("请选择要上传的文件。")})
     description = (description or "").strip()
     if kind not in EvidenceKind.values:
-        raise ValidationError({"kind": "请选择正确的材料类型。"})
+        raise ValidationError({"kind": _("请选择正确的材料类型。")})
     if len(description) > Evidence._meta.get_field("description").max_length:
-        raise ValidationError({"description": "材料说明不能超过 300 个字。"})
+        raise ValidationError({"description": _("材料说明不能超过 300 个字。")})
     checked = [check_evidence_file(f) for f in files]
     saved = []
     try:
@@ -280,16 +283,18 @@ def _transition(
     label = workflow.ACTION_LABELS.get(action, action)
     transition = workflow.find(action, task.status)
     if transition is None:
-        raise TransitionNotAllowed(f"任务当前状态为“{task.get_status_display()}”，不能执行“{label}”。")
+        raise TransitionNotAllowed(
+            _("任务当前状态为“%(status)s”，不能执行“%(action)s”。") % {"status": task.get_status_display(), "action": label}
+        )
     if role not in transition.roles:
-        raise TransitionNotAllowed(f"{Role(role).label}不能对该任务执行“{label}”。")
+        raise TransitionNotAllowed(_("%(role)s不能对该任务执行“%(action)s”。") % {"role": Role(role).label, "action": label})
     if role == Role.UNIT and lead_unit_only and not is_lead_unit_user(actor, task):
-        raise NotAllowed(f"只有牵头单位可以对该任务执行“{label}”。")
+        raise NotAllowed(_("只有牵头单位可以对该任务执行“%(action)s”。") % {"action": label})
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
-        raise ReasonRequired(f"执行“{label}”必须填写理由。", field="reason")
+        raise ReasonRequired(_("执行“%(action)s”必须填写理由。") % {"action": label}, field="reason")
     if action == workflow.Action.SUBMIT and not task.evidence.exists():
-        raise EvidenceRequired("申请销号前请至少上传一份佐证材料。")
+        raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
     now = timezone.now()
     if action == workflow.Action.VERIFY:
         task.verified_at, task.verified_by, task.completed_at = now, actor, now

@@ -1,5 +1,6 @@
 """Template helpers of the browser workflow."""
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -31,6 +32,8 @@ def sort_link(context, key: str) -> dict:
     return {"query": query_with(context, ordering=new), "arrow": arrow}
 
 
+# The colour alone, for badges where the full label ("红色（严重滞后或逾期）") does not fit.
+WARNING_SHORT_LABELS = {"blue": _("蓝色"), "yellow": _("黄色"), "red": _("红色")}
 WARNING_CLASSES = {"blue": "text-bg-primary", "yellow": "text-bg-warning", "red": "text-bg-danger"}
 SCHEDULE_CLASSES = {"ahead": "text-bg-success", "on_schedule": "text-bg-primary", "behind": "text-bg-warning",
                     "overdue": "text-bg-danger"}
@@ -65,3 +68,8 @@ def warning_label(value) -> str:
     from ..choices import Warning
 
     return Warning(value).label if value in Warning.values else ""
+
+
+@register.filter
+def warning_short_label(value) -> str:
+    return WARNING_SHORT_LABELS.get(str(value), "")

@@ -88,6 +88,9 @@ PY
 # the source strings.
 compile_messages() {
     if [[ -d "$REPO_ROOT/locale" ]] && command -v msgfmt >/dev/null 2>&1; then
-        (cd "$REPO_ROOT" && "$VENV_PY" manage.py compilemessages --ignore '.venv' >/dev/null)
+        # compilemessages needs no database or secret, but settings refuse to load without a
+        # SECRET_KEY when DEBUG is off: give this one command a throwaway key if none is set.
+        (cd "$REPO_ROOT" && SECRET_KEY="${SECRET_KEY:-compilemessages-only}" \
+            "$VENV_PY" manage.py compilemessages --ignore '.venv' >/dev/null)
     fi
 }

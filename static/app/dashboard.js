@@ -4,9 +4,15 @@
   const source = document.getElementById("dashboard-data");
   if (!source || typeof echarts === "undefined") return;
   const data = JSON.parse(source.textContent);
+  // Translated labels come from the template (data-* attributes of #dashboard-labels).
+  const T = Object.assign({
+    complete: "已完成", pending: "未完成（未逾期）", overdue: "已逾期", empty: "暂无数据", rate: "完成率",
+    overdueCount: "逾期", weekOf: "{week} 起一周", completedInWeek: "完成整改 {count} 项", completed: "完成整改",
+    items: "项", pie: "{b}：{c} 项",
+  }, (document.getElementById("dashboard-labels") || {}).dataset || {});
   const charts = [];
   const COLORS = { complete: "#198754", pending: "#0d6efd", overdue: "#dc3545", blue: "#0d6efd", yellow: "#ffc107", red: "#dc3545" };
-  const SERIES = [["complete", "已完成"], ["pending", "未完成（未逾期）"], ["overdue", "已逾期"]];
+  const SERIES = [["complete", T.complete], ["pending", T.pending], ["overdue", T.overdue]];
 
   function narrow() { return window.innerWidth < 576; }
 
@@ -15,7 +21,7 @@
   function empty(el) {
     el.classList.add("d-flex", "align-items-center", "justify-content-center", "text-body-secondary", "small");
     el.style.height = "120px";
-    el.textContent = "暂无数据";
+    el.textContent = T.empty;
   }
 
   function make(id, items, option, onClick, height) {
@@ -48,7 +54,7 @@
   make("chart-units", units, {
     tooltip: {
       trigger: "axis", axisPointer: { type: "shadow" },
-      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}<br>完成率 ${u.rate}%（${u.complete}/${u.total}）<br>逾期 ${u.overdue}`; },
+      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}<br>${T.rate} ${u.rate}%（${u.complete}/${u.total}）<br>${T.overdueCount} ${u.overdue}`; },
     },
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
@@ -57,7 +63,7 @@
       axisLabel: { fontSize: 11, width: narrow() ? 96 : 180, overflow: "truncate" },
     },
     series: [{
-      name: "完成率", type: "bar", cursor: "pointer",
+      name: T.rate, type: "bar", cursor: "pointer",
       data: units.map(u => ({ value: u.rate, itemStyle: { color: u.rate >= 80 ? COLORS.complete : u.rate >= 50 ? COLORS.pending : COLORS.overdue } })),
       label: { show: true, position: "right", formatter: "{c}%", fontSize: 11 },
     }],
@@ -65,12 +71,12 @@
 
   // Weekly completion trend from the event history.
   make("chart-trend", data.trend, {
-    tooltip: { trigger: "axis", formatter: ps => `${data.trend[ps[0].dataIndex].key} 起一周<br>完成整改 ${ps[0].value} 项` },
+    tooltip: { trigger: "axis", formatter: ps => `${T.weekOf.replace("{week}", data.trend[ps[0].dataIndex].key)}<br>${T.completedInWeek.replace("{count}", ps[0].value)}` },
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: data.trend.map(w => w.label), axisLabel: { fontSize: 11, hideOverlap: true } },
-    yAxis: { type: "value", minInterval: 1, name: "项", nameTextStyle: { fontSize: 11 } },
+    yAxis: { type: "value", minInterval: 1, name: T.items, nameTextStyle: { fontSize: 11 } },
     series: [{
-      name: "完成整改", type: "bar", cursor: "pointer", barMaxWidth: 28, itemStyle: { color: COLORS.complete },
+      name: T.completed, type: "bar", cursor: "pointer", barMaxWidth: 28, itemStyle: { color: COLORS.complete },
       label: { show: !narrow(), position: "top", fontSize: 11 }, data: data.trend.map(w => w.value),
     }],
   }, p => go(data.trend[p.dataIndex].url));
@@ -79,7 +85,7 @@
   if (data.warnings) {
     const warnings = data.warnings.filter(w => w.value > 0);
     make("chart-warning", warnings, {
-      tooltip: { trigger: "item", formatter: "{b}：{c} 项（{d}%）" },
+      tooltip: { trigger: "item", formatter: T.pie + "（{d}%）" },
       series: [{
         type: "pie", radius: ["45%", "75%"], cursor: "pointer",
         label: { formatter: "{c}", fontSize: 11 },
