@@ -46,3 +46,15 @@ def eager_celery():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (zh-hans): a request or a test that switched to
+    English leaves the thread's active language behind, and lazy messages would follow it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
