@@ -72,23 +72,23 @@ class Worker(HttpUser):
             self.task_list()
         return random.choice(self.task_ids) if self.task_ids else None
 
+    def _task_page(self):
+        """Open one of this user's tasks: (id, page text), with text None when there is no page to read."""
+        pk = self._a_task()
+        if pk is None:
+            return None, None
+        with self.client.get(f"/tasks/{pk}/", name="task detail", catch_response=True) as page:
+            return pk, (page.text if self._ok(page, 200) else None)
+
     @task(4)
     def task_detail(self):
-        pk = self._a_task()
-        if pk is not None:
-            with self.client.get(f"/tasks/{pk}/", name="task detail", catch_response=True) as r:
-                self._ok(r, 200)
+        self._task_page()
 
     @task(1)
     def export_small(self):
         """One round's overdue tasks as Excel: small ones are answered at once (200), big ones 302 to their job."""
-        pk = self._a_task()
-        if pk is None:
-            return
-        with self.client.get(f"/tasks/{pk}/", name="task detail", catch_response=True) as page:
-            if not self._ok(page, 200):
-                return
-            found = ROUND_LINK.search(page.text)
+        _pk, text = self._task_page()
+        found = ROUND_LINK.search(text) if text else None
         if not found:
             return
         query = f"?round={found.group(1)}&overdue=true"
@@ -118,14 +118,10 @@ class UnitUser(Worker):
     @task(3)
     def post_progress(self):
         """Report progress on one of the unit's own tasks (those still open for reporting)."""
-        pk = self._a_task()
-        if pk is None:
+        pk, text = self._task_page()
+        if text is None:
             return
-        with self.client.get(f"/tasks/{pk}/", name="task detail", catch_response=True) as page:
-            if not self._ok(page, 200):
-                return
-            version, percent = VERSION.search(page.text), PERCENT.search(page.text)
-            token = CSRF.search(page.text)
+        version, percent, token = VERSION.search(text), PERCENT.search(text), CSRF.search(text)
         if not (version and token):
             return  # finished or submitted tasks have no progress form
         new_percent = min(100, int(percent.group(1) if percent else 0) + random.randint(0, 5))
