@@ -3,10 +3,13 @@
 Every list, detail, export, report and API endpoint starts from these querysets. "Not found" and
 "not yours" are the same 404, so nobody learns that another unit's task exists.
 """
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from accounts.choices import Role
+from accounts.models import Unit
+
+from .db import InSubquery
 
 from .models import Evidence, Finding, InspectionRound, RectificationTask
 
@@ -15,12 +18,17 @@ def user_role(user) -> str:
     return Role.ADMIN if user.is_superuser else user.role
 
 
+def led_within(unit: Unit) -> Q:
+    """Tasks whose lead unit is `unit` or below it (read through the lead_unit index, see InSubquery)."""
+    return Q(InSubquery(F("lead_unit"), Unit.objects.subtree_of(unit).values("pk")))
+
+
 def _unit_task_filter(user) -> Q:
-    path = user.unit.path
+    """Led by the user's subtree, or with a cooperating unit in it."""
     cooperating = RectificationTask.cooperating_units.through.objects.filter(
-        rectificationtask_id=OuterRef("pk"), unit__path__startswith=path
-    )
-    return Q(lead_unit__path__startswith=path) | Q(Exists(cooperating))
+        unit__in=Unit.objects.subtree_of(user.unit).values("pk")
+    ).values("rectificationtask_id")
+    return led_within(user.unit) | Q(InSubquery(F("pk"), cooperating))
 
 
 def restrict_tasks(queryset: QuerySet, user) -> QuerySet:
@@ -43,7 +51,7 @@ def visible_findings(user) -> QuerySet:
         return Finding.objects.none()
     if user.sees_everything:
         return Finding.objects.all()
-    return Finding.objects.filter(Exists(visible_tasks(user).filter(finding=OuterRef("pk"))))
+    return Finding.objects.filter(InSubquery(F("pk"), visible_tasks(user).values("finding_id")))
 
 
 def visible_rounds(user) -> QuerySet:
@@ -51,7 +59,7 @@ def visible_rounds(user) -> QuerySet:
         return InspectionRound.objects.none()
     if user.sees_everything:
         return InspectionRound.objects.all()
-    return InspectionRound.objects.filter(Exists(visible_tasks(user).filter(finding__round=OuterRef("pk"))))
+    return InspectionRound.objects.filter(InSubquery(F("pk"), visible_tasks(user).values("round_id")))
 
 
 def visible_evidence(user) -> QuerySet:

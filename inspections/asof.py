@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import COMPLETE_STATUSES, EventKind
+from .choices import COMPLETE_STATUSES
 from .models import TaskEvent
+from .models.events import COMPLETION_TRANSITION
 from .models.tasks import end_of_day
 
 
@@ -37,9 +38,7 @@ def complete_q(as_of: date | None = None) -> Q:
 
 def completion_events(start: date | None = None, end: date | None = None):
     """Transitions that made a task complete (into verified/closed/long_term from an open state)."""
-    events = TaskEvent.objects.filter(kind=EventKind.TRANSITION, to_status__in=COMPLETE_STATUSES).exclude(
-        from_status__in=COMPLETE_STATUSES
-    )
+    events = TaskEvent.objects.filter(COMPLETION_TRANSITION)
     if start:
         events = events.filter(at__gte=start_of_day(start))
     if end:

@@ -1,5 +1,5 @@
 """Database functions that behave the same on PostgreSQL (the product) and SQLite (quick start)."""
-from django.db.models import Func, IntegerField
+from django.db.models import Func, IntegerField, Lookup
 
 
 class DaysBetween(Func):
@@ -22,3 +22,26 @@ class DaysBetween(Func):
             arg_joiner=") - julianday(",
             **extra,
         )
+
+
+class InSubquery(Lookup):
+    """`column IN (subquery)`, written `column = ANY(ARRAY(subquery))` on PostgreSQL.
+
+    The two mean the same, but PostgreSQL runs the ARRAY form once as an InitPlan and can then read
+    the column's index, also inside an OR (a BitmapOr of two index scans); `IN (subquery)` inside an
+    OR becomes a hashed subplan tested against every row of a full table scan. Used as a filter
+    expression: `queryset.filter(InSubquery(F("lead_unit"), units.values("pk")))`.
+    """
+
+    lookup_name = "in_subquery"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]

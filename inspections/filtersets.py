@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit, User
 from accounts.selectors import units_visible_to
 
-from .access import visible_rounds
+from .access import led_within, visible_rounds
 from .asof import complete_q, completed_between, status_field, tasks_as_of
 from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
 from .models import Finding, InspectionRound, RectificationTask
@@ -139,7 +139,7 @@ class TaskFilterSet(filters.FilterSet):
         return queryset.filter(self._complete()) if value else queryset.exclude(self._complete())
 
     def filter_lead_unit(self, queryset, name, value):
-        return queryset.filter(lead_unit__path__startswith=value.path) if value else queryset
+        return queryset.filter(led_within(value)) if value else queryset
 
     def filter_due_within(self, queryset, name, value):
         if value is None:
