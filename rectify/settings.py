@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rounds, findings, rectification tasks, progress, evidence, workflow actions and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,4 +1,5 @@
 """Routes of the REST API under /api/ (namespace "api"), the schema and the local Swagger UI."""
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -25,6 +26,8 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),
+    # The API's description is for signed-in users and token holders only (SERVE_PERMISSIONS): on an
+    # intranet the list of endpoints is not for anonymous visitors. The docs page sends them to log in.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
 ]

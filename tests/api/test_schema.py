@@ -62,3 +62,10 @@ def test_swagger_ui_is_served_locally(client, world):
     assert "swagger-ui" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
     assert client.get("/api/schema/", HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_schema_and_docs_are_not_for_anonymous_visitors(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 401 and schema["WWW-Authenticate"].startswith("Token")
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
