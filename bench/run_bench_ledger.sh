@@ -1,19 +1,13 @@
 #!/usr/bin/env bash
-# Runs bench/bench_ledger.py on a throwaway PostgreSQL seeded with 100,000 tasks; tears it down after.
+# Runs bench/bench_ledger.py on a throwaway PostgreSQL seeded with 100,000 tasks (or on DATABASE_URL).
 #   bash bench/run_bench_ledger.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
-trap stop_services EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-make_run_dir
-start_postgres
-export SECRET_KEY="bench-not-secret" RECTIFY_VAR_DIR="$RUN_DIR/var" MEDIA_ROOT="$RUN_DIR/var/media"
-export EXPORT_ROOT="$RUN_DIR/var/exports"
+bench_setup
 unset REDIS_URL
-mkdir -p "$RECTIFY_VAR_DIR"
-"$VENV_PY" manage.py migrate -v0
-"$VENV_PY" manage.py seed_demo --tasks 100000 --seed 1 >/dev/null
-"$VENV_PY" bench/bench_ledger.py
+"$VENV_PY" manage.py migrate --noinput -v0
+bench_seed_once 100000
+"$VENV_PY" bench/bench_ledger.py "$@"

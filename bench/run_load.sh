@@ -6,8 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
-ensure_venv
 USERS="${1:-50}"
 DURATION="${2:-2m}"
 TASKS="${LOAD_TASKS:-100000}"
@@ -16,16 +16,11 @@ cleanup() {
     if [[ -n "$GUNICORN_PID" ]]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
     stop_services
 }
+unset DATABASE_URL  # its own database: the run adds load-test users
+bench_setup
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-make_run_dir
-prepare_postgres
-start_watchdog
-start_postgres
 start_redis
-export RECTIFY_VAR_DIR="$RUN_DIR/var" STATIC_ROOT="$RUN_DIR/static"
-mkdir -p "$RECTIFY_VAR_DIR"
+export STATIC_ROOT="$RUN_DIR/static"
 export DEBUG=0 SECRET_KEY="load-test-$(date +%s%N)-not-a-production-key" ALLOWED_HOSTS=127.0.0.1
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 export AXES_FAILURE_LIMIT=1000  # every simulated user logs in from 127.0.0.1

@@ -7,31 +7,15 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
 
 TASKS="${1:-100000}"
 SEED="${2:-1}"
 BUDGET_SECONDS=120
 
-ensure_venv
-cleanup() { stop_services; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-make_run_dir
-# Newer scripts/lib/services.sh split the set-up and add a watchdog that cleans up after a kill.
-if declare -F prepare_postgres >/dev/null; then prepare_postgres; fi
-if declare -F start_watchdog >/dev/null; then start_watchdog; fi
-start_postgres
-psql_run() { _as_pg "$PG_BIN/psql" -h "$RUN_DIR/pg" -p "$PG_PORT" -U rectify -d rectify -qAt "$@"; }
-# The test cluster trades durability for speed; a benchmark must not.
-psql_run -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET full_page_writes = on" \
-    -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null
-
-export DEBUG=1 SECRET_KEY="bench-not-secret" RECTIFY_VAR_DIR="$RUN_DIR/var"
-unset REDIS_URL
-mkdir -p "$RECTIFY_VAR_DIR"
+unset DATABASE_URL REDIS_URL  # always a fresh, durable cluster: the time of a first seed is the figure
+bench_setup --durable
 
 "$VENV_PY" manage.py migrate -v 0
 started=$(date +%s.%N)
@@ -43,7 +27,7 @@ else
 fi
 finished=$(date +%s.%N)
 
-counts="$(psql_run -F ' ' -c "SELECT
+counts="$(bench_psql -F ' ' -c "SELECT
     (SELECT count(*) FROM inspections_rectificationtask),
     (SELECT count(*) FROM inspections_finding),
     (SELECT count(*) FROM inspections_taskevent),

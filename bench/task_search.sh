@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Run bench/task_search.py against a throwaway PostgreSQL (same setup as scripts/test.sh).
+# Run bench/task_search.py on a throwaway PostgreSQL (or on DATABASE_URL).  bash bench/task_search.sh [N]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
-trap stop_services EXIT
-make_run_dir
-start_postgres
-export DEBUG=1 RECTIFY_VAR_DIR="$RUN_DIR/var" MEDIA_ROOT="$RUN_DIR/var/media" EXPORT_ROOT="$RUN_DIR/var/exports"
+bench_setup
+unset REDIS_URL
 "$VENV_PY" bench/task_search.py "$@"
