@@ -10,7 +10,6 @@ from accounts.choices import Role
 from accounts.models import Unit
 
 from .db import InSubquery
-
 from .models import Evidence, Finding, InspectionRound, RectificationTask
 
 
