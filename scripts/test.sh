@@ -85,10 +85,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    make_run_dir
-    prepare_postgres
-    start_watchdog
-    start_postgres
+    start_private_postgres
     start_redis
     t_services=$SECONDS
     log "PostgreSQL and Redis started in $((t_services - t_installed))s"

@@ -16,10 +16,7 @@ bench_setup() {
     trap stop_services EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    make_run_dir
-    prepare_postgres
-    start_watchdog
-    start_postgres
+    start_private_postgres
     if [[ "${1:-}" == --durable ]]; then
         bench_psql -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET full_page_writes = on" \
             -c "ALTER SYSTEM SET synchronous_commit = on" -c "SELECT pg_reload_conf()" >/dev/null

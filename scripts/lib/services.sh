@@ -73,6 +73,14 @@ _as_pg() {
     fi
 }
 
+# The usual start of a run: a private run directory, the watchdog, and a throwaway PostgreSQL.
+start_private_postgres() {
+    make_run_dir
+    prepare_postgres
+    start_watchdog
+    start_postgres
+}
+
 start_postgres() {
     local password="rectify-test-$RANDOM$RANDOM" attempt log
     mkdir -p "$RUN_DIR/pg"
