@@ -24,13 +24,14 @@ from inspections.ledger import jobs as ledger_jobs
 from inspections.ledger.jobs import export_job_create, export_job_run, job_file
 from inspections.ledger.staging import stage_upload
 from inspections.models import Evidence, ExportJob
-from inspections.services.housekeeping import GRACE, INTERRUPTED_ERROR, storage_clean
+from inspections.services.housekeeping import INTERRUPTED_ERROR, storage_clean
 from inspections.services.reports import dispatch_report_build, dispatch_report_request, report_file
 from inspections.tasks import clean_storage
 
 pytestmark = pytest.mark.django_db
 
 DAY = 24 * 3600
+GRACE = timedelta(hours=24)  # what the product promises: an upload or export in flight is never touched
 
 
 class Rollback(Exception):
@@ -46,9 +47,9 @@ def finished_export(user, params=None) -> ExportJob:
 
 
 def age(path: Path, seconds: float) -> Path:
-    """Pretend the file was last written `seconds` ago (the grace period reads the file's mtime)."""
+    """Pretend the file (or the symlink itself) was last written `seconds` ago (the grace period reads mtimes)."""
     stamp = time.time() - seconds
-    os.utime(path, (stamp, stamp))
+    os.utime(path, (stamp, stamp), follow_symlinks=False)
     return path
 
 
@@ -283,7 +284,8 @@ def test_nothing_outside_the_roots_is_touched(ledger, settings, tmp_path):
     reports.mkdir()
     official = reports / "dispatch-20260607-1.xlsx"
     official.write_bytes(b"the record of an official report")
-    for path in (settings.MEDIA_ROOT / "notes.txt", settings.EXPORT_ROOT / "handmade.xlsx", official):
+    for path in (settings.MEDIA_ROOT / "notes.txt", settings.EXPORT_ROOT / "handmade.xlsx", official,
+                 evidence_dir / "link.pdf", evidence_dir / "linked-dir", settings.EXPORT_ROOT / "ledger" / "link.xlsx"):
         age(path, 30 * DAY)
     # Jobs whose stored path was tampered with: above the root, and into the reports folder.
     for path in ("../../outside/secret.pdf", "reports/dispatch-20260607-1.xlsx", str(secret)):
