@@ -53,6 +53,12 @@ def age(path: Path, seconds: float) -> Path:
     return path
 
 
+def old_file(path: Path, content: bytes = b"not ours", days: int = 30) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return age(path, days * DAY)
+
+
 def rolled_back_upload(ledger, task, name="现场.pdf") -> Path:
     """The gap in task_evidence_add: an outer transaction that rolls back after the files were written."""
     with pytest.raises(Rollback), transaction.atomic():
@@ -266,27 +272,20 @@ def test_dry_run_lists_everything_and_changes_nothing(ledger, settings):
 
 def test_nothing_outside_the_roots_is_touched(ledger, settings, tmp_path):
     """Symlinks are never followed or deleted; a job's path cannot point outside the ledger folder."""
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    secret = outside / "secret.pdf"
-    secret.write_bytes(b"not ours")
-    age(secret, 30 * DAY)
+    secret = old_file(tmp_path / "outside" / "secret.pdf")
     task = ledger.task()
     services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO)
     evidence_dir = settings.MEDIA_ROOT / "evidence"
-    (evidence_dir / "link.pdf").symlink_to(secret)
-    (evidence_dir / "linked-dir").symlink_to(outside, target_is_directory=True)
-    (settings.MEDIA_ROOT / "notes.txt").write_text("an operator's file outside the swept folders")
-    (settings.EXPORT_ROOT / "ledger").mkdir()
-    (settings.EXPORT_ROOT / "ledger" / "link.xlsx").symlink_to(secret)
-    (settings.EXPORT_ROOT / "handmade.xlsx").write_bytes(b"kept")
-    reports = settings.EXPORT_ROOT / "reports"
-    reports.mkdir()
-    official = reports / "dispatch-20260607-1.xlsx"
-    official.write_bytes(b"the record of an official report")
-    for path in (settings.MEDIA_ROOT / "notes.txt", settings.EXPORT_ROOT / "handmade.xlsx", official,
-                 evidence_dir / "link.pdf", evidence_dir / "linked-dir", settings.EXPORT_ROOT / "ledger" / "link.xlsx"):
-        age(path, 30 * DAY)
+    links = [evidence_dir / "link.pdf", evidence_dir / "linked-dir", settings.EXPORT_ROOT / "ledger" / "link.xlsx"]
+    links[0].symlink_to(secret)
+    links[1].symlink_to(secret.parent, target_is_directory=True)
+    links[2].parent.mkdir()
+    links[2].symlink_to(secret)
+    for link in links:
+        age(link, 30 * DAY)
+    notes = old_file(settings.MEDIA_ROOT / "notes.txt", b"an operator's file outside the swept folders")
+    handmade = old_file(settings.EXPORT_ROOT / "handmade.xlsx")
+    official = old_file(settings.EXPORT_ROOT / "reports" / "dispatch-20260607-1.xlsx", b"an official report")
     # Jobs whose stored path was tampered with: above the root, and into the reports folder.
     for path in ("../../outside/secret.pdf", "reports/dispatch-20260607-1.xlsx", str(secret)):
         job = export_job_create(user=ledger.bureau, params={})
@@ -298,21 +297,16 @@ def test_nothing_outside_the_roots_is_touched(ledger, settings, tmp_path):
 
     assert len(result.expired_jobs) == 3 and result.export_files == [] and result.evidence_files == []
     assert {p: p.read_bytes() for p in (secret, official)} == before
-    assert (evidence_dir / "link.pdf").is_symlink() and (evidence_dir / "linked-dir").is_symlink()
-    assert (settings.EXPORT_ROOT / "ledger" / "link.xlsx").is_symlink()
-    assert (settings.MEDIA_ROOT / "notes.txt").is_file() and (settings.EXPORT_ROOT / "handmade.xlsx").is_file()
+    assert all(link.is_symlink() for link in links)
+    assert notes.is_file() and handmade.is_file()
 
 
 def test_a_symlinked_evidence_folder_is_not_swept(ledger, settings, tmp_path):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    stray = elsewhere / "stray.pdf"
-    stray.write_bytes(b"%PDF")
-    age(stray, 30 * DAY)
+    stray = old_file(tmp_path / "elsewhere" / "stray.pdf")
     task = ledger.task()
     services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO)
     (settings.MEDIA_ROOT / "evidence").rename(tmp_path / "real-evidence")
-    (settings.MEDIA_ROOT / "evidence").symlink_to(elsewhere, target_is_directory=True)
+    (settings.MEDIA_ROOT / "evidence").symlink_to(stray.parent, target_is_directory=True)
     assert storage_clean(now=timezone.now() + timedelta(days=30)).evidence_files == []
     assert stray.is_file()
 
