@@ -1,11 +1,13 @@
 """Pages of the ledger: export what a filtered task list shows, and import an inspectorate's list."""
 from io import BytesIO
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext as _
@@ -49,21 +51,34 @@ def _own_job(request, pk) -> ExportJob:
     return get_object_or_404(ExportJob, pk=pk, user=request.user)
 
 
+def _file_gone(job: ExportJob) -> bool:
+    """A finished job whose file the daily clean-up deleted (or that is missing for any other reason)."""
+    return job.status == JobStatus.DONE and (job.is_expired or job_file(job) is None)
+
+
 @login_required
 @require_GET
 def ledger_export_job(request, pk):
     job = _own_job(request, pk)
     template = "inspections/ledger/_export_job_status.html" if request.htmx else "inspections/ledger/export_job.html"
-    return render(request, template, {"job": job, "done": job.status == JobStatus.DONE})
+    context = {
+        "job": job, "done": job.status == JobStatus.DONE, "expired": _file_gone(job),
+        "retention_days": settings.EXPORT_RETENTION_DAYS,
+        # The same filters again: the owner gets what the expired file held, as of today.
+        "export_again_url": f"{reverse('inspections:ledger_export')}?{urlencode(job.params or {}, doseq=True)}",
+    }
+    return render(request, template, context)
 
 
 @login_required
 @require_GET
 def ledger_export_download(request, pk):
     job = _own_job(request, pk)
-    path = job_file(job) if job.status == JobStatus.DONE else None
+    if job.status != JobStatus.DONE:
+        raise Http404("no file yet")
+    path = None if job.is_expired else job_file(job)
     if path is None:
-        raise Http404("no file")
+        return redirect("inspections:ledger_export_job", pk=job.pk)  # the page says the file expired
     return FileResponse(path.open("rb"), as_attachment=True, filename=_filename(), content_type=XLSX)
 
 

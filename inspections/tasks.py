@@ -3,13 +3,14 @@
 acks_late: a task is acknowledged only when it finishes, so a worker that dies mid-run hands it
 back to the broker; the services' unique records make the rerun send nothing twice.
 """
-from datetime import date
+from datetime import date, datetime
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import DatabaseError
 
 from .history import history_prune
+from .services.housekeeping import storage_clean
 from .services.reminders import DeliveryIncomplete, reminders_send
 from .services.reports import dispatch_report_build, dispatch_report_weekly
 
@@ -49,3 +50,9 @@ def build_dispatch_report(report_id: int) -> int:
 def prune_history(days: int | None = None) -> int:
     """Daily: the same pruning as `manage.py prune_history`; rerunning deletes nothing more."""
     return history_prune(days=days).total
+
+
+@shared_task(name="inspections.clean_storage", autoretry_for=(OSError, DatabaseError), **RETRY)
+def clean_storage(now: str | None = None) -> dict:
+    """Daily: the same clean-up as `manage.py clean_storage`; a rerun deletes nothing more."""
+    return storage_clean(now=datetime.fromisoformat(now) if now else None).as_dict()

@@ -15,6 +15,9 @@ from .export import export_title, write_ledger
 
 logger = logging.getLogger(__name__)
 
+# Job files are written to EXPORT_ROOT/LEDGER_DIR/<job id>-<random>.xlsx.
+LEDGER_DIR = "ledger"
+
 
 def export_job_create(*, user, params: dict, total: int = 0) -> ExportJob:
     """Record the job and queue it once the row is committed (the worker must be able to read it)."""
@@ -46,7 +49,7 @@ def export_job_run(job_id: int) -> ExportJob | None:
     if job is None or job.status == JobStatus.DONE:
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0)
-    relative = Path("ledger") / f"{job.pk}-{secrets.token_hex(8)}.xlsx"
+    relative = Path(LEDGER_DIR) / f"{job.pk}-{secrets.token_hex(8)}.xlsx"
     target = Path(settings.EXPORT_ROOT) / relative
     try:
         filterset = task_filterset(user=job.user, filters=_filters(job.params))

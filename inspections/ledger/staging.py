@@ -7,10 +7,11 @@ from pathlib import Path
 from django.conf import settings
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+STAGING_DIR = "imports"  # under MEDIA_ROOT; a preview never confirmed is removed by the daily clean-up
 
 
 def _dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
+    return Path(settings.MEDIA_ROOT) / STAGING_DIR
 
 
 def stage_upload(upload, *, user, round_id: int | None) -> tuple[str, Path]:

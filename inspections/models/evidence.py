@@ -10,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import EvidenceKind
 
 
+# Evidence files live under MEDIA_ROOT/EVIDENCE_DIR/<task id>/ (the clean-up sweeps only this folder).
+EVIDENCE_DIR = "evidence"
+
+
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
     # The stored name is random: the user's name (kept in original_name) never reaches the disk.
     ext = os.path.splitext(filename)[1].lower()
     ext = ext if ext.isascii() and len(ext) <= 6 and ext[1:].isalnum() else ""
-    return f"evidence/{instance.task_id}/{uuid.uuid4().hex}{ext}"
+    return f"{EVIDENCE_DIR}/{instance.task_id}/{uuid.uuid4().hex}{ext}"
 
 
 class Evidence(models.Model):

@@ -20,6 +20,8 @@ class ExportJob(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Set by the daily clean-up (inspections.services.housekeeping) when it deletes the file.
+    expired_at = models.DateTimeField(_("文件过期删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导出任务")
@@ -36,3 +38,7 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expired_at is not None

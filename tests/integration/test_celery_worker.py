@@ -1,4 +1,5 @@
-"""A real Redis broker and a real Celery worker run the scheduled jobs end to end.
+"""A real Redis broker and a real Celery worker run the scheduled jobs (reminders, weekly report, storage
+clean-up) end to end.
 
 Needs TEST_REDIS_URL (scripts/test.sh starts a private Redis and exports it). The worker runs in
 a thread of this process with the solo pool, so it uses the same test database; the test is
@@ -6,18 +7,24 @@ transactional so the worker sees the committed data.
 """
 import json
 import os
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from accounts.choices import Role
 from accounts.services import unit_create, user_create
 from inspections import services
-from inspections.choices import JobStatus, NotificationKind, RoundKind
+from inspections.choices import EvidenceKind, JobStatus, NotificationKind, RoundKind
+from inspections.demo.realistic import TINY_PDF
+from inspections.ledger.jobs import export_job_create, job_file
 from inspections.models import DispatchReport, Notification, ReminderDigest
 from inspections.services.reports import report_file
 from rectify.celery import app
@@ -82,3 +89,61 @@ def test_worker_delivers_reminders_and_produces_the_weekly_report(worker):
     assert "集成测试轮次整改任务共2项，已完成0项" in report.narrative
     assert Notification.objects.filter(recipient=leader, kind=NotificationKind.REPORT).exists()
     assert any(m.to == ["it-leader@example.gov.cn"] and m.attachments for m in mail.outbox)
+
+
+class Rollback(Exception):
+    pass
+
+
+def _pdf():
+    return SimpleUploadedFile("现场照片说明.pdf", TINY_PDF, content_type="application/pdf")
+
+
+def _wait_for(job, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"export job still {job.status} after {timeout}s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_the_daily_storage_clean_up(worker, settings):
+    unit = unit_create(name="集成测试环卫所", code="IT-HW", kind="department")
+    bureau = user_create(username="it_bureau2", password=None, role=Role.BUREAU)
+    contact = user_create(username="it_contact2", password=None, role=Role.UNIT, unit=unit)
+    inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=3, name="清理测试轮次")
+    finding = services.finding_create(
+        actor=bureau, inspection_round=inspection_round, summary="垃圾填埋场渗滤液问题",
+        tasks=[{"lead_unit": unit, "deadline_text": "2030年12月31日前"}],
+    )
+    task = finding.tasks.get()
+
+    # A background export, through the broker: the worker writes its file.
+    job = _wait_for(export_job_create(user=bureau, params={}))
+    assert job.status == JobStatus.DONE
+    export = job_file(job)
+    assert export is not None and export.stat().st_size > 0
+    # One upload is committed; another one's outer transaction rolls back after its file was written.
+    [kept] = services.task_evidence_add(actor=contact, task=task, files=[_pdf()], kind=EvidenceKind.PHOTO)
+    with pytest.raises(Rollback), transaction.atomic():
+        [lost] = services.task_evidence_add(actor=contact, task=task, files=[_pdf()], kind=EvidenceKind.PHOTO)
+        orphan = Path(settings.MEDIA_ROOT) / lost.file.name
+        raise Rollback
+    assert orphan.is_file()
+
+    # What beat sends, as if on the morning eight days later.
+    entry = PeriodicTask.objects.get(task="inspections.clean_storage")
+    later = (timezone.now() + timedelta(days=8)).isoformat()
+    kwargs = {**json.loads(entry.kwargs), "now": later}
+    outcome = worker.send_task(entry.task, args=json.loads(entry.args), kwargs=kwargs).get(timeout=120)
+    assert (outcome["expired_jobs"], outcome["export_files"], outcome["evidence_files"]) == (1, 1, 1)
+    assert not export.exists() and not orphan.exists()
+    assert (Path(settings.MEDIA_ROOT) / kept.file.name).is_file()
+    job.refresh_from_db()
+    assert job.is_expired and job.file_path == "" and job.status == JobStatus.DONE
+
+    again = worker.send_task(entry.task, kwargs=kwargs).get(timeout=120)
+    assert (again["expired_jobs"], again["export_files"], again["evidence_files"]) == (0, 0, 0)
