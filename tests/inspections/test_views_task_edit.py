@@ -3,9 +3,13 @@ from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from workflow_setup import pdf, world  # noqa: F401
 
+from accounts.choices import UnitKind
+from accounts.services import unit_create
 from inspections import services
 from inspections.choices import EventKind, EvidenceKind, TaskStatus, Warning
 from inspections.models import RectificationTask, TaskEvent
@@ -210,3 +214,17 @@ def test_missing_version_says_the_page_expired(client, world):
     del data["version"]
     response = client.post(edit_url(world.housing_task), data)
     assert response.status_code == 400 and "页面已过期，请刷新后重试。" in response.content.decode()
+
+
+def test_the_unit_lists_cost_the_same_queries_however_many_units(client, world):
+    client.force_login(world.staff)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(edit_url(world.housing_task)).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for i in range(30):
+        unit_create(name=f"测试村{i}", code=f"V{i:02d}", kind=UnitKind.TOWNSHIP, parent=world.township)
+    assert queries() == before
