@@ -136,5 +136,71 @@ class TransitionForm(VersionedForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+def unit_depth(path: str) -> int:
+    """How far below the top of the tree a unit is, from its materialised path ("/1/" is 0, "/1/5/" is 1)."""
+    return max(path.count("/") - 2, 0)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit select showing the tree: each level indented by one ideographic space."""
+
+    def label_from_instance(self, unit):
+        return "\u3000" * unit_depth(unit.path) + unit.name
+
+
+def _same_text(submitted: str, current: str) -> bool:
+    return submitted.replace("\r\n", "\n").strip() == (current or "").replace("\r\n", "\n").strip()
+
+
+class TaskEditForm(VersionedForm):
+    """Edit a task's assignment (bureau staff); the service re-parses the deadline and records the edit."""
+
+    TEXT_FIELDS = ("responsible_person", "goal", "measures", "deadline_text")
+
+    lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=Unit.objects.none(), empty_label=None)
+    cooperating_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=Unit.objects.none(),
+                                                       required=False, widget=forms.CheckboxSelectMultiple)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
+    goal = forms.CharField(label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    deadline_text = forms.CharField(label=_("整改时限"), max_length=200)
+    assigned_on = forms.DateField(label=_("交办日期"), widget=DATE_INPUT,
+                                  help_text=_("“立行立改”的期限从交办日期起算。"))
+
+    def __init__(self, *args, task, units, **kwargs):
+        self.task = task
+        kwargs.setdefault("initial", {
+            "version": task.version, "lead_unit": task.lead_unit_id,
+            "cooperating_units": [u.pk for u in task.cooperating_units.all()],
+            **{name: getattr(task, name) for name in (*self.TEXT_FIELDS, "assigned_on")},
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = units
+        self.fields["cooperating_units"].queryset = units
+
+    def cooperating_choices(self) -> list[tuple[int, str, int, bool]]:
+        """(pk, name, depth, checked) per unit, for the checkbox tree: one query, without Django's per-option
+        widget templates (a county has hundreds of units)."""
+        name = "cooperating_units"
+        field = self.fields[name]
+        if self.is_bound:
+            picked = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)) or []
+        else:
+            picked = self.initial.get(name, [])
+        picked = {str(pk) for pk in picked}
+        return [(pk, unit_name, unit_depth(path), str(pk) in picked)
+                for pk, unit_name, path in field.queryset.values_list("pk", "name", "path")]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send a textarea's line breaks as CRLF and the form strips spaces the stored text may keep:
+        # a field the user did not touch keeps its stored text, so it does not count as an edit.
+        for name in self.TEXT_FIELDS:
+            if name in cleaned:
+                current = getattr(self.task, name)
+                cleaned[name] = current if _same_text(cleaned[name], current) else cleaned[name].replace("\r\n", "\n")
+        return cleaned
+
+
 class NotificationReadForm(forms.Form):
     notification = forms.IntegerField(required=False)

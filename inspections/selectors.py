@@ -5,6 +5,8 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.selectors import units_visible_to
+
 from .access import visible_rounds, visible_tasks
 from .choices import COMPLETE_STATUSES
 from .filtersets import TaskFilterSet
@@ -31,6 +33,13 @@ def task_list(*, user, filters=None):
     if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs
+
+
+def task_assignable_units(*, user, task):
+    """Units a task may be (re)assigned to: active ones the user sees, plus the task's current units even if
+    since deactivated, so an edit that keeps them is not refused. Ordered as the unit tree."""
+    current = [task.lead_unit_id, *task.cooperating_units.values_list("pk", flat=True)]
+    return units_visible_to(user).filter(Q(is_active=True) | Q(pk__in=current)).order_by("path")
 
 
 def task_counts(tasks, *, today: date | None = None) -> dict:

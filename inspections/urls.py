@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import ledger_views, report_views
 from .dashboard_views import dashboard_view
-from .views import evidence, findings, home, notifications, rounds, tasks
+from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/<int:pk>/progress/", tasks.task_progress, name="task_progress"),
     path("tasks/<int:pk>/evidence/", tasks.task_evidence, name="task_evidence"),
     path("tasks/<int:pk>/transition/", tasks.task_transition, name="task_transition"),
+    path("tasks/<int:pk>/edit/", task_edit.task_edit, name="task_edit"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
     path("rounds/", rounds.round_list, name="round_list"),
     path("rounds/new/", rounds.round_create, name="round_create"),

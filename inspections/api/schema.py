@@ -17,7 +17,7 @@ class RectifyAutoSchema(AutoSchema):
         codes = list(COMMON_ERRORS)
         if self.method != "GET" or self._is_list_view():
             codes.append("400")  # bad body, or a bad filter value
-        if self.method == "POST":
+        if self.method in ("POST", "PATCH"):
             codes.append("409")  # stale version, closed task
         for code in codes:
             if code not in responses:

@@ -9,6 +9,7 @@ from accounts.models import Unit
 from accounts.selectors import leaders, units_visible_to
 
 from ..access import visible_findings, visible_rounds
+from ..selectors import task_assignable_units
 from ..choices import Category, EvidenceKind, FindingSource, JobStatus, Schedule, TaskStatus, Warning
 from ..models import (
     DispatchReport,
@@ -149,6 +150,35 @@ class VersionedSerializer(serializers.Serializer):
         min_value=1, max_value=2147483647, required=False,
         help_text="任务的 version；若任务已被他人修改则返回 409，避免覆盖",
     )
+
+
+class TaskUpdateSerializer(TaskAssignSerializer):
+    """PATCH of a task: only the fields sent change; `expected_version` is always required."""
+
+    assigned_on = serializers.DateField(required=False, help_text="交办日期（“立行立改”的期限从它起算）")
+    expected_version = serializers.IntegerField(
+        min_value=1, max_value=2147483647, help_text="读取任务时的 version；任务已被他人修改则返回 409，不会覆盖",
+    )
+
+    def __init__(self, *args, task=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = name == "expected_version"
+        user = _request_user(self)
+        if user is not None and task is not None:
+            units = task_assignable_units(user=user, task=task)
+            self.fields["lead_unit"].queryset = units
+            self.fields["cooperating_units"].child_relation.queryset = units
+
+    # drf-spectacular documents a PATCH body as "partial" (nothing required); this one is never partial,
+    # so the schema keeps `expected_version` required, as the view enforces.
+    @property
+    def partial(self):
+        return False
+
+    @partial.setter
+    def partial(self, value):
+        pass
 
 
 class TransitionSerializer(VersionedSerializer):

@@ -27,6 +27,7 @@ from ..access import (
 from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
 from ..choices import JobStatus
 from ..services.reports import dispatch_report_request, report_file
+from ..services.tasks import check_task_editable
 from ..workflow import Action
 from . import serializers as s
 from .permissions import CanManageForCreate
@@ -138,6 +139,19 @@ class TaskViewSet(ReadCreateViewSet):
     def perform_service_create(self, data):
         data = dict(data)
         return services.task_assign(actor=self.request.user, finding=data.pop("finding"), **data)
+
+    @extend_schema(summary="修改整改任务（督察办；只修改提交的字段）", request=s.TaskUpdateSerializer,
+                   responses={200: s.TaskSerializer},
+                   description=_("调用与编辑页面相同的服务：重新解析整改时限并记入任务动态。非督察办返回 403，"
+                                 "已销号的任务或版本过期返回 409。"))
+    def partial_update(self, request, pk=None):
+        task = self.get_object()  # another unit's task: 404
+        check_task_editable(request.user, task)  # role (403) and closed task (409) before the body is read
+        data = s.TaskUpdateSerializer(data=request.data, task=task, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        services.task_update(actor=request.user, task=task, expected_version=fields.pop("expected_version"), **fields)
+        return Response(s.TaskSerializer(self.reload(task), context=self.get_serializer_context()).data)
 
     start = _transition_view(Action.START, "启动整改")
     submit = _transition_view(Action.SUBMIT, "申请销号（牵头单位，需已上传佐证材料）")

@@ -49,6 +49,8 @@ def apply_deadline(task: RectificationTask, deadline_text) -> None:
         parsed = parse_deadline(deadline_text, assigned_on=task.assigned_on)
     except DeadlineParseError as exc:
         raise ValidationError({"deadline_text": str(exc)}) from exc
+    except OverflowError as exc:  # 立行立改 counted from an assignment date near 9999-12-31
+        raise ValidationError({"assigned_on": _("交办日期有误：由它推算的整改期限超出了日期范围。")}) from exc
     task.deadline_text = parsed.text
     task.deadline = parsed.deadline
     task.deadline_kind = parsed.kind
@@ -119,14 +121,19 @@ def task_assign(
     return task
 
 
+def check_task_editable(actor, task: RectificationTask) -> None:
+    """Refuse as task_update would (role, closed task): the edit page and the API ask before showing a form."""
+    if not can_manage(actor):
+        raise NotAllowed(_("只有督察办工作人员可以修改整改任务。"))
+    if task.is_read_only:
+        raise TaskReadOnly(_("该任务已销号，不能修改；如需修改请由管理员重新打开。"))
+
+
 @transaction.atomic
 def task_update(*, actor, task: RectificationTask, expected_version: int | None = None, **fields) -> RectificationTask:
     """Edit a task's assignment (bureau staff). A closed task is read-only."""
-    if not can_manage(actor):
-        raise NotAllowed(_("只有督察办工作人员可以修改整改任务。"))
     task = _lock(task, expected_version)
-    if task.is_read_only:
-        raise TaskReadOnly(_("该任务已销号，不能修改；如需修改请由管理员重新打开。"))
+    check_task_editable(actor, task)
     cooperating = fields.pop("cooperating_units", None)
     changed = []
     for name, value in fields.items():

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from .. import services
 from ..access import access_round
-from ..deadlines import DeadlineParseError, format_deadline, parse_deadline
+from ..deadlines import MAX_YEAR, MIN_YEAR, DeadlineParseError, format_deadline, parse_deadline
 from ..errors import ServiceError
 from ..forms import FindingForm, TaskRowFormSet
 from .rounds import require_manager
@@ -56,6 +57,15 @@ def finding_create(request, round_pk):
     }, status=400 if failed else 200)
 
 
+def _assigned_on(request):
+    """The assignment date the task edit form sends along (立行立改 counts from it); today otherwise."""
+    try:
+        day = parse_date(request.GET.get("assigned_on", ""))
+    except ValueError:  # well-formed but no such day, e.g. 2025-02-30
+        day = None
+    return day if day and MIN_YEAR <= day.year <= MAX_YEAR else timezone.localdate()
+
+
 @login_required
 def deadline_preview(request):
     """The parsed date of a deadline text, as a snippet for htmx (shown beside the field as one types)."""
@@ -63,7 +73,7 @@ def deadline_preview(request):
     context = {"text": text}
     if text:
         try:
-            parsed = parse_deadline(text, assigned_on=timezone.localdate())
+            parsed = parse_deadline(text, assigned_on=_assigned_on(request))
         except DeadlineParseError as exc:
             context["error"] = str(exc)
         else:

@@ -66,7 +66,7 @@ def task_list(request):
     return render(request, "inspections/tasks/list.html", context)
 
 
-def _task_for(request, pk):
+def task_for(request, pk):
     return access_task(request.user, pk, queryset=task_queryset(user=request.user))
 
 
@@ -96,6 +96,7 @@ def _detail_context(request, task, **forms):
         "evidence": task.evidence.select_related("uploaded_by"),
         "cooperating_units": task.cooperating_units.all(),
         "can_report": reportable,
+        "can_edit": can_manage(user) and not read_only,
         "actions": actions,
         "progress_form": forms.get("progress_form") or ProgressForm(initial={**initial, "percent": task.percent,
                                                                              "investment": task.investment}),
@@ -108,11 +109,11 @@ def _detail_context(request, task, **forms):
 
 @login_required
 def task_detail(request, pk):
-    task = _task_for(request, pk)
+    task = task_for(request, pk)
     return render(request, "inspections/tasks/detail.html", _detail_context(request, task))
 
 
-def _apply_errors(form, exc) -> None:
+def apply_service_errors(form, exc) -> None:
     """Put a service's error on the form: a ValidationError's fields, or a ServiceError's message."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -126,11 +127,11 @@ def _apply_errors(form, exc) -> None:
 
 def _failed(request, task, form_name, form, exc=None, **extra):
     if exc is not None:
-        _apply_errors(form, exc)
+        apply_service_errors(form, exc)
     else:
         form.apply_error_classes()
     status = getattr(exc, "status", 400)
-    task = _task_for(request, task.pk)
+    task = task_for(request, task.pk)
     context = _detail_context(request, task, **{form_name: form}, **extra)
     shown = context["can_report"] if form_name in ("progress_form", "evidence_form") else bool(context["actions"])
     if not shown:
@@ -142,7 +143,7 @@ def _failed(request, task, form_name, form, exc=None, **extra):
 @login_required
 @require_POST
 def task_progress(request, pk):
-    task = _task_for(request, pk)
+    task = task_for(request, pk)
     form = ProgressForm(request.POST)
     if not form.is_valid():
         return _failed(request, task, "progress_form", form)
@@ -159,7 +160,7 @@ def task_progress(request, pk):
 @login_required
 @require_POST
 def task_evidence(request, pk):
-    task = _task_for(request, pk)
+    task = task_for(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         return _failed(request, task, "evidence_form", form)
@@ -176,7 +177,7 @@ def task_evidence(request, pk):
 @login_required
 @require_POST
 def task_transition(request, pk):
-    task = _task_for(request, pk)
+    task = task_for(request, pk)
     form = TransitionForm(request.POST)
     action = request.POST.get("action", "")
     if not form.is_valid():

@@ -69,3 +69,16 @@ def test_schema_and_docs_are_not_for_anonymous_visitors(client):
     assert schema.status_code == 401 and schema["WWW-Authenticate"].startswith("Token")
     docs = client.get("/api/docs/")
     assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+
+
+def test_task_edit_is_a_documented_patch_with_a_required_version(schema):
+    operations = schema["paths"]["/api/tasks/{id}/"]
+    assert set(operations) == {"get", "patch"}  # partial updates only, no PUT
+    patch = operations["patch"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(patch["responses"])
+    assert patch["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Task"
+    body = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    component = schema["components"]["schemas"][body]
+    assert component["required"] == ["expected_version"]
+    assert {"lead_unit", "cooperating_units", "responsible_person", "goal", "measures", "deadline_text",
+            "assigned_on"} <= set(component["properties"])

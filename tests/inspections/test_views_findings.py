@@ -90,3 +90,16 @@ def test_deadline_preview(client, world, text, expected):
     response = client.get(reverse("inspections:deadline_preview"), {"tasks-3-deadline_text": text})
     assert response.status_code == 200
     assert expected in response.content.decode()
+
+
+def test_deadline_preview_counts_immediate_fixes_from_the_assignment_date(client, world, settings):
+    settings.IMMEDIATE_DEADLINE_DAYS = 30
+    client.force_login(world.staff)
+    url = reverse("inspections:deadline_preview")
+    response = client.get(url, {"deadline_text": "立行立改", "assigned_on": "2025-01-01"})
+    assert "2025年1月31日" in response.content.decode()
+    # A date that does not exist or is out of range is ignored (today counts), never a 500.
+    for bad in ("2025-02-30", "9999-12-31", "abc"):
+        response = client.get(url, {"deadline_text": "立行立改", "assigned_on": bad})
+        assert response.status_code == 200 and "2025年1月31日" not in response.content.decode()
+        assert 'data-testid="deadline-preview"' in response.content.decode()
