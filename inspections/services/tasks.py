@@ -121,10 +121,14 @@ def task_assign(
     return task
 
 
-def check_task_editable(actor, task: RectificationTask) -> None:
-    """Refuse as task_update would (role, closed task): the edit page and the API ask before showing a form."""
+def _check_can_manage(actor) -> None:
     if not can_manage(actor):
         raise NotAllowed(_("只有督察办工作人员可以修改整改任务。"))
+
+
+def check_task_editable(actor, task: RectificationTask) -> None:
+    """Refuse as task_update would (role, closed task): the edit page and the API ask before showing a form."""
+    _check_can_manage(actor)
     if task.is_read_only:
         raise TaskReadOnly(_("该任务已销号，不能修改；如需修改请由管理员重新打开。"))
 
@@ -132,6 +136,7 @@ def check_task_editable(actor, task: RectificationTask) -> None:
 @transaction.atomic
 def task_update(*, actor, task: RectificationTask, expected_version: int | None = None, **fields) -> RectificationTask:
     """Edit a task's assignment (bureau staff). A closed task is read-only."""
+    _check_can_manage(actor)  # before the row lock: someone who may not edit never holds it
     task = _lock(task, expected_version)
     check_task_editable(actor, task)
     cooperating = fields.pop("cooperating_units", None)
