@@ -64,7 +64,7 @@ log "gunicorn on 127.0.0.1:$PORT (3 workers x 2 threads)"
     --access-logfile /dev/null --error-logfile "$RUN_DIR/gunicorn.log" &
 GUNICORN_PID=$!
 for i in $(seq 1 100); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" 2>/dev/null && break
     sleep 0.2
 done
 
