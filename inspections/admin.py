@@ -95,28 +95,32 @@ class FindingAdmin(SimpleHistoryAdmin):
                 _record_created(request, obj)
 
 
-class ProgressInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """A task's records written by the services (progress, evidence, timeline): shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # only the services write these (with their timeline and checks)
+
+
+class ProgressInline(ReadOnlyInline):
     model = ProgressUpdate
     fields = ("reported_on", "percent", "investment", "text", "author")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ReadOnlyInline):
     model = Evidence
     fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = TaskEvent
     fields = ("at", "actor", "kind", "from_status", "to_status", "reason")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(RectificationTask)

@@ -4,7 +4,7 @@ from django.db.models import Max
 
 from ..choices import Category, FindingSource
 from ..models import Finding, InspectionRound
-from .rounds import _require_manager
+from .common import edit_fields, require_manager, save_validated
 from .tasks import task_assign
 
 FINDING_FIELDS = ("number", "summary", "description", "category", "region", "responsible_leader", "source")
@@ -29,7 +29,7 @@ def finding_create(
     tasks: list[dict] = (),
 ) -> Finding:
     """Create a finding and its tasks; each dict in `tasks` holds task_assign's keyword arguments."""
-    _require_manager(actor)
+    require_manager(actor)
     finding = Finding(
         round=inspection_round,
         number=number or next_finding_number(inspection_round),
@@ -40,9 +40,7 @@ def finding_create(
         responsible_leader=responsible_leader,
         source=source,
     )
-    finding.full_clean()
-    finding._history_user = actor
-    finding.save()
+    save_validated(finding, actor=actor)
     for index, task_fields in enumerate(tasks, start=1):
         task_assign(actor=actor, finding=finding, **{"number": index, **task_fields})
     return finding
@@ -50,12 +48,5 @@ def finding_create(
 
 @transaction.atomic
 def finding_update(*, actor, finding: Finding, **fields) -> Finding:
-    _require_manager(actor)
-    for name, value in fields.items():
-        if name not in FINDING_FIELDS:
-            raise TypeError(f"unknown finding field: {name}")
-        setattr(finding, name, value)
-    finding.full_clean()
-    finding._history_user = actor
-    finding.save()
-    return finding
+    require_manager(actor)
+    return edit_fields(finding, actor=actor, fields=fields, allowed=FINDING_FIELDS)
