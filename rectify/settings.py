@@ -6,6 +6,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "django_celery_beat",
     "simple_history",
     "axes",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rectify.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -199,6 +202,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "inspections.api.renderers.BrowsableAPIRendererAllowingInlineStyles",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -230,6 +237,40 @@ SPECTACULAR_SETTINGS = {
 
 # History retention (django-simple-history), in days.
 HISTORY_RETENTION_DAYS = env_int("HISTORY_RETENTION_DAYS", 3650)
+
+# Content-Security-Policy (django-csp), in every mode so development sees what production blocks.
+# Scripts, styles, fonts and fetches come only from this site's own files: ledger text a user typed
+# can never run as script or restyle a page, even where a template forgot to escape it. So templates
+# carry no inline <script> (json_script data is fine: it is never executed), no on*= handlers and no
+# style= attributes; behaviour lives in static/app/*.js, looks in static/app/app.css.
+CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    # data: for the SVG icons Bootstrap's CSS embeds (select arrow, check marks, close button).
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+# The admin's one exception (rectify/csp.py adds it under /admin/ only): django-simple-history's
+# history pages carry a single style attribute, style="border-top: 0". 'unsafe-hashes' with that
+# attribute's hash allows exactly it and nothing else (no other attribute, no <style>, no script).
+CSP_ADMIN_UPDATE = {"style-src": [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"]}
+# Two more exceptions live next to what needs them: the browsable API's HTML pages allow inline
+# styles (inspections/api/renderers.py); django-celery-beat's periodic-task form has its inline
+# script moved to a file (templates/admin/djcelery/change_periodictask_form.html).
+if env_str("CSP_REPORT_URI"):
+    CSP_DIRECTIVES["report-uri"] = env_str("CSP_REPORT_URI")
+# CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only: browsers report
+# violations without blocking anything (for trying a changed policy on a live site).
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
