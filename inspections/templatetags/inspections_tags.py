@@ -73,3 +73,28 @@ def warning_label(value) -> str:
 @register.filter
 def warning_short_label(value) -> str:
     return WARNING_SHORT_LABELS.get(str(value), "")
+
+
+# The Content-Security-Policy forbids style= attributes, so sizes that depend on data are classes
+# defined in static/app/app.css: bar-w-0 … bar-w-100 and unit-depth-0 … unit-depth-6.
+MAX_UNIT_INDENT = 6
+
+
+@register.filter
+def bar_width_class(value) -> str:
+    """A progress bar's width as a class: the percentage rounded to a whole number, kept within 0–100."""
+    try:
+        percent = round(float(value))
+    except (TypeError, ValueError):
+        percent = 0
+    return f"bar-w-{min(max(percent, 0), 100)}"
+
+
+@register.filter
+def unit_depth_class(depth) -> str:
+    """The indent of a unit in a tree picker; levels deeper than MAX_UNIT_INDENT share the last step."""
+    try:
+        level = int(depth)
+    except (TypeError, ValueError):
+        level = 0
+    return f"unit-depth-{min(max(level, 0), MAX_UNIT_INDENT)}"
