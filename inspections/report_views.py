@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from .access import access_report, can_manage, can_view_reports, visible_reports
 from .choices import JobStatus
@@ -37,6 +38,10 @@ def report_list(request):
 @require_http_methods(["GET"])
 def report_detail(request, pk):
     report = access_report(request.user, pk)
+    if request.htmx and report.status == JobStatus.DONE:
+        # The status poll saw the build finish: htmx reloads the page (HX-Refresh), which then shows the
+        # report. A header, not an inline <script>, because the Content-Security-Policy blocks those.
+        return HttpResponseClientRefresh()
     template = "inspections/reports/_status.html" if request.htmx else "inspections/reports/detail.html"
     return render(request, template, {
         "report": report, "data": report.data, "bureau_name": settings.BUREAU_NAME, "busy": report.status in (JobStatus.PENDING, JobStatus.RUNNING),

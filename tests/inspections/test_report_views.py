@@ -81,6 +81,17 @@ def test_a_pending_report_page_polls_and_has_no_download(client, ledger):
     assert client.get(reverse("inspections:report_download", args=[pending.pk])).status_code == 404
 
 
+def test_the_status_poll_keeps_polling_then_asks_htmx_to_reload_when_done(client, ledger, report):
+    pending = DispatchReport.objects.create(report_date=date(2026, 5, 31))
+    client.force_login(ledger.bureau)
+    poll = client.get(reverse("inspections:report_detail", args=[pending.pk]), headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and 'hx-trigger="every 3s"' in poll.text and "HX-Refresh" not in poll
+    done = client.get(reverse("inspections:report_detail", args=[report.pk]), headers={"HX-Request": "true"})
+    # A response header, not an inline <script>: the Content-Security-Policy blocks inline scripts.
+    assert done.status_code == 200 and done["HX-Refresh"] == "true" and "<script" not in done.text
+    assert "HX-Refresh" not in client.get(reverse("inspections:report_detail", args=[report.pk]))
+
+
 def test_bureau_generates_a_past_week_on_demand(client, ledger, eager_celery, django_capture_on_commit_callbacks):
     client.force_login(ledger.bureau)
     with at(date(2026, 6, 20)), django_capture_on_commit_callbacks(execute=True):
