@@ -30,6 +30,9 @@
     if (!items || !items.length) { empty(el); return; }
     if (height) el.style.height = height + "px";
     const chart = echarts.init(el, null, { renderer: "canvas" });
+    // Tooltips are drawn on the canvas ("richText"), not as HTML: ECharts' HTML tooltips carry style=
+    // attributes, which the Content-Security-Policy blocks, and unit names would be parsed as markup.
+    if (option.tooltip) option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip);
     chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "inherit" } }, option));
     chart.on("click", onClick);
     charts.push(chart);
@@ -54,7 +57,7 @@
   make("chart-units", units, {
     tooltip: {
       trigger: "axis", axisPointer: { type: "shadow" },
-      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}<br>${T.rate} ${u.rate}%（${u.complete}/${u.total}）<br>${T.overdueCount} ${u.overdue}`; },
+      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}\n${T.rate} ${u.rate}%（${u.complete}/${u.total}）\n${T.overdueCount} ${u.overdue}`; },
     },
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
@@ -71,7 +74,7 @@
 
   // Weekly completion trend from the event history.
   make("chart-trend", data.trend, {
-    tooltip: { trigger: "axis", formatter: ps => `${T.weekOf.replace("{week}", data.trend[ps[0].dataIndex].key)}<br>${T.completedInWeek.replace("{count}", ps[0].value)}` },
+    tooltip: { trigger: "axis", formatter: ps => `${T.weekOf.replace("{week}", data.trend[ps[0].dataIndex].key)}\n${T.completedInWeek.replace("{count}", ps[0].value)}` },
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: data.trend.map(w => w.label), axisLabel: { fontSize: 11, hideOverlap: true } },
     yAxis: { type: "value", minInterval: 1, name: T.items, nameTextStyle: { fontSize: 11 } },
