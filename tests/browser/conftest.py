@@ -1,7 +1,8 @@
 """Playwright fixtures for browser tests: Debian's Chromium against pytest-django's live_server.
 
 No request may leave 127.0.0.1: every page request is recorded and a test fails if one went to
-another host (vendored assets only, never a CDN). Browser tests need
+another host (vendored assets only, never a CDN), and if the browser blocked anything under the
+Content-Security-Policy (Chromium logs "Refused to ... Content Security Policy"). Browser tests need
 @pytest.mark.django_db(transaction=True) so the live server thread sees their data.
 """
 import os
@@ -62,9 +63,16 @@ def _is_external(url):
     return parts.hostname not in LOCAL_HOSTS
 
 
+def _is_csp_violation(text):
+    # Chromium: "Refused to execute inline script because it violates the following Content Security
+    # Policy directive: ..." (also "Refused to apply inline style", "load the image", "connect to", ...).
+    return "Content Security Policy" in text
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh Chinese-locale page; fails the test if any request left 127.0.0.1.
+    """A fresh Chinese-locale page; fails the test if any request left 127.0.0.1 or the
+    Content-Security-Policy blocked a script, style, image, font, fetch, frame or form.
 
     page.console_errors collects console errors and uncaught page exceptions, for tests that
     want to assert a screen ran cleanly.
@@ -74,13 +82,20 @@ def page(browser):
     context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
     page.console_errors = []
+    page.csp_violations = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("console", lambda msg: _is_csp_violation(msg.text) and page.csp_violations.append(f"{page.url}: {msg.text}"))
     page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
     yield page
     context.close()
+    problems = []
     external = sorted({url for url in requested if _is_external(url)})
     if external:
-        pytest.fail("requests left 127.0.0.1:\n  " + "\n  ".join(external), pytrace=False)
+        problems.append("requests left 127.0.0.1:\n  " + "\n  ".join(external))
+    if page.csp_violations:
+        problems.append("Content-Security-Policy violations:\n  " + "\n  ".join(page.csp_violations))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture
