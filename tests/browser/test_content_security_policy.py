@@ -37,6 +37,11 @@ def bureau(settings):
     return bureau
 
 
+def no_favicon(page):
+    """The admin declares no favicon, so Chromium's automatic /favicon.ico request would log a 404."""
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+
+
 def log_in(page, live_server, username, next_url):
     page.goto(f"{live_server.url}{reverse('login')}?next={next_url}")
     page.fill("input[name=username]", username)
@@ -95,6 +100,7 @@ def test_admin_change_page_with_autocomplete_saves(page, live_server, bureau, sc
     other = unit_create(name="市住房和城乡建设局", code="ZJ", kind="department")
     task = RectificationTask.objects.get()
     change_url = reverse("admin:inspections_rectificationtask_change", args=[task.pk])
+    no_favicon(page)
     log_in(page, live_server, "admin", reverse("admin:index"))
     page.goto(f"{live_server.url}{change_url}")
 
@@ -111,4 +117,20 @@ def test_admin_change_page_with_autocomplete_saves(page, live_server, bureau, sc
     assert task.lead_unit == other
     page.goto(f"{live_server.url}{reverse('admin:inspections_rectificationtask_changelist')}")
     page.goto(f"{live_server.url}{reverse('admin:inspections_rectificationtask_history', args=[task.pk])}")
+    assert page.console_errors == []
+
+
+def test_periodic_task_admin_form_explains_the_crontab(page, live_server, bureau):
+    """django-celery-beat's form script, moved out of its inline <script>, still runs."""
+    from django_celery_beat.models import CrontabSchedule
+
+    user_create(username="admin", password=PASSWORD, role=Role.ADMIN, is_superuser=True, is_staff=True)
+    crontab = CrontabSchedule.objects.create(minute="30", hour="8", day_of_week="1")
+    no_favicon(page)
+    log_in(page, live_server, "admin", reverse("admin:django_celery_beat_periodictask_add"))
+
+    assert page.locator(".field-crontab_translation").is_hidden()
+    page.select_option("#id_crontab", str(crontab.pk))
+    help_text = page.locator(".field-crontab .help")
+    assert "Translation: " + crontab.human_readable in help_text.inner_text()
     assert page.console_errors == []
