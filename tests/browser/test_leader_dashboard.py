@@ -114,8 +114,11 @@ def test_charts_follow_a_window_resize(ledger, live_server, page):
     wide = page.evaluate("document.querySelector('#chart-trend canvas').getBoundingClientRect().width")
 
     page.set_viewport_size({"width": 600, "height": 900})
+    # A function, not an expression string: Playwright evaluates strings with eval, which the page's
+    # Content-Security-Policy (no 'unsafe-eval') refuses.
     page.wait_for_function(
-        f"document.querySelector('#chart-trend canvas').getBoundingClientRect().width < {wide}", timeout=5000)
+        "wide => document.querySelector('#chart-trend canvas').getBoundingClientRect().width < wide",
+        arg=wide, timeout=5000)
 
     assert page.console_errors == []
 
