@@ -24,15 +24,41 @@
     el.textContent = T.empty;
   }
 
+  // Tooltip content as DOM nodes: ECharts' own tooltip HTML carries style= attributes, which the
+  // Content-Security-Policy blocks, and text set with textContent is never parsed as markup (unit names
+  // are typed by users). rows: [colour or null, label, value or undefined].
+  function tip(title, rows) {
+    const box = document.createElement("div");
+    box.className = "chart-tip";
+    if (title) {
+      const head = box.appendChild(document.createElement("div"));
+      head.className = "chart-tip-title";
+      head.textContent = title;
+    }
+    rows.forEach(([color, label, value]) => {
+      const row = box.appendChild(document.createElement("div"));
+      row.className = "chart-tip-row";
+      if (color) {
+        const dot = row.appendChild(document.createElement("span"));
+        dot.className = "chart-tip-dot";
+        dot.style.backgroundColor = color;  // CSSOM, which the policy allows (unlike a style= attribute)
+      }
+      row.appendChild(document.createTextNode(label));
+      if (value !== undefined) {
+        const figure = row.appendChild(document.createElement("span"));
+        figure.className = "chart-tip-value";
+        figure.textContent = value;
+      }
+    });
+    return box;
+  }
+
   function make(id, items, option, onClick, height) {
     const el = document.getElementById(id);
     if (!el) return;
     if (!items || !items.length) { empty(el); return; }
     if (height) el.style.height = height + "px";
     const chart = echarts.init(el, null, { renderer: "canvas" });
-    // Tooltips are drawn on the canvas ("richText"), not as HTML: ECharts' HTML tooltips carry style=
-    // attributes, which the Content-Security-Policy blocks, and unit names would be parsed as markup.
-    if (option.tooltip) option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip);
     chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "inherit" } }, option));
     chart.on("click", onClick);
     charts.push(chart);
@@ -41,7 +67,8 @@
   // By category: stacked horizontal bars complete / pending / overdue.
   const categories = data.categories.slice().reverse();
   make("chart-category", categories, {
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+               formatter: ps => tip(ps[0].name, ps.map(p => [p.color, p.seriesName, p.value])) },
     legend: { top: 0, itemWidth: 12, textStyle: { fontSize: 11 } },
     grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
@@ -57,7 +84,10 @@
   make("chart-units", units, {
     tooltip: {
       trigger: "axis", axisPointer: { type: "shadow" },
-      formatter: ps => { const u = units[ps[0].dataIndex]; return `${u.label}\n${T.rate} ${u.rate}%（${u.complete}/${u.total}）\n${T.overdueCount} ${u.overdue}`; },
+      formatter: ps => {
+        const u = units[ps[0].dataIndex];
+        return tip(u.label, [[ps[0].color, T.rate, `${u.rate}%（${u.complete}/${u.total}）`], [null, T.overdueCount, u.overdue]]);
+      },
     },
     grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
@@ -74,7 +104,11 @@
 
   // Weekly completion trend from the event history.
   make("chart-trend", data.trend, {
-    tooltip: { trigger: "axis", formatter: ps => `${T.weekOf.replace("{week}", data.trend[ps[0].dataIndex].key)}\n${T.completedInWeek.replace("{count}", ps[0].value)}` },
+    tooltip: {
+      trigger: "axis",
+      formatter: ps => tip(T.weekOf.replace("{week}", data.trend[ps[0].dataIndex].key),
+                           [[ps[0].color, T.completedInWeek.replace("{count}", ps[0].value)]]),
+    },
     grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: data.trend.map(w => w.label), axisLabel: { fontSize: 11, hideOverlap: true } },
     yAxis: { type: "value", minInterval: 1, name: T.items, nameTextStyle: { fontSize: 11 } },
@@ -88,7 +122,10 @@
   if (data.warnings) {
     const warnings = data.warnings.filter(w => w.value > 0);
     make("chart-warning", warnings, {
-      tooltip: { trigger: "item", formatter: T.pie + "（{d}%）" },
+      tooltip: {
+        trigger: "item", confine: true,  // kept inside the chart: beside a narrow ring it ran off the page
+        formatter: p => tip(null, [[p.color, `${T.pie.replace("{b}", p.name).replace("{c}", p.value)}（${p.percent}%）`]]),
+      },
       series: [{
         // A smaller ring on a phone leaves room for five-digit labels beside it.
         type: "pie", radius: narrow() ? ["35%", "58%"] : ["45%", "75%"], cursor: "pointer",

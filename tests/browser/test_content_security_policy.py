@@ -82,16 +82,26 @@ def test_report_print_button_opens_the_print_dialog(page, live_server, bureau):
     assert page.console_errors == []
 
 
-def test_dashboard_chart_tooltips_show_on_hover(page, live_server, bureau, screenshot_dir):
+@pytest.mark.parametrize("chart, expected", [
+    ("chart-category", ["已完成", "未完成（未逾期）", "已逾期"]),
+    ("chart-units", ["市水务局", "完成率", "0%（0/1）", "逾期"]),
+    ("chart-warning", ["1 项（100%）"]),
+])
+def test_dashboard_chart_tooltips_show_on_hover(page, live_server, bureau, screenshot_dir, chart, expected):
+    """ECharts' own tooltip markup has style= attributes; dashboard.js builds the tooltip as DOM nodes."""
     log_in(page, live_server, "duchaban", reverse("inspections:dashboard"))
-    chart = page.locator("#chart-category canvas").first
-    chart.wait_for()
-    box = chart.bounding_box()
-    # Move across the chart's bars: ECharts shows its tooltip on the canvas (richText), no HTML.
-    for step in range(1, 10):
-        page.mouse.move(box["x"] + box["width"] * step / 10, box["y"] + box["height"] * 0.6)
-    page.screenshot(path=screenshot_dir / "csp-dashboard-tooltip.png")
-    assert page.locator("#chart-category canvas").count() >= 1
+    canvas = page.locator(f"#{chart} canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    tooltip = page.locator(f"#{chart} .chart-tip")
+    for x, y in ((0.5, 0.6), (0.3, 0.5), (0.7, 0.5), (0.5, 0.2), (0.5, 0.8)):  # over a bar / the ring
+        page.mouse.move(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+        if tooltip.is_visible():
+            break
+    tooltip.wait_for(state="visible", timeout=3000)
+    for text in expected:
+        assert text in tooltip.inner_text(), text
+    page.screenshot(path=screenshot_dir / f"csp-dashboard-tooltip-{chart}.png")
     assert page.console_errors == []
 
 
