@@ -4,37 +4,24 @@ The `page` fixture fails any test during which Chromium blocked something under 
 test here drives the feature that used to rely on inline script or style: the report's print button,
 the report page reloading itself when its build finishes, chart tooltips, Swagger UI and the admin.
 """
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services import unit_create, user_create
-from inspections import services
-from inspections.choices import JobStatus, RoundKind
-from inspections.models import DispatchReport, RectificationTask
+from inspections.choices import JobStatus
+from inspections.models import RectificationTask
 from inspections.services.reports import dispatch_report_build, dispatch_report_request
+from one_task_ledger import PASSWORD, one_task_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Rectify@2026"
 
 
 @pytest.fixture
 def bureau(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    today = timezone.localdate()
-    unit = unit_create(name="市水务局", code="SW", kind="department")
-    bureau = user_create(username="duchaban", password=PASSWORD, role=Role.BUREAU, full_name="王督察")
-    leader = user_create(username="leader", password=None, role=Role.LEADER, full_name="张副市长")
-    inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=2,
-                                             name="第二轮中央生态环境保护督察")
-    services.finding_create(actor=bureau, inspection_round=inspection_round, summary="城区污水管网建设滞后",
-                            responsible_leader=leader,
-                            tasks=[{"lead_unit": unit, "deadline_text": str(today + timedelta(days=5))}])
-    return bureau
+    return one_task_ledger()
 
 
 def no_favicon(page):

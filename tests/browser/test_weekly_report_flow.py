@@ -1,32 +1,16 @@
 """Bureau staff ask for a past week's dispatch report, read it, and print it."""
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
-from accounts.services import unit_create, user_create
-from inspections import services
-from inspections.choices import RoundKind
+from one_task_ledger import PASSWORD, one_task_ledger
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "Rectify@2026"
-
 
 
 @pytest.mark.django_db(transaction=True)
 def test_bureau_generates_reads_and_prints_a_report(page, live_server, screenshot_dir, eager_celery):
     today = timezone.localdate()
-    unit = unit_create(name="市水务局", code="SW", kind="department")
-    bureau = user_create(username="duchaban", password=PASSWORD, role=Role.BUREAU, full_name="王督察")
-    leader = user_create(username="leader", password=None, role=Role.LEADER, full_name="张副市长")
-    inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=2,
-                                             name="第二轮中央生态环境保护督察")
-    services.finding_create(actor=bureau, inspection_round=inspection_round, summary="城区污水管网建设滞后",
-                            responsible_leader=leader,
-                            tasks=[{"lead_unit": unit, "deadline_text": str(today + timedelta(days=5))}])
-
+    one_task_ledger()
     page.goto(f"{live_server.url}/accounts/login/?next=/reports/")
     page.fill("input[name=username]", "duchaban")
     page.fill("input[name=password]", PASSWORD)
