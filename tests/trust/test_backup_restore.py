@@ -165,6 +165,36 @@ def test_restore_needs_confirmation_and_an_intact_backup(settings, tmp_path, led
     assert not (tmp_path / "restored").exists()
 
 
+def test_restore_stops_before_leaving_newer_evidence_without_a_record(settings, tmp_path, ledger, second_database):
+    """Evidence uploaded after the backup would be an orphan in the restored database (and the nightly
+    clean-up deletes orphans): restore refuses before touching anything, unless told to keep the files."""
+    media = Path(settings.MEDIA_ROOT)
+    source_url = database_url(connection.settings_dict["NAME"])
+    backup = run(["bash", "scripts/backup.sh", str(tmp_path / "backups")],
+                 env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)})
+    folder = Path(backup.stdout.strip().splitlines()[-1])
+    newer = media / "evidence" / "999" / "uploaded-after-the-backup.pdf"
+    newer.parent.mkdir(parents=True)
+    newer.write_bytes(PDF)
+    (media / "imports").mkdir(exist_ok=True)
+    (media / "imports" / "preview.xlsx").write_bytes(b"not evidence: never blocks a restore")
+    target_url = database_url(second_database)
+    target = {"DATABASE_URL": target_url, "MEDIA_ROOT": str(media)}
+
+    refused = run(["bash", "scripts/restore.sh", str(folder), "--yes"], env=target, check=False)
+
+    assert refused.returncode != 0
+    assert "1 evidence file(s)" in refused.stderr and "uploaded-after-the-backup.pdf" in refused.stderr
+    with psycopg2.connect(target_url) as conn, conn.cursor() as cursor:  # the database was not touched
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert cursor.fetchone()[0] == 0
+    assert newer.read_bytes() == PDF
+
+    kept = run(["bash", "scripts/restore.sh", str(folder), "--yes", "--keep-extra-files"], env=target)
+    assert "Restore complete" in kept.stderr
+    assert newer.read_bytes() == PDF
+
+
 def test_backup_refuses_without_a_postgres_url(tmp_path):
     dest = tmp_path / "backups"
     result = run(["bash", "scripts/backup.sh", str(dest)], env={}, check=False)
