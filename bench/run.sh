@@ -3,8 +3,6 @@
 # e.g. reminders, dashboard, ledger. Uses DATABASE_URL when it names a PostgreSQL; otherwise starts a
 # throwaway PostgreSQL on a free loopback port, migrates it, runs the benchmark and removes it.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
 

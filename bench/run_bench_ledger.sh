@@ -2,8 +2,6 @@
 # Runs bench/bench_ledger.py on a throwaway PostgreSQL seeded with 100,000 tasks (or on DATABASE_URL).
 #   bash bench/run_bench_ledger.sh
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
 bench_setup

@@ -4,8 +4,6 @@
 # stay queued — their 302 is what the test counts). Everything listens on 127.0.0.1 only and is removed
 # on exit. Fails (exit 1) if any request failed. Usage: bash bench/run_load.sh [USERS] [DURATION]
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
 USERS="${1:-50}"

@@ -5,8 +5,6 @@
 #   bash bench/run_seed.sh [TASKS=100000] [SEED=1]
 set -euo pipefail
 
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/services.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/bench.sh"
 cd "$REPO_ROOT"
 

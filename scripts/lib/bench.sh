@@ -1,7 +1,9 @@
 # Shared set-up of the benchmark runners in bench/: the venv, and a throwaway PostgreSQL (private dir,
 # free port, removed on exit even after a kill) unless DATABASE_URL already names a PostgreSQL.
-# Source after common.sh and services.sh; do not run it.
+# Source it (it brings common.sh and services.sh along); do not run it.
 # shellcheck shell=bash
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
 
 # bench_setup [--durable]: --durable turns fsync, full_page_writes and synchronous_commit back on
 # (the test cluster trades durability for speed; a benchmark of writes must not).
