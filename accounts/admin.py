@@ -1,4 +1,5 @@
 """Admin for users and the unit tree, usable by bureau staff."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _

@@ -1,13 +1,14 @@
 """API for units (the ones a user may see), the current user and obtaining a token."""
+
 import django_filters as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from django.conf import settings
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, generics, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from inspections.api.serializers import ErrorSerializer
+from rectify.api_errors import ErrorSerializer
 
 from .choices import Role, UnitKind
 from .models import Unit, User
@@ -30,8 +31,10 @@ class UnitFilterSet(filters.FilterSet):
         fields = ["kind", "parent", "is_active"]
 
 
-@extend_schema_view(list=extend_schema(summary="责任单位（本单位及下级；督察办和领导可见全部）"),
-                    retrieve=extend_schema(summary="责任单位详情"))
+@extend_schema_view(
+    list=extend_schema(summary="责任单位（本单位及下级；督察办和领导可见全部）"),
+    retrieve=extend_schema(summary="责任单位详情"),
+)
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilterSet
@@ -71,10 +74,10 @@ class TokenObtainView(ObtainAuthToken):
     """POST username + password → the user's API token (the same one the token page shows)."""
 
     @extend_schema(
-        summary="用用户名和密码获取 API 令牌", auth=[],
+        summary="用用户名和密码获取 API 令牌",
+        auth=[],
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-                   429: ErrorSerializer},
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}), 429: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
         try:

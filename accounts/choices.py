@@ -1,4 +1,5 @@
 """Choice constants for users and units."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,5 @@
 """User accounts and the unit tree. A unit sees its own subtree (materialised path)."""
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -88,9 +89,7 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(role=Role.UNIT) | Q(unit__isnull=False), name="unit_staff_has_unit"
-            )
+            models.CheckConstraint(condition=~Q(role=Role.UNIT) | Q(unit__isnull=False), name="unit_staff_has_unit")
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Password validators whose messages Django's Chinese catalogue does not translate."""
+
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext as _
 

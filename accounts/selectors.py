@@ -1,4 +1,5 @@
 """Reads for units and users."""
+
 from django.db.models import QuerySet
 
 from .choices import Role

@@ -1,4 +1,5 @@
 """Writes for units and users."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -20,8 +21,16 @@ def unit_move(*, unit: Unit, parent: Unit | None) -> Unit:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str | None, role: str, unit: Unit | None = None,
-                full_name: str = "", email: str = "", **extra) -> User:
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    unit: Unit | None = None,
+    full_name: str = "",
+    email: str = "",
+    **extra,
+) -> User:
     user = User(username=username, role=role, unit=unit, full_name=full_name, email=email, **extra)
     if password:
         user.set_password(password)

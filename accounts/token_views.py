@@ -1,4 +1,5 @@
 """The user's own API token: create (or replace) and revoke. Admins manage everyone's in the admin."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render

@@ -5,6 +5,7 @@
 
 Budget: a 200-row page answers in under 1 s with a fixed number of queries (prints, does not assert).
 """
+
 import argparse
 import os
 import statistics
@@ -15,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -50,9 +51,11 @@ def main():
                     response = client.get("/api/tasks/", params)
                     timings.append((time.perf_counter() - started) * 1000)
             body = response.json()
-            print(f"{username:9} {str(params):55} count={body['count']:6} rows={len(body['results']):3} "
-                  f"queries={len(queries.captured_queries):2} median={statistics.median(timings):7.1f} ms "
-                  f"max={max(timings):7.1f} ms")
+            print(
+                f"{username:9} {str(params):55} count={body['count']:6} rows={len(body['results']):3} "
+                f"queries={len(queries.captured_queries):2} median={statistics.median(timings):7.1f} ms "
+                f"max={max(timings):7.1f} ms"
+            )
 
 
 if __name__ == "__main__":

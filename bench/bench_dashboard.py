@@ -11,6 +11,7 @@ Run it on a throwaway PostgreSQL (started, seeded and removed for you):
 or against a database you already have (it must be PostgreSQL; seeds 100,000 tasks if missing):
     DATABASE_URL=postgres://... DEBUG=1 .venv/bin/python bench/bench_dashboard.py [--requests 20]
 """
+
 import argparse
 import os
 import statistics
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 os.environ.setdefault("DEBUG", "1")  # static files without a collectstatic manifest; DEBUG is turned off below
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -167,20 +168,26 @@ def main() -> int:
 
     view, bare = statistics.median(view_ms), statistics.median(sql_ms)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"PostgreSQL {connection.pg_version // 10000}, {RectificationTask.objects.count()} tasks, "
-          f"{args.requests} requests after {args.warmup} warm-up, {len(queries)} queries per page, "
-          f"{os.cpu_count()} CPUs, load average {load}")
+    print(
+        f"PostgreSQL {connection.pg_version // 10000}, {RectificationTask.objects.count()} tasks, "
+        f"{args.requests} requests after {args.warmup} warm-up, {len(queries)} queries per page, "
+        f"{os.cpu_count()} CPUs, load average {load}"
+    )
     print("                                wall median     p90   CPU per run (Django + PostgreSQL)")
-    for label, wall, cpu in (("dashboard view (server time)", view_ms, view_cpu),
-                             ("bare grouped SQL (main query)", sql_ms, sql_cpu),
-                             (f"as-of view ({as_of}), no budget", as_of_ms, as_of_cpu),
-                             (f"unit user's view ({unit_tasks} tasks)", unit_ms, unit_cpu)):
+    for label, wall, cpu in (
+        ("dashboard view (server time)", view_ms, view_cpu),
+        ("bare grouped SQL (main query)", sql_ms, sql_cpu),
+        (f"as-of view ({as_of}), no budget", as_of_ms, as_of_cpu),
+        (f"unit user's view ({unit_tasks} tasks)", unit_ms, unit_cpu),
+    ):
         cpu_text = f"{cpu:7.1f} ms" if cpu is not None else "n/a (remote database)"
         print(f"{label:32}{statistics.median(wall):7.1f} ms {sorted(wall)[int(0.9 * len(wall))]:7.1f} ms  {cpu_text}")
     print(f"ratio view / bare SQL: wall {view / bare:.2f}" + (f", CPU {view_cpu / sql_cpu:.2f}" if view_cpu else ""))
     verdict = "within" if view < BUDGET_MS else "OVER"
-    print(f"budget: wall median < {BUDGET_MS:.0f} ms -> {verdict} budget"
-          + (f"; CPU per request {view_cpu:.0f} ms" if view_cpu else ""))
+    print(
+        f"budget: wall median < {BUDGET_MS:.0f} ms -> {verdict} budget"
+        + (f"; CPU per request {view_cpu:.0f} ms" if view_cpu else "")
+    )
     return 0 if view < BUDGET_MS else 1
 
 

@@ -9,6 +9,7 @@ Run on a throwaway PostgreSQL (starts one, seeds 100,000 tasks, runs, tears down
 or against a database you already seeded (`manage.py seed_demo --tasks 100000 --seed 1`):
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_ledger.py
 """
+
 import json
 import os
 import resource
@@ -109,8 +110,13 @@ def child_import(path: str) -> dict:
     with Timer() as second:
         again = import_path(path, actor=actor)
     assert again.tasks_unchanged == IMPORT_ROWS
-    return {"rows": plan.rows, "seconds": first.wall, "cpu": first.cpu, "reimport_seconds": second.wall,
-            "peak_mb": _peak_mb()}
+    return {
+        "rows": plan.rows,
+        "seconds": first.wall,
+        "cpu": first.cpu,
+        "reimport_seconds": second.wall,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def make_import_file(path: str) -> None:
@@ -166,28 +172,42 @@ def main() -> None:
         _run_child("make-import", import_file)
         imported = _run_child("import", import_file)
         _report_import(imported)
-    ok = (ours["seconds"] < BUDGETS["export_s"] and ours["peak_mb"] < BUDGETS["export_mb"]
-          and imported["seconds"] < BUDGETS["import_s"])
+    ok = (
+        ours["seconds"] < BUDGETS["export_s"]
+        and ours["peak_mb"] < BUDGETS["export_mb"]
+        and imported["seconds"] < BUDGETS["import_s"]
+    )
     print("within budget" if ok else "OVER BUDGET (wall time; see the CPU figures on a shared machine)")
 
 
 def _report_export(ours, size_mb):
-    print(f"export  {ours['rows']:>7} tasks: {ours['seconds']:6.1f} s wall, {ours['cpu']:6.1f} s CPU, peak RSS "
-          f"{ours['peak_mb']:4.0f} MB, file {size_mb:.1f} MB  (budget {BUDGETS['export_s']:.0f} s, "
-          f"{BUDGETS['export_mb']:.0f} MB)", flush=True)
+    print(
+        f"export  {ours['rows']:>7} tasks: {ours['seconds']:6.1f} s wall, {ours['cpu']:6.1f} s CPU, peak RSS "
+        f"{ours['peak_mb']:4.0f} MB, file {size_mb:.1f} MB  (budget {BUDGETS['export_s']:.0f} s, "
+        f"{BUDGETS['export_mb']:.0f} MB)",
+        flush=True,
+    )
 
 
 def _report_bare(ours, bare):
-    print(f"bare openpyxl write-only loop, same rows: {bare['seconds']:6.1f} s wall, {bare['cpu']:6.1f} s CPU, "
-          f"peak RSS {bare['peak_mb']:4.0f} MB")
-    print(f"overhead ratio (ours / bare): wall {ours['seconds'] / bare['seconds']:.2f}, "
-          f"CPU {ours['cpu'] / bare['cpu']:.2f}", flush=True)
+    print(
+        f"bare openpyxl write-only loop, same rows: {bare['seconds']:6.1f} s wall, {bare['cpu']:6.1f} s CPU, "
+        f"peak RSS {bare['peak_mb']:4.0f} MB"
+    )
+    print(
+        f"overhead ratio (ours / bare): wall {ours['seconds'] / bare['seconds']:.2f}, "
+        f"CPU {ours['cpu'] / bare['cpu']:.2f}",
+        flush=True,
+    )
 
 
 def _report_import(imported):
-    print(f"import  {imported['rows']:>7} rows:  {imported['seconds']:6.1f} s wall, {imported['cpu']:6.1f} s CPU "
-          f"(re-import, nothing changed: {imported['reimport_seconds']:.1f} s), peak RSS {imported['peak_mb']:.0f} MB "
-          f"(budget {BUDGETS['import_s']:.0f} s)", flush=True)
+    print(
+        f"import  {imported['rows']:>7} rows:  {imported['seconds']:6.1f} s wall, {imported['cpu']:6.1f} s CPU "
+        f"(re-import, nothing changed: {imported['reimport_seconds']:.1f} s), peak RSS {imported['peak_mb']:.0f} MB "
+        f"(budget {BUDGETS['import_s']:.0f} s)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

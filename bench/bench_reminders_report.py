@@ -9,6 +9,7 @@ Seeding and each measurement run in their own processes, and this driver never l
 the peak memory (ru_maxrss, which a child inherits from its parent at fork) is the measured job's
 own. Prints one line per measurement and a verdict.
 """
+
 import json
 import os
 import resource
@@ -43,8 +44,16 @@ def ensure_people():
     from accounts.models import Unit, User
 
     have = set(User.objects.filter(role=Role.UNIT).values_list("unit_id", flat=True))
-    users = [User(username=f"bench_{u.code.lower()}", role=Role.UNIT, unit=u, email=f"{u.code.lower()}@example.gov.cn",
-                  full_name=f"{u.name}联络员") for u in Unit.objects.filter(code__startswith="BULK-").exclude(pk__in=have)]
+    users = [
+        User(
+            username=f"bench_{u.code.lower()}",
+            role=Role.UNIT,
+            unit=u,
+            email=f"{u.code.lower()}@example.gov.cn",
+            full_name=f"{u.name}联络员",
+        )
+        for u in Unit.objects.filter(code__startswith="BULK-").exclude(pk__in=have)
+    ]
     User.objects.bulk_create(users)
     if not User.objects.filter(role=Role.BUREAU).exists():
         User.objects.create(username="bench_bureau", role=Role.BUREAU, email="bureau@example.gov.cn")
@@ -76,12 +85,22 @@ def measure(job: str) -> dict:
             detail = {"records": result.records, "digests": result.digests, "delivered": result.delivered}
         else:
             report = dispatch_report_build(report_id=DispatchReport.objects.create(report_date=day).pk)
-            detail = {"overdue_rows": report.data["overdue"]["total"], "file_kb": report_file(report).stat().st_size // 1024}
+            detail = {
+                "overdue_rows": report.data["overdue"]["total"],
+                "file_kb": report_file(report).stat().st_size // 1024,
+            }
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # cpu_s: this process's own CPU time (the machine may be shared; the database's time is in seconds only).
-    return {"job": job, "tasks": tasks, "seconds": round(wall, 2), "cpu_s": round(cpu, 2), "queries": len(queries.captured_queries),
-            "peak_mb": round(peak_mb, 1), **detail}
+    return {
+        "job": job,
+        "tasks": tasks,
+        "seconds": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "queries": len(queries.captured_queries),
+        "peak_mb": round(peak_mb, 1),
+        **detail,
+    }
 
 
 def run_child(*args) -> str:
@@ -93,8 +112,9 @@ def main():
     results = []
     for tasks, seed in SIZES:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "manage.py", "seed_demo", "--tasks", str(tasks), "--seed", str(seed)],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "manage.py", "seed_demo", "--tasks", str(tasks), "--seed", str(seed)], check=True, cwd=ROOT
+        )
         run_child("--people")
         print(f"seeded +{tasks} tasks (seed {seed}) in {time.perf_counter() - started:.0f} s", flush=True)
         for job in ("sweep", "report"):
@@ -107,9 +127,11 @@ def main():
         constant = len({r["queries"] for r in rows}) == 1
         within = all(r["seconds"] < BUDGETS[job] and r["peak_mb"] < PEAK_MB for r in rows)
         ok &= constant and within
-        print(f"{job}: queries {[r['queries'] for r in rows]} at {[r['tasks'] for r in rows]} tasks "
-              f"({'constant' if constant else 'GROWS'}); seconds {[r['seconds'] for r in rows]} "
-              f"(budget {BUDGETS[job]} s); peak {[r['peak_mb'] for r in rows]} MB (budget {PEAK_MB} MB)")
+        print(
+            f"{job}: queries {[r['queries'] for r in rows]} at {[r['tasks'] for r in rows]} tasks "
+            f"({'constant' if constant else 'GROWS'}); seconds {[r['seconds'] for r in rows]} "
+            f"(budget {BUDGETS[job]} s); peak {[r['peak_mb'] for r in rows]} MB (budget {PEAK_MB} MB)"
+        )
     print("PASS" if ok else "FAIL: over budget or query count grows")
     sys.exit(0 if ok else 1)
 

@@ -7,6 +7,7 @@ Users come from env: LOAD_PASSWORD and LOAD_USERS = "bureau:load_bureau_1,load_b
 written by run_load.sh after it creates them. A request counts as an error unless it returns what the
 page should (200, or the export's 302 to its job page).
 """
+
 import itertools
 import os
 import random
@@ -26,8 +27,17 @@ TASK_LINK = re.compile(r'href="/tasks/(\d+)/"')
 ROUND_LINK = re.compile(r'href="/rounds/(\d+)/"')
 VERSION = re.compile(r'id="progress".*?name="version" value="(\d+)"', re.S)
 PERCENT = re.compile(r'id="progress".*?name="percent"[^>]*value="(\d+)"', re.S)
-FILTERS = ["", "?status=in_progress", "?overdue=true", "?status=not_started&page=2", "?due_within=30",
-           "?q=%E6%B2%B3", "?ordering=deadline&page=3", "?complete=false&page=5", "?warning=red"]
+FILTERS = [
+    "",
+    "?status=in_progress",
+    "?overdue=true",
+    "?status=not_started&page=2",
+    "?due_within=30",
+    "?q=%E6%B2%B3",
+    "?ordering=deadline&page=3",
+    "?complete=false&page=5",
+    "?warning=red",
+]
 
 
 class Worker(HttpUser):
@@ -40,11 +50,14 @@ class Worker(HttpUser):
         self.task_ids: list[int] = []
         page = self.client.get("/accounts/login/", name="login form")
         token = CSRF.search(page.text).group(1)
-        with self.client.post("/accounts/login/", name="login",
-                              data={"username": self.username, "password": PASSWORD,
-                                    "csrfmiddlewaretoken": token},
-                              headers={"Referer": self.host + "/accounts/login/"},
-                              allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            "/accounts/login/",
+            name="login",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + "/accounts/login/"},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"login of {self.username} answered {response.status_code}")
 
@@ -92,8 +105,9 @@ class Worker(HttpUser):
         if not found:
             return
         query = f"?round={found.group(1)}&overdue=true"
-        with self.client.get("/ledger/export/" + query, name="ledger export", allow_redirects=False,
-                             catch_response=True) as r:
+        with self.client.get(
+            "/ledger/export/" + query, name="ledger export", allow_redirects=False, catch_response=True
+        ) as r:
             self._ok(r, 200, 302)
 
 
@@ -125,9 +139,18 @@ class UnitUser(Worker):
         if not (version and token):
             return  # finished or submitted tasks have no progress form
         new_percent = min(100, int(percent.group(1) if percent else 0) + random.randint(0, 5))
-        with self.client.post(f"/tasks/{pk}/progress/", name="progress post", allow_redirects=False,
-                              data={"csrfmiddlewaretoken": token.group(1), "version": version.group(1),
-                                    "text": "压测：本周完成现场核查并整改到位一处。", "percent": new_percent,
-                                    "investment": ""},
-                              headers={"Referer": f"{self.host}/tasks/{pk}/"}, catch_response=True) as r:
+        with self.client.post(
+            f"/tasks/{pk}/progress/",
+            name="progress post",
+            allow_redirects=False,
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "version": version.group(1),
+                "text": "压测：本周完成现场核查并整改到位一处。",
+                "percent": new_percent,
+                "investment": "",
+            },
+            headers={"Referer": f"{self.host}/tasks/{pk}/"},
+            catch_response=True,
+        ) as r:
             self._ok(r, 302)

@@ -5,6 +5,7 @@ Prints the LC_CTYPE, the trigrams pg_trgm makes of a Chinese term, EXPLAIN ANALY
 task list's search query (first page, as the list view runs it), and the median of 5 timings.
 Budget: a search page under 150 ms at 20,000 tasks.
 """
+
 import os
 import statistics
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -55,8 +56,10 @@ def main(n: int) -> None:
             rows = list(page)
             timings.append((time.perf_counter() - start) * 1000)
         used = sorted({w for w in plan.split() if w.endswith("_trgm")})
-        print(f"\nq={term!r} ({len(term)} chars): {count} matches, first page {len(rows)} rows, "
-              f"count+page median {statistics.median(timings):.1f} ms, trigram indexes used: {used or 'none'}")
+        print(
+            f"\nq={term!r} ({len(term)} chars): {count} matches, first page {len(rows)} rows, "
+            f"count+page median {statistics.median(timings):.1f} ms, trigram indexes used: {used or 'none'}"
+        )
         print(plan)
 
 

@@ -3,6 +3,7 @@
 Every list, detail, export, report and API endpoint starts from these querysets. "Not found" and
 "not yours" are the same 404, so nobody learns that another unit's task exists.
 """
+
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
@@ -73,8 +74,10 @@ def _get_or_404(queryset: QuerySet, pk):
 
 
 def access_task(user, task_id, *, queryset: QuerySet | None = None) -> RectificationTask:
-    base = queryset if queryset is not None else RectificationTask.objects.select_related(
-        "finding__round", "finding__responsible_leader", "lead_unit"
+    base = (
+        queryset
+        if queryset is not None
+        else RectificationTask.objects.select_related("finding__round", "finding__responsible_leader", "lead_unit")
     )
     return _get_or_404(restrict_tasks(base, user), task_id)
 

@@ -2,6 +2,7 @@
 
 Status changes go through the workflow services (the status field is read-only here).
 """
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -55,8 +56,10 @@ class InspectionRoundAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         from django.db.models import Count
 
-        return super().get_queryset(request).annotate(
-            _findings=Count("findings", distinct=True), _tasks=Count("findings__tasks", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_findings=Count("findings", distinct=True), _tasks=Count("findings__tasks", distinct=True))
         )
 
     @admin.display(description=_("问题数"), ordering="_findings")
@@ -71,8 +74,14 @@ class InspectionRoundAdmin(SimpleHistoryAdmin):
 class TaskInline(admin.StackedInline):
     model = RectificationTask
     form = RectificationTaskAdminForm
-    fields = (("number", "lead_unit", "status"), "cooperating_units", "goal", "measures",
-              ("deadline_text", "deadline", "deadline_kind"), ("percent", "investment"))
+    fields = (
+        ("number", "lead_unit", "status"),
+        "cooperating_units",
+        "goal",
+        "measures",
+        ("deadline_text", "deadline", "deadline_kind"),
+        ("percent", "investment"),
+    )
     readonly_fields = ("status", "deadline", "deadline_kind")
     autocomplete_fields = ("lead_unit", "cooperating_units")
     extra = 0
@@ -125,14 +134,34 @@ class EventInline(ReadOnlyInline):
 
 @admin.register(RectificationTask)
 class RectificationTaskAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "finding_summary", "round_name", "lead_unit", "deadline_text", "deadline", "status",
-                    "percent")
+    list_display = (
+        "code",
+        "finding_summary",
+        "round_name",
+        "lead_unit",
+        "deadline_text",
+        "deadline",
+        "status",
+        "percent",
+    )
     list_filter = ("status", "deadline_kind", "finding__round", "finding__category", "lead_unit")
     search_fields = ("finding__summary", "measures", "goal", "deadline_text", "lead_unit__name")
     list_select_related = ("finding__round", "lead_unit")
     autocomplete_fields = ("finding", "lead_unit", "cooperating_units")
-    readonly_fields = ("status", "deadline", "deadline_kind", "milestones", "version", "completed_at",
-                       "verified_at", "verified_by", "signed_off_at", "signed_off_by", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "deadline",
+        "deadline_kind",
+        "milestones",
+        "version",
+        "completed_at",
+        "verified_at",
+        "verified_by",
+        "signed_off_at",
+        "signed_off_by",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "deadline"
     inlines = [ProgressInline, EvidenceInline, EventInline]
     form = RectificationTaskAdminForm
@@ -222,12 +251,20 @@ class ReminderRecordAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderDigest)
 class ReminderDigestAdmin(admin.ModelAdmin):
-    list_display = ("day", "audience", "unit", "recipient", "status", "items", "notified_at", "emailed_at",
-                    "attempts")
+    list_display = ("day", "audience", "unit", "recipient", "status", "items", "notified_at", "emailed_at", "attempts")
     list_filter = ("status", "audience", "day")
     list_select_related = ("unit", "recipient")
-    readonly_fields = ("day", "audience", "unit", "recipient", "items", "notified_at", "emailed_at", "attempts",
-                       "last_error")
+    readonly_fields = (
+        "day",
+        "audience",
+        "unit",
+        "recipient",
+        "items",
+        "notified_at",
+        "emailed_at",
+        "attempts",
+        "last_error",
+    )
     date_hierarchy = "day"
 
 

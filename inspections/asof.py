@@ -3,6 +3,7 @@
 Shared by the dashboard and the task list filters, so a figure computed as of D links to a list with
 the same count.
 """
+
 from datetime import date, datetime, time
 
 from django.db.models import Exists, OuterRef, Q

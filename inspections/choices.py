@@ -1,4 +1,5 @@
 """Choice constants of the domain (see shared/domain.md). Never bare strings in code."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +62,7 @@ class Schedule(models.TextChoices):
     OVERDUE = "overdue", _("已逾期")
 
 
-class Warning(models.TextChoices):  # noqa: A001 - the domain's word
+class Warning(models.TextChoices):
     BLUE = "blue", _("蓝色（正常推进）")
     YELLOW = "yellow", _("黄色（进度滞后）")
     RED = "red", _("红色（严重滞后或逾期）")

@@ -3,6 +3,7 @@
 Every figure carries the task-list filter parameters (the one TaskFilterSet) that select exactly its
 tasks, so following it gives a list whose count equals the figure.
 """
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -102,7 +103,9 @@ class Group:
 
     def figures(self) -> dict:
         extra = {
-            "total": {}, "complete": {"complete": "true"}, "overdue": {"overdue": "true"},
+            "total": {},
+            "complete": {"complete": "true"},
+            "overdue": {"overdue": "true"},
             "pending": {"complete": "false", "overdue": "false"},
         }
         return {
@@ -113,8 +116,13 @@ class Group:
     def as_json(self) -> dict:
         figures = self.figures()
         return {
-            "key": self.key, "label": self.label, "total": self.total, "complete": self.complete,
-            "overdue": self.overdue, "pending": self.pending, "rate": self.rate,
+            "key": self.key,
+            "label": self.label,
+            "total": self.total,
+            "complete": self.complete,
+            "overdue": self.overdue,
+            "pending": self.pending,
+            "rate": self.rate,
             "urls": {name: f.url for name, f in figures.items()},
             "queries": {name: f.query for name, f in figures.items()},
         }
@@ -176,12 +184,14 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
         "past_deadline": _count_where(Q(deadline__lt=day)),
         "due_soon": _count_where(Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
         # Same days as the FilterSet's signed_off_after/before, as a range on the column (no per-row date cast).
-        "signed_off_week": _count_where(Q(signed_off_at__gte=start_of_day(week_start),
-                                              signed_off_at__lte=end_of_day(day))),
+        "signed_off_week": _count_where(
+            Q(signed_off_at__gte=start_of_day(week_start), signed_off_at__lte=end_of_day(day))
+        ),
     }
     if as_of:
-        tasks = tasks.annotate(is_complete=Case(When(complete_q(day), then=Value(True)), default=Value(False),
-                                                output_field=BooleanField()))
+        tasks = tasks.annotate(
+            is_complete=Case(When(complete_q(day), then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
     else:
         tasks = tasks.with_schedule(day)  # is_complete and warning
     keys = keys or [*SCOPE_KEYS, UNIT_KEY, *_complete_keys(as_of)]
@@ -259,10 +269,18 @@ def _headline(rows, scope: Scope, day: date) -> list[Figure]:
         Figure("complete", _("已完成整改"), complete, scope.params(complete="true")),
         Figure("rate", _("完成率"), rate, scope.params(complete="true"), suffix="%"),
         Figure("overdue", _("已逾期"), sum(r["past_deadline"] for r in incomplete), scope.params(overdue="true")),
-        Figure("due_soon", _("%(days)s天内到期") % {"days": DUE_SOON_DAYS},
-               sum(r["due_soon"] for r in incomplete), scope.params(due_within=DUE_SOON_DAYS)),
-        Figure("closed_week", _("本周销号"), sum(r["signed_off_week"] for r in rows),
-               scope.params(signed_off_after=week_start.isoformat(), signed_off_before=day.isoformat())),
+        Figure(
+            "due_soon",
+            _("%(days)s天内到期") % {"days": DUE_SOON_DAYS},
+            sum(r["due_soon"] for r in incomplete),
+            scope.params(due_within=DUE_SOON_DAYS),
+        ),
+        Figure(
+            "closed_week",
+            _("本周销号"),
+            sum(r["signed_off_week"] for r in rows),
+            scope.params(signed_off_after=week_start.isoformat(), signed_off_before=day.isoformat()),
+        ),
     ]
 
 
@@ -332,8 +350,7 @@ def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
     if tasks is not None:
         events = events.filter(task__in=tasks.values("pk"))
     counts = (
-        events
-        .annotate(week=TruncWeek("at", tzinfo=tz))
+        events.annotate(week=TruncWeek("at", tzinfo=tz))
         .values("week")
         .annotate(tasks=Count("task_id", distinct=True))
         .order_by()
@@ -343,10 +360,14 @@ def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
     for index in range(TREND_WEEKS):
         monday = first_monday + timedelta(weeks=index)
         end = min(monday + timedelta(days=6), day)
-        figures.append(Figure(
-            monday.isoformat(), f"{monday:%m-%d}", by_week.get(monday, 0),
-            scope.params(completion_event_after=monday.isoformat(), completion_event_before=end.isoformat()),
-        ))
+        figures.append(
+            Figure(
+                monday.isoformat(),
+                f"{monday:%m-%d}",
+                by_week.get(monday, 0),
+                scope.params(completion_event_after=monday.isoformat(), completion_event_before=end.isoformat()),
+            )
+        )
     return figures
 
 
@@ -409,8 +430,9 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         best_unit=linked[0] if linked else None,
         worst_unit=linked[-1] if len(linked) > 1 else None,
         overdue_tasks=overdue_tasks,
-        overdue_all=Figure("overdue", _("全部逾期任务"), headline[3].value,
-                           scope.params(overdue="true", ordering="deadline")),
+        overdue_all=Figure(
+            "overdue", _("全部逾期任务"), headline[3].value, scope.params(overdue="true", ordering="deadline")
+        ),
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
         trend=_trend(None if _unrestricted(user, scope) else base, scope, day),
         warnings=warnings,

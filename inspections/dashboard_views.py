@@ -1,4 +1,5 @@
 """The leader dashboard page (总览): a thin caller of inspections.dashboard."""
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -16,11 +17,13 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's filters; only what the user may see is offered (and accepted)."""
 
     round = forms.ModelChoiceField(label=_("督察轮次"), queryset=None, required=False, empty_label=_("全部轮次"))
-    unit = forms.ModelChoiceField(label=_("责任单位（含下级）"), queryset=None, required=False, empty_label=_("全部单位"))
-    category = forms.ChoiceField(label=_("问题类别"), required=False,
-                                 choices=[("", _("全部类别")), *Category.choices])
-    as_of = forms.DateField(label=_("截至日期"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.ModelChoiceField(
+        label=_("责任单位（含下级）"), queryset=None, required=False, empty_label=_("全部单位")
+    )
+    category = forms.ChoiceField(label=_("问题类别"), required=False, choices=[("", _("全部类别")), *Category.choices])
+    as_of = forms.DateField(
+        label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +46,10 @@ class DashboardFilterForm(forms.Form):
         field = self.fields[name]
         selected = str(self.data.get(name, "")) if self.is_bound else ""
         if name == "unit":
-            rows = [(str(pk), "\u3000" * (path.count("/") - 2) + label)
-                    for pk, label, path in field.queryset.values_list("pk", "name", "path")]
+            rows = [
+                (str(pk), "\u3000" * (path.count("/") - 2) + label)
+                for pk, label, path in field.queryset.values_list("pk", "name", "path")
+            ]
         elif name == "round":
             rows = [(str(pk), label) for pk, label in field.queryset.values_list("pk", "name")]
         else:
@@ -57,7 +62,9 @@ class DashboardFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return Scope(
-            round=data.get("round"), unit=data.get("unit"), category=data.get("category") or "",
+            round=data.get("round"),
+            unit=data.get("unit"),
+            category=data.get("category") or "",
             # Today's figures are the live ones (with warning colours); as_of only for a past day.
             as_of=data.get("as_of") if data.get("as_of") and data["as_of"] < timezone.localdate() else None,
         )
@@ -68,7 +75,13 @@ def dashboard_view(request):
     form = DashboardFilterForm(request.GET or None, user=request.user)
     scope = form.scope() if request.GET else Scope()
     figures = dashboard(user=request.user, scope=scope)
-    return render(request, "inspections/dashboard.html", {
-        "form": form, "dashboard": figures, "chart_data": figures.chart_data(),
-        **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
-    })
+    return render(
+        request,
+        "inspections/dashboard.html",
+        {
+            "form": form,
+            "dashboard": figures,
+            "chart_data": figures.chart_data(),
+            **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
+        },
+    )

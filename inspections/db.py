@@ -1,4 +1,5 @@
 """Database functions that behave the same on PostgreSQL (the product) and SQLite (quick start)."""
+
 from django.db.models import Func, IntegerField, Lookup
 
 

@@ -33,8 +33,7 @@ DEFAULT_IMMEDIATE_DAYS = 30
 
 EMPTY_MESSAGE = gettext_lazy("整改时限不能为空")
 UNRECOGNISED_MESSAGE = gettext_lazy(
-    "无法识别的整改时限：“%(text)s”。"
-    "请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
+    "无法识别的整改时限：“%(text)s”。请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
 )
 INVALID_DATE_MESSAGE = gettext_lazy("整改时限中的日期不存在：“%(text)s”（%(detail)s）。")
 YEAR_RANGE_MESSAGE = gettext_lazy("整改时限中的年份超出范围：“%(text)s”（年份应在%(low)s年至%(high)s年之间）。")
@@ -74,9 +73,7 @@ def format_deadline(d: date) -> str:
 _REFINERS = r"\d一二三四五六七八九十〇零两廿卅初中上下第A-Za-z"
 
 # 2024年6月30日 / 2024年6月30号 / 2024年6月30 (the 日 is often dropped).
-_YMD_CHINESE = re.compile(
-    r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})(?!\d)\s*[日号]?"
-)
+_YMD_CHINESE = re.compile(r"(?<!\d)(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})(?!\d)\s*[日号]?")
 
 # 2024-06-30 / 2024/6/30 / 2024.6.30. The same separator twice: "2024-6/30" is not a date anyone
 # writes on purpose. A time after it ("2024-06-30 00:00:00", a stringified Excel cell) is harmless
@@ -101,9 +98,7 @@ _YEAR_MONTH_CHINESE = re.compile(
 )
 
 # 2024.6 / 2024-06 / 2024/6 as a month: not followed by another separator and a day.
-_YEAR_MONTH_NUMERIC = re.compile(
-    r"(?<!\d)(?P<year>\d{4})\s*[-/.]\s*(?P<month>\d{1,2})(?!\d|\s*[-/.]\s*\d)"
-)
+_YEAR_MONTH_NUMERIC = re.compile(r"(?<!\d)(?P<year>\d{4})\s*[-/.]\s*(?P<month>\d{1,2})(?!\d|\s*[-/.]\s*\d)")
 
 # 2023年 / 2023年底 / 2023年年底 / 2023年末 / 2023年前 / 2023年内 -> December 31. A digit or a
 # refiner right after 年 means a month, quarter or half we could not read: no match.
@@ -215,12 +210,18 @@ def _quarter_number(token: str) -> int:
 def _checked_date(text: str, year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}}, text=text
+            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}},
+            text=text,
         )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("%(year)s年%(month)s月没有%(day)s日") % {"year": year, "month": month, "day": day}},
+            INVALID_DATE_MESSAGE
+            % {
+                "text": text,
+                "detail": gettext_lazy("%(year)s年%(month)s月没有%(day)s日")
+                % {"year": year, "month": month, "day": day},
+            },
             text=text,
         )
     return date(year, month, day)
@@ -229,7 +230,8 @@ def _checked_date(text: str, year: int, month: int, day: int) -> date:
 def _month_end(text: str, year: int, month: int) -> date:
     if not 1 <= month <= 12:
         raise DeadlineParseError(
-            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}}, text=text
+            INVALID_DATE_MESSAGE % {"text": text, "detail": gettext_lazy("没有%(month)s月") % {"month": month}},
+            text=text,
         )
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -247,9 +249,7 @@ def _month_part_end(text: str, year: int, month: int, xun: str | None) -> date:
 def _parsed_date(d: date) -> ParsedDeadline:
     text = format_deadline(d)
     if not MIN_YEAR <= d.year <= MAX_YEAR:
-        raise DeadlineParseError(
-            YEAR_RANGE_MESSAGE % {"text": text, "low": MIN_YEAR, "high": MAX_YEAR}, text=text
-        )
+        raise DeadlineParseError(YEAR_RANGE_MESSAGE % {"text": text, "low": MIN_YEAR, "high": MAX_YEAR}, text=text)
     return ParsedDeadline(text, KIND_DATED, d, ())
 
 

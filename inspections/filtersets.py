@@ -1,4 +1,5 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
+
 import re
 from datetime import timedelta
 
@@ -24,9 +25,7 @@ class TaskFilterSet(filters.FilterSet):
     """Filters of the task list. The queryset must come from selectors.task_queryset (schedule annotations)."""
 
     q = filters.CharFilter(label=_("搜索"), method="filter_search")
-    round = filters.ModelChoiceFilter(
-        label=_("督察轮次"), field_name="round", queryset=InspectionRound.objects.all()
-    )
+    round = filters.ModelChoiceFilter(label=_("督察轮次"), field_name="round", queryset=InspectionRound.objects.all())
     finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.all())
     category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="category", choices=Category.choices)
     status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices, method="filter_status")
@@ -46,10 +45,16 @@ class TaskFilterSet(filters.FilterSet):
     deadline_before = filters.DateFilter(label=_("期限不晚于"), field_name="deadline", lookup_expr="lte")
     completed_after = filters.DateFilter(label=_("完成时间不早于"), field_name="completed_at", lookup_expr="date__gte")
     completed_before = filters.DateFilter(label=_("完成时间不晚于"), field_name="completed_at", lookup_expr="date__lte")
-    signed_off_after = filters.DateFilter(label=_("销号时间不早于"), field_name="signed_off_at", lookup_expr="date__gte")
-    signed_off_before = filters.DateFilter(label=_("销号时间不晚于"), field_name="signed_off_at", lookup_expr="date__lte")
+    signed_off_after = filters.DateFilter(
+        label=_("销号时间不早于"), field_name="signed_off_at", lookup_expr="date__gte"
+    )
+    signed_off_before = filters.DateFilter(
+        label=_("销号时间不晚于"), field_name="signed_off_at", lookup_expr="date__lte"
+    )
     # Completion transitions in the event history (the dashboard's weekly trend links here).
-    completion_event = filters.DateFromToRangeFilter(label=_("完成整改时间（按动态记录）"), method="filter_completion_event")
+    completion_event = filters.DateFromToRangeFilter(
+        label=_("完成整改时间（按动态记录）"), method="filter_completion_event"
+    )
     # Status, complete, overdue and due-within as they were at the end of this day; tasks created later
     # are left out. Schedule and warning stay current (past percentages are not kept).
     as_of = filters.DateFilter(label=_("截至日期"), method="filter_as_of")
@@ -65,8 +70,13 @@ class TaskFilterSet(filters.FilterSet):
             ("updated_at", "updated"),
         ),
         field_labels={
-            "round": _("督察轮次"), "finding": _("问题编号"), "deadline": _("整改期限"), "status": _("整改状态"),
-            "percent": _("完成比例"), "lead_unit": _("牵头单位"), "updated": _("更新时间"),
+            "round": _("督察轮次"),
+            "finding": _("问题编号"),
+            "deadline": _("整改期限"),
+            "status": _("整改状态"),
+            "percent": _("完成比例"),
+            "lead_unit": _("牵头单位"),
+            "updated": _("更新时间"),
         },
     )
 

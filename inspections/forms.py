@@ -1,4 +1,5 @@
 """Forms of the browser workflow. They validate input only; views hand the cleaned data to services."""
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -68,7 +69,9 @@ class TaskRowForm(BootstrapMixin, forms.Form):
 
     lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.filter(is_active=True))
     cooperating_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=Unit.objects.filter(is_active=True), required=False,
+        label=_("配合单位"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
@@ -93,8 +96,9 @@ class TaskRowForm(BootstrapMixin, forms.Form):
         return cleaned
 
 
-TaskRowFormSet = forms.formset_factory(TaskRowForm, extra=0, min_num=1, validate_min=True, max_num=50,
-                                       validate_max=True)
+TaskRowFormSet = forms.formset_factory(
+    TaskRowForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+)
 
 
 class VersionedForm(BootstrapMixin, forms.Form):
@@ -106,8 +110,9 @@ class VersionedForm(BootstrapMixin, forms.Form):
 class ProgressForm(VersionedForm):
     text = forms.CharField(label=_("整改进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label=_("完成比例（%）"), min_value=0, max_value=100)
-    investment = forms.DecimalField(label=_("累计投入资金（万元）"), min_value=0, max_digits=14, decimal_places=2,
-                                    required=False)
+    investment = forms.DecimalField(
+        label=_("累计投入资金（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -158,22 +163,28 @@ class TaskEditForm(VersionedForm):
     TEXT_FIELDS = ("responsible_person", "goal", "measures", "deadline_text")
 
     lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=Unit.objects.none(), empty_label=None)
-    cooperating_units = forms.ModelMultipleChoiceField(label=_("配合单位"), queryset=Unit.objects.none(),
-                                                       required=False, widget=forms.CheckboxSelectMultiple)
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=Unit.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
     goal = forms.CharField(label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     deadline_text = forms.CharField(label=_("整改时限"), max_length=200)
-    assigned_on = forms.DateField(label=_("交办日期"), widget=DATE_INPUT,
-                                  help_text=_("“立行立改”的期限从交办日期起算。"))
+    assigned_on = forms.DateField(
+        label=_("交办日期"), widget=DATE_INPUT, help_text=_("“立行立改”的期限从交办日期起算。")
+    )
 
     def __init__(self, *args, task, units, **kwargs):
         self.task = task
-        kwargs.setdefault("initial", {
-            "version": task.version, "lead_unit": task.lead_unit_id,
-            "cooperating_units": [u.pk for u in task.cooperating_units.all()],
-            **{name: getattr(task, name) for name in (*self.TEXT_FIELDS, "assigned_on")},
-        })
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": task.version,
+                "lead_unit": task.lead_unit_id,
+                "cooperating_units": [u.pk for u in task.cooperating_units.all()],
+                **{name: getattr(task, name) for name in (*self.TEXT_FIELDS, "assigned_on")},
+            },
+        )
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = units
         self.fields["cooperating_units"].queryset = units
@@ -188,8 +199,10 @@ class TaskEditForm(VersionedForm):
         else:
             picked = self.initial.get(name, [])
         picked = {str(pk) for pk in picked}
-        return [(pk, unit_name, unit_depth(path), str(pk) in picked)
-                for pk, unit_name, path in field.queryset.values_list("pk", "name", "path")]
+        return [
+            (pk, unit_name, unit_depth(path), str(pk) in picked)
+            for pk, unit_name, path in field.queryset.values_list("pk", "name", "path")
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,5 @@
 """The form that asks for a dispatch report as of a past date."""
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 class DispatchReportForm(forms.Form):
     report_date = forms.DateField(
-        label=_("截至日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        label=_("截至日期"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": _("请选择截至日期。"), "invalid": _("日期格式不正确，请按 年-月-日 填写。")},
     )
 

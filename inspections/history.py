@@ -3,6 +3,7 @@
 `field_changes(obj)` costs one query for the records (with their users) plus one per kind of
 referenced object that appears in a change (units, users ...), however many records there are.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -45,9 +46,7 @@ def field_changes(obj, *, limit: int = 50) -> list[HistoryEntry]:
     A change record whose only differences are hidden bookkeeping (e.g. a version bump when
     evidence is attached) is left out; creation and deletion records are always kept.
     """
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
-    )
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     concrete = obj._meta.concrete_model._meta.concrete_fields
     model_fields = {f.name: f for f in concrete}
     order = {f.name: i for i, f in enumerate(concrete)}
@@ -155,8 +154,6 @@ def history_prune(*, days: int | None = None, dry_run: bool = False) -> PruneRes
 def prunable(history_model, cutoff):
     """Records older than `cutoff`, minus each object's newest such record unless it is a deletion."""
     old = history_model.objects.filter(history_date__lt=cutoff)
-    baseline = (
-        old.filter(id=OuterRef("id")).order_by("-history_date", "-history_id").values("history_id")[:1]
-    )
+    baseline = old.filter(id=OuterRef("id")).order_by("-history_date", "-history_id").values("history_id")[:1]
     keep = old.exclude(history_type="-").filter(history_id=Subquery(baseline))
     return old.exclude(history_id__in=keep.values("history_id"))

@@ -1,4 +1,5 @@
 """Pages of the ledger: export what a filtered task list shows, and import an inspectorate's list."""
+
 from io import BytesIO
 from urllib.parse import urlencode
 
@@ -9,8 +10,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .access import access_round, can_manage, visible_rounds
 from .choices import JobStatus
@@ -62,7 +63,9 @@ def ledger_export_job(request, pk):
     job = _own_job(request, pk)
     template = "inspections/ledger/_export_job_status.html" if request.htmx else "inspections/ledger/export_job.html"
     context = {
-        "job": job, "done": job.status == JobStatus.DONE, "expired": _file_gone(job),
+        "job": job,
+        "done": job.status == JobStatus.DONE,
+        "expired": _file_gone(job),
         "retention_days": settings.EXPORT_RETENTION_DAYS,
         # The same filters again: the owner gets what the expired file held, as of today.
         "export_again_url": f"{reverse('inspections:ledger_export')}?{urlencode(job.params or {}, doseq=True)}",
@@ -146,7 +149,12 @@ def ledger_import_confirm(request):
         refusal = ""
     finally:
         discard(token)
-    context = {"plan": plan, "refusal": refusal, "file_name": meta.get("name", ""), "confirmed": True,
-               "rounds": visible_rounds(request.user).order_by("name")}
+    context = {
+        "plan": plan,
+        "refusal": refusal,
+        "file_name": meta.get("name", ""),
+        "confirmed": True,
+        "rounds": visible_rounds(request.user).order_by("name"),
+    }
     ok = plan is not None and plan.written
     return render(request, "inspections/ledger/import.html", context, status=200 if ok else 400)

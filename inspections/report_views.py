@@ -3,6 +3,7 @@
 Bureau staff, leaders and admins only (access.can_view_reports); anyone else gets a 404, as for a
 task that is not theirs. Generation runs in Celery; the page polls the status until it is done.
 """
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,9 +30,15 @@ def _require_reports(user) -> None:
 def report_list(request):
     _require_reports(request.user)
     reports = visible_reports(request.user).select_related("requested_by")[:200]
-    return render(request, "inspections/reports/list.html", {
-        "reports": reports, "form": DispatchReportForm(), "can_generate": can_manage(request.user),
-    })
+    return render(
+        request,
+        "inspections/reports/list.html",
+        {
+            "reports": reports,
+            "form": DispatchReportForm(),
+            "can_generate": can_manage(request.user),
+        },
+    )
 
 
 @login_required
@@ -43,9 +50,16 @@ def report_detail(request, pk):
         # report. A header, not an inline <script>, because the Content-Security-Policy blocks those.
         return HttpResponseClientRefresh()
     template = "inspections/reports/_status.html" if request.htmx else "inspections/reports/detail.html"
-    return render(request, template, {
-        "report": report, "data": report.data, "bureau_name": settings.BUREAU_NAME, "busy": report.status in (JobStatus.PENDING, JobStatus.RUNNING),
-    })
+    return render(
+        request,
+        template,
+        {
+            "report": report,
+            "data": report.data,
+            "bureau_name": settings.BUREAU_NAME,
+            "busy": report.status in (JobStatus.PENDING, JobStatus.RUNNING),
+        },
+    )
 
 
 @login_required
@@ -67,11 +81,17 @@ def report_generate(request):
     form = DispatchReportForm(request.POST)
     if not form.is_valid():
         reports = visible_reports(request.user).select_related("requested_by")[:200]
-        return render(request, "inspections/reports/list.html",
-                      {"reports": reports, "form": form, "can_generate": True}, status=400)
+        return render(
+            request,
+            "inspections/reports/list.html",
+            {"reports": reports, "form": form, "can_generate": True},
+            status=400,
+        )
     report, queued = dispatch_report_request(actor=request.user, day=form.cleaned_data["report_date"])
     if queued:
-        messages.success(request, _("已开始生成截至 %(day)s 的调度通报，完成后会通知您。") % {"day": report.report_date})
+        messages.success(
+            request, _("已开始生成截至 %(day)s 的调度通报，完成后会通知您。") % {"day": report.report_date}
+        )
     else:
         messages.info(request, _("截至 %(day)s 的调度通报已存在。") % {"day": report.report_date})
     return redirect(report)

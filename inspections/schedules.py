@@ -3,6 +3,7 @@
 Created only when missing (looked up by name), so an administrator's changes to the time or an
 disabled schedule survive every later migrate.
 """
+
 from django.conf import settings
 
 SCHEDULES = [
@@ -22,7 +23,11 @@ def ensure_schedules(**kwargs) -> int:
         if PeriodicTask.objects.filter(name=name).exists():
             continue
         crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*",
+            minute=minute,
+            hour=hour,
+            day_of_week=day_of_week,
+            day_of_month="*",
+            month_of_year="*",
             timezone=settings.TIME_ZONE,
         )
         PeriodicTask.objects.create(name=name, task=task, crontab=crontab)

@@ -1,4 +1,5 @@
 """Reads of the domain: the one place that knows how to query efficiently and within access."""
+
 from dataclasses import dataclass
 from datetime import date
 

@@ -1,4 +1,5 @@
 """Reads of the reminder sweep: which tasks are due or overdue on a day, in calendar or working days."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -25,8 +26,13 @@ class DayCounter:
 
     def _between(self, start: date, end: date) -> int:
         """Days in (start, end]; negative when end is before start."""
-        return workdays.days_between(start, end, working_days=self.working_days,
-                                     extra_holidays=self.extra_holidays, extra_workdays=self.extra_workdays)
+        return workdays.days_between(
+            start,
+            end,
+            working_days=self.working_days,
+            extra_holidays=self.extra_holidays,
+            extra_workdays=self.extra_workdays,
+        )
 
     def is_workday(self, day: date) -> bool:
         if not self.working_days:
@@ -36,8 +42,7 @@ class DayCounter:
     def add(self, start: date, n: int) -> date:
         if not self.working_days:
             return start + timedelta(days=n)
-        return workdays.add_workdays(start, n, extra_holidays=self.extra_holidays,
-                                     extra_workdays=self.extra_workdays)
+        return workdays.add_workdays(start, n, extra_holidays=self.extra_holidays, extra_workdays=self.extra_workdays)
 
 
 def day_counter(*, working_days: bool | None = None) -> DayCounter:
@@ -77,7 +82,10 @@ def reminders_due(day: date, *, counter: DayCounter) -> list[PlannedReminder]:
         window = open_tasks.filter(deadline__gte=day, deadline__lte=horizon)
         sent = {}
         for task_id, threshold in ReminderRecord.objects.filter(
-            kind=ReminderKind.DUE, task__in=window, deadline=F("task__deadline"), threshold__isnull=False,
+            kind=ReminderKind.DUE,
+            task__in=window,
+            deadline=F("task__deadline"),
+            threshold__isnull=False,
         ).values_list("task_id", "threshold"):
             sent[task_id] = min(threshold, sent.get(task_id, threshold))
         for task_id, deadline in window.values_list("pk", "deadline").iterator(chunk_size=5000):
@@ -87,9 +95,14 @@ def reminders_due(day: date, *, counter: DayCounter) -> list[PlannedReminder]:
                 continue
             planned.append(PlannedReminder(task_id, ReminderKind.DUE, deadline, left, step))
     overdue = open_tasks.filter(deadline__lt=day)
-    escalated = set(ReminderRecord.objects.filter(
-        kind=ReminderKind.ESCALATION, task__in=overdue, deadline=F("task__deadline"), day__lt=day,
-    ).values_list("task_id", flat=True))
+    escalated = set(
+        ReminderRecord.objects.filter(
+            kind=ReminderKind.ESCALATION,
+            task__in=overdue,
+            deadline=F("task__deadline"),
+            day__lt=day,
+        ).values_list("task_id", flat=True)
+    )
     limit = settings.ESCALATE_AFTER_DAYS
     for task_id, deadline in overdue.values_list("pk", "deadline").iterator(chunk_size=5000):
         late = counter.between(deadline, day)
@@ -102,9 +115,19 @@ def reminders_due(day: date, *, counter: DayCounter) -> list[PlannedReminder]:
 
 
 DIGEST_FIELDS = (
-    "task_id", "kind", "days", "deadline", "task__number", "task__finding__number", "task__finding__summary",
-    "task__finding__round__name", "task__lead_unit_id", "task__lead_unit__name", "task__deadline_text",
-    "task__finding__responsible_leader_id", "task__finding__responsible_leader__full_name",
+    "task_id",
+    "kind",
+    "days",
+    "deadline",
+    "task__number",
+    "task__finding__number",
+    "task__finding__summary",
+    "task__finding__round__name",
+    "task__lead_unit_id",
+    "task__lead_unit__name",
+    "task__deadline_text",
+    "task__finding__responsible_leader_id",
+    "task__finding__responsible_leader__full_name",
 )
 
 

@@ -3,6 +3,7 @@
 acks_late: a task is acknowledged only when it finishes, so a worker that dies mid-run hands it
 back to the broker; the services' unique records make the rerun send nothing twice.
 """
+
 from datetime import date, datetime
 from smtplib import SMTPException
 
@@ -27,16 +28,23 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@shared_task(name="inspections.send_reminders", autoretry_for=(DeliveryIncomplete, SMTPException, OSError,
-                                                               DatabaseError), **RETRY)
+@shared_task(
+    name="inspections.send_reminders",
+    autoretry_for=(DeliveryIncomplete, SMTPException, OSError, DatabaseError),
+    **RETRY,
+)
 def send_reminders(day: str | None = None) -> dict:
     result = reminders_send(day=_day(day))
-    return {"day": result.day.isoformat(), "records": result.records, "digests": result.digests,
-            "delivered": result.delivered, "skipped": result.skipped}
+    return {
+        "day": result.day.isoformat(),
+        "records": result.records,
+        "digests": result.digests,
+        "delivered": result.delivered,
+        "skipped": result.skipped,
+    }
 
 
-@shared_task(name="inspections.weekly_dispatch_report", autoretry_for=(SMTPException, OSError, DatabaseError),
-             **RETRY)
+@shared_task(name="inspections.weekly_dispatch_report", autoretry_for=(SMTPException, OSError, DatabaseError), **RETRY)
 def weekly_dispatch_report(today: str | None = None) -> int:
     return dispatch_report_weekly(today=_day(today)).pk
 

@@ -1,4 +1,5 @@
 """Checks on uploaded evidence: type by content (not by name), size, and a safe display name."""
+
 import hashlib
 import os
 import unicodedata
@@ -90,7 +91,8 @@ def check_evidence_file(upload) -> CheckedFile:
         detected = _office_or_zip(upload) if detected in (None, "application/zip", expected) else detected
     if detected != expected:
         raise InvalidFile(
-            _("文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），已拒绝。") % {"name": name, "ext": ext[1:].upper()},
+            _("文件“%(name)s”的内容与扩展名不符（不是真正的 %(ext)s 文件），已拒绝。")
+            % {"name": name, "ext": ext[1:].upper()},
             field="files",
         )
     if expected not in ZIP_TYPES and any(marker in head[:MARKUP_WINDOW].lower() for marker in MARKUP_MARKERS):

@@ -72,9 +72,7 @@ def workdays_between(
     """
     start, end = _as_date(start), _as_date(end)
     if end < start:
-        return -workdays_between(
-            end, start, extra_holidays=extra_holidays, extra_workdays=extra_workdays
-        )
+        return -workdays_between(end, start, extra_holidays=extra_holidays, extra_workdays=extra_workdays)
     count = _weekdays_after(start, end)
     # Every day that is not special follows the weekday rule, so only the special days (the
     # package's exceptions and the overrides) in the span can change the count: correct those
@@ -124,9 +122,7 @@ def days_between(
 ) -> int:
     """Days in (start, end], counted as calendar days or as working days (the bureau's setting)."""
     if working_days:
-        return workdays_between(
-            start, end, extra_holidays=extra_holidays, extra_workdays=extra_workdays
-        )
+        return workdays_between(start, end, extra_holidays=extra_holidays, extra_workdays=extra_workdays)
     return (_as_date(end) - _as_date(start)).days
 
 

@@ -3,6 +3,7 @@
 One row per allowed move: the action's name, the state it leaves, the state it enters, the roles
 that may make it, and whether a reason is required. Pure: no database, tested on its own.
 """
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
 """Celery application. With REDIS_URL unset, tasks run eagerly in-process (see settings)."""
+
 import os
 
 from celery import Celery

@@ -3,10 +3,10 @@
 The site-wide policy is CONTENT_SECURITY_POLICY in settings. Pages under /admin/ get CSP_ADMIN_UPDATE
 added to it: third-party admin templates we do not own need it (see the settings for what and why).
 """
-from django.conf import settings
-from django.urls import reverse
 
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.urls import reverse
 
 
 def _merged(update: dict | None, extra: dict) -> dict:

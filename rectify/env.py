@@ -1,4 +1,5 @@
 """Small helpers to read typed settings from environment variables."""
+
 import os
 
 

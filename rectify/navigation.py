@@ -1,4 +1,5 @@
 """The top bar's menu: one entry per feature, shown to the roles named."""
+
 from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
@@ -7,7 +8,12 @@ NAV_ITEMS = [
     ("inspections:dashboard", pgettext_lazy("menu", "总览"), "speedometer2", None),
     ("inspections:task_list", pgettext_lazy("menu", "整改任务"), "list-check", None),
     ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", None),
-    ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", ("admin", "bureau", "leader")),
+    (
+        "inspections:report_list",
+        pgettext_lazy("menu", "调度通报"),
+        "file-earmark-bar-graph",
+        ("admin", "bureau", "leader"),
+    ),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", ("admin", "bureau")),
     ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", None),
 ]

@@ -1,4 +1,5 @@
 """Top-level URLs: each app brings its own."""
+
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _

@@ -106,6 +106,16 @@ main() {
 
     echo "Running tests on PostgreSQL $PG_VERSION at 127.0.0.1:$PG_PORT (Redis at 127.0.0.1:$REDIS_PORT)"
 
+    # --- Lint: style and the layout's import contracts fail the run before any test does ------
+    # (RECTIFY_SKIP_LINT=1 skips them for a quick partial run while developing.)
+    if [[ -z "${RECTIFY_SKIP_LINT:-}" ]]; then
+        "$VENV_DIR/bin/ruff" check . || { echo "FAILED: ruff check (run: .venv/bin/ruff check --fix .)" >&2; exit 1; }
+        "$VENV_DIR/bin/ruff" format --check . ||
+            { echo "FAILED: ruff format (run: .venv/bin/ruff format .)" >&2; exit 1; }
+        "$VENV_DIR/bin/lint-imports" --no-cache ||
+            { echo "FAILED: an import contract of pyproject.toml is broken (see above)" >&2; exit 1; }
+    fi
+
     # --- Tests --------------------------------------------------------------------------------
     set +e
     "$VENV_PY" -m pytest "$@"

@@ -1,4 +1,5 @@
 """Fixtures shared by the whole suite that do not depend on any app's models."""
+
 import pytest
 
 
@@ -19,7 +20,7 @@ def pytest_report_header(config):
                     cursor.execute("SELECT sqlite_version()")
                 version = cursor.fetchone()[0]
             connection.close()
-    except Exception as exc:  # noqa: BLE001 - the header must never stop the run
+    except Exception as exc:
         version = f"version unknown: {exc.__class__.__name__}: {exc}"
     if vendor == "postgresql":
         version = f"PostgreSQL {version}"

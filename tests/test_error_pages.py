@@ -1,11 +1,12 @@
 """The error pages are the product's own, in the user's language, under the same Content-Security-Policy."""
+
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
+from i18n_data import bureau_with_one_task
 
 from accounts.models import User
-from i18n_data import bureau_with_one_task
 from inspections.models import RectificationTask
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
 """The English translation: complete, compiled, and switched on per session by the top bar's select."""
+
 import gettext
 import re
 from pathlib import Path
@@ -7,13 +8,13 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from i18n_data import bureau_with_one_task
 
 from accounts.choices import Role
 from accounts.services import user_create
 from inspections import services
 from inspections.errors import NotAllowed
 from inspections.models import RectificationTask
-from i18n_data import bureau_with_one_task
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO = LOCALE_DIR / "django.po"
@@ -22,7 +23,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _unquote(line):
-    return line[line.index('"') + 1:line.rindex('"')].encode("raw_unicode_escape").decode("unicode_escape")
+    return line[line.index('"') + 1 : line.rindex('"')].encode("raw_unicode_escape").decode("unicode_escape")
 
 
 def po_entries(path):
@@ -59,8 +60,9 @@ def test_every_message_is_translated_and_none_is_fuzzy():
     assert fuzzy == []
     # Ledger terms users must type or find in the Excel file (“督察轮次”, “立行立改” ...) stay in
     # Chinese inside “” quotes; any other Chinese in a translation is a translation left undone.
-    still_chinese = [msgid for _, msgid, msgstrs, _ in entries
-                     if any(CJK.search(re.sub(r"“[^”]*”", "", s)) for s in msgstrs)]
+    still_chinese = [
+        msgid for _, msgid, msgstrs, _ in entries if any(CJK.search(re.sub(r"“[^”]*”", "", s)) for s in msgstrs)
+    ]
     assert still_chinese == []
 
 
@@ -93,7 +95,9 @@ NAV_EN = ["Overview", "Tasks", "Rounds", "Reports", "Import"]
 
 
 def nav_labels(html):
-    return re.findall(r'<a class="nav-link[^"]*"[^>]*href="[^"]*"[^>]*>\s*<i class="bi [^"]*"></i>\s*([^<]+?)\s*</a>', html)
+    return re.findall(
+        r'<a class="nav-link[^"]*"[^>]*href="[^"]*"[^>]*>\s*<i class="bi [^"]*"></i>\s*([^<]+?)\s*</a>', html
+    )
 
 
 def test_chinese_is_the_default_for_a_new_session(client, bureau):
@@ -119,8 +123,16 @@ def test_switching_to_english_translates_the_task_list(client, bureau):
     labels = nav_labels(html)
     assert set(NAV_EN) <= set(labels)
     assert not any(CJK.search(label) for label in labels)
-    for header in ("Finding / rectification measures", "Inspection round", "Lead unit", "Rectification deadline",
-                   "Status", "Progress", "Schedule / warning", "Log out"):
+    for header in (
+        "Finding / rectification measures",
+        "Inspection round",
+        "Lead unit",
+        "Rectification deadline",
+        "Status",
+        "Progress",
+        "Schedule / warning",
+        "Log out",
+    ):
         assert header in html
     for chinese in NAV_ZH + ["牵头单位", "反馈问题 / 整改措施", "退出"]:
         assert chinese not in html
@@ -135,8 +147,10 @@ def test_switching_to_english_translates_the_task_list(client, bureau):
 def test_service_errors_follow_the_active_language(bureau):
     leader = user_create(username="boss", password=None, role=Role.LEADER, full_name="李局长")
     task = RectificationTask.objects.get()
-    for language, expected in (("zh-hans", "只有督察办工作人员可以修改整改任务。"),
-                               ("en", "Only inspection office staff can edit rectification tasks.")):
+    for language, expected in (
+        ("zh-hans", "只有督察办工作人员可以修改整改任务。"),
+        ("en", "Only inspection office staff can edit rectification tasks."),
+    ):
         with translation.override(language), pytest.raises(NotAllowed) as caught:
             services.task_update(actor=leader, task=task, expected_version=task.version, goal="x")
         assert caught.value.message == expected

@@ -1,4 +1,5 @@
 """Every HTML page carries the strict Content-Security-Policy; the only exceptions are where they are meant to be."""
+
 import json
 import os
 import subprocess
@@ -7,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from i18n_data import bureau_with_one_task
 
 from accounts.choices import Role
 from accounts.services import user_create
-from i18n_data import bureau_with_one_task
 from inspections.models import RectificationTask
 
 pytestmark = pytest.mark.django_db
@@ -49,12 +50,18 @@ def staff():
 def app_pages():
     task = RectificationTask.objects.get()
     return [
-        reverse("inspections:dashboard"), reverse("inspections:task_list"),
-        task.get_absolute_url(), reverse("inspections:task_edit", args=[task.pk]),
-        reverse("inspections:round_list"), reverse("inspections:round_detail", args=[task.finding.round_id]),
+        reverse("inspections:dashboard"),
+        reverse("inspections:task_list"),
+        task.get_absolute_url(),
+        reverse("inspections:task_edit", args=[task.pk]),
+        reverse("inspections:round_list"),
+        reverse("inspections:round_detail", args=[task.finding.round_id]),
         reverse("inspections:finding_create", args=[task.finding.round_id]),
-        reverse("inspections:notification_list"), reverse("inspections:report_list"),
-        reverse("inspections:ledger_import"), reverse("api_tokens"), reverse("password_change"),
+        reverse("inspections:notification_list"),
+        reverse("inspections:report_list"),
+        reverse("inspections:ledger_import"),
+        reverse("api_tokens"),
+        reverse("password_change"),
         reverse("api:docs"),
     ]
 
@@ -94,8 +101,11 @@ def test_admin_pages_add_only_the_history_style_hash(client, staff):
     client.force_login(admin)
     task = RectificationTask.objects.get()
     expected = {**STRICT, "style-src": {"'self'", "'unsafe-hashes'", SIMPLE_HISTORY_STYLE}}
-    for url in (reverse("admin:index"), reverse("admin:inspections_rectificationtask_change", args=[task.pk]),
-                reverse("admin:inspections_rectificationtask_history", args=[task.pk])):
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:inspections_rectificationtask_change", args=[task.pk]),
+        reverse("admin:inspections_rectificationtask_history", args=[task.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200 and policy(response) == expected, url
     history = client.get(reverse("admin:inspections_rectificationtask_history", args=[task.pk]))
@@ -123,10 +133,16 @@ print(json.dumps({k: response.headers.get(k) for k in
 
 def probe_headers(tmp_path, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CSP_")}
-    environ.update(DJANGO_SETTINGS_MODULE="rectify.settings", DEBUG="1", ALLOWED_HOSTS="testserver",
-                   RECTIFY_VAR_DIR=str(tmp_path / "var"), **env)
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=environ, capture_output=True, text=True,
-                            timeout=120)
+    environ.update(
+        DJANGO_SETTINGS_MODULE="rectify.settings",
+        DEBUG="1",
+        ALLOWED_HOSTS="testserver",
+        RECTIFY_VAR_DIR=str(tmp_path / "var"),
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, env=environ, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -134,7 +150,10 @@ def probe_headers(tmp_path, **env):
 def test_report_only_mode_and_report_uri_come_from_the_environment(tmp_path):
     enforced = probe_headers(tmp_path)
     assert "script-src 'self'" in enforced["Content-Security-Policy"]
-    assert enforced["Content-Security-Policy-Report-Only"] is None and "report-uri" not in enforced["Content-Security-Policy"]
+    assert (
+        enforced["Content-Security-Policy-Report-Only"] is None
+        and "report-uri" not in enforced["Content-Security-Policy"]
+    )
     trial = probe_headers(tmp_path, CSP_REPORT_ONLY="1", CSP_REPORT_URI="/csp-report/")
     assert trial["Content-Security-Policy"] is None
     assert "script-src 'self'" in trial["Content-Security-Policy-Report-Only"]

@@ -1,4 +1,5 @@
 """Settings come from the environment with safe defaults; migrations match the models."""
+
 import json
 import os
 import subprocess
@@ -23,15 +24,27 @@ print(json.dumps({
     "red_gap": settings.RED_GAP, "evidence_max": settings.EVIDENCE_MAX_BYTES,
 }))
 """
-CLEARED = ("DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "RED_GAP",
-           "EVIDENCE_MAX_MB", "MEDIA_ROOT", "EXPORT_ROOT", "STATIC_ROOT")
+CLEARED = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TEST_REDIS_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "RED_GAP",
+    "EVIDENCE_MAX_MB",
+    "MEDIA_ROOT",
+    "EXPORT_ROOT",
+    "STATIC_ROOT",
+)
 
 
 def run_settings(tmp_path, **env):
     environ = {k: v for k, v in os.environ.items() if k not in CLEARED}
     environ.update(DJANGO_SETTINGS_MODULE="rectify.settings", RECTIFY_VAR_DIR=str(tmp_path / "var"), **env)
-    return subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=environ, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, env=environ, capture_output=True, text=True, timeout=120
+    )
 
 
 def probe(tmp_path, **env):
@@ -50,8 +63,12 @@ def test_defaults_in_debug_are_sqlite_and_eager_celery(tmp_path):
 
 
 def test_database_and_redis_urls_switch_to_postgresql_and_a_broker(tmp_path):
-    got = probe(tmp_path, DEBUG="1", DATABASE_URL="postgres://rectify:pw@db.internal:5432/rectify",
-                REDIS_URL="redis://cache.internal:6379/0")
+    got = probe(
+        tmp_path,
+        DEBUG="1",
+        DATABASE_URL="postgres://rectify:pw@db.internal:5432/rectify",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
     assert got["engine"] == "django.db.backends.postgresql"
     assert got["name"] == "rectify"
     assert got["eager"] is False and got["celery_eager"] is False

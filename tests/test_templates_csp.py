@@ -4,6 +4,7 @@ The policy (rectify/settings.py) blocks inline <script>, on*= handlers, javascri
 attributes, <style> elements and eval. Data in <script type="application/json"> is never executed
 and stays allowed (json_script).
 """
+
 import re
 from pathlib import Path
 
@@ -19,8 +20,10 @@ STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.I)
 HTMX_EVAL = re.compile(r"\s(?:data-)?hx-on[:-]|\bjs:|\bjavascript:", re.I)
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
 DATA_SCRIPT = re.compile(r"""\btype\s*=\s*["']application/(?:ld\+)?json["']""", re.I)
-JS_EVAL = re.compile(r"\beval\s*\(|\bnew\s+Function\s*\(|set(?:Timeout|Interval)\s*\(\s*[\"'`]|"
-                     r"setAttribute\s*\(\s*[\"'](?:style|on[a-z]+)[\"']")
+JS_EVAL = re.compile(
+    r"\beval\s*\(|\bnew\s+Function\s*\(|set(?:Timeout|Interval)\s*\(\s*[\"'`]|"
+    r"setAttribute\s*\(\s*[\"'](?:style|on[a-z]+)[\"']"
+)
 
 
 COMMENT = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.S)
@@ -44,21 +47,35 @@ def csp_problems(html: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("html", [
-    '<button onclick="window.print()">', "<select class=x\n  onchange='this.form.submit()'>",
-    '<div style="width: 5%">', "<script>window.location.reload();</script>", '<script type="module">go()</script>',
-    "<style>.a{}</style>", '<button hx-on:click="go()">', '<a href="javascript:go()">',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<button onclick="window.print()">',
+        "<select class=x\n  onchange='this.form.submit()'>",
+        '<div style="width: 5%">',
+        "<script>window.location.reload();</script>",
+        '<script type="module">go()</script>',
+        "<style>.a{}</style>",
+        '<button hx-on:click="go()">',
+        '<a href="javascript:go()">',
+    ],
+)
 def test_the_check_catches_what_the_policy_blocks(html):
     assert csp_problems(html)
 
 
-@pytest.mark.parametrize("html", [
-    '<script src="/static/app/app.js"></script>', '<script id="d" type="application/json">{"a": 1}</script>',
-    '<select data-submit-on-change class="form-select">', '<div class="progress-bar bar-w-40">',
-    "<p>Set style= and onclick= in text is fine</p>", "{# no inline <style> or <script> here #}",
-    "{% comment %}\n<script>go()</script>\n{% endcomment %}",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="/static/app/app.js"></script>',
+        '<script id="d" type="application/json">{"a": 1}</script>',
+        '<select data-submit-on-change class="form-select">',
+        '<div class="progress-bar bar-w-40">',
+        "<p>Set style= and onclick= in text is fine</p>",
+        "{# no inline <style> or <script> here #}",
+        "{% comment %}\n<script>go()</script>\n{% endcomment %}",
+    ],
+)
 def test_the_check_lets_compliant_markup_through(html):
     assert csp_problems(html) == []
 

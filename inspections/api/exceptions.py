@@ -3,6 +3,7 @@
 Service errors keep their status (400/403/409) and Chinese message; Django and DRF validation
 errors become 400 with messages per field; "not found" and "not yours" are the same 404.
 """
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -60,5 +61,6 @@ def api_exception_handler(exc, context):
     code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
     code = code if isinstance(code, str) else "error"
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
-    return _error(_first_message(response.data) or _("请求失败。"), code,
-                  status_code=response.status_code, headers=headers)
+    return _error(
+        _first_message(response.data) or _("请求失败。"), code, status_code=response.status_code, headers=headers
+    )

@@ -1,4 +1,5 @@
 """Page-number pagination for every API list; clients may ask for up to 200 rows a page."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

@@ -3,6 +3,7 @@
 Object-level access is not here: querysets and getters come from inspections.access (404 for
 another unit's object), and the services check role and unit again for every write.
 """
+
 from rest_framework.permissions import BasePermission
 
 from ..access import can_manage

@@ -1,4 +1,5 @@
 """The browsable API (a browser opening /api/...): DRF's, with the one CSP exception its templates need."""
+
 from csp.constants import UNSAFE_INLINE
 from rest_framework.renderers import BrowsableAPIRenderer
 

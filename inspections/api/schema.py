@@ -1,7 +1,8 @@
 """OpenAPI generation: every operation documents the error shape for the statuses it can return."""
+
 from drf_spectacular.openapi import AutoSchema
 
-from .serializers import ErrorSerializer
+from rectify.api_errors import ErrorSerializer
 
 # 401 anonymous, 403 role refused, 404 another unit's object (or a page past the end).
 COMMON_ERRORS = ("401", "403", "404")

@@ -1,5 +1,6 @@
 """API representations. Read serializers expose the ledger; write serializers only validate shapes,
 the services (called by the views) apply the rules."""
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -9,7 +10,6 @@ from accounts.models import Unit
 from accounts.selectors import leaders, units_visible_to
 
 from ..access import visible_findings, visible_rounds
-from ..selectors import task_assignable_units
 from ..choices import Category, EvidenceKind, FindingSource, JobStatus, Schedule, TaskStatus, Warning
 from ..models import (
     DispatchReport,
@@ -20,19 +20,9 @@ from ..models import (
     RectificationTask,
     TaskEvent,
 )
+from ..selectors import task_assignable_units
 
 MAX_TEXT = 10000
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error: a readable Chinese message, a machine code, the first bad field and all field messages."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(help_text="invalid, not_allowed, transition_not_allowed, reason_required, "
-                                           "evidence_required, read_only, stale, invalid_file, not_found, "
-                                           "not_authenticated, permission_denied ...")
-    field = serializers.CharField(allow_null=True)
-    errors = serializers.DictField(child=serializers.JSONField(), help_text="字段名 → 错误信息列表")
 
 
 def _request_user(serializer):
@@ -43,11 +33,21 @@ def _request_user(serializer):
 
 # --- rounds and findings -------------------------------------------------------------------------
 
+
 class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = InspectionRound
-        fields = ["id", "kind", "batch", "name", "inspection_start", "inspection_end", "feedback_date",
-                  "plan_due_date", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "batch",
+            "name",
+            "inspection_start",
+            "inspection_end",
+            "feedback_date",
+            "plan_due_date",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
         extra_kwargs = {"batch": {"min_value": 1, "max_value": 32767}}
 
@@ -60,8 +60,20 @@ class FindingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Finding
-        fields = ["id", "round", "round_name", "number", "summary", "description", "category", "region",
-                  "responsible_leader", "responsible_leader_name", "source", "created_at"]
+        fields = [
+            "id",
+            "round",
+            "round_name",
+            "number",
+            "summary",
+            "description",
+            "category",
+            "region",
+            "responsible_leader",
+            "responsible_leader_name",
+            "source",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -81,8 +93,9 @@ class TaskAssignSerializer(serializers.Serializer):
 
 class FindingCreateSerializer(serializers.Serializer):
     round = serializers.PrimaryKeyRelatedField(queryset=InspectionRound.objects.all())
-    number = serializers.IntegerField(min_value=1, max_value=2147483647, required=False,
-                                      help_text="问题编号，默认为本轮次下一个编号")
+    number = serializers.IntegerField(
+        min_value=1, max_value=2147483647, required=False, help_text="问题编号，默认为本轮次下一个编号"
+    )
     summary = serializers.CharField(max_length=500)
     description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
@@ -100,6 +113,7 @@ class FindingCreateSerializer(serializers.Serializer):
 
 # --- tasks ----------------------------------------------------------------------------------------
 
+
 class TaskSerializer(serializers.ModelSerializer):
     """A task with its schedule figures (computed in SQL by TaskQuerySet.with_schedule)."""
 
@@ -109,8 +123,9 @@ class TaskSerializer(serializers.ModelSerializer):
     finding_number = serializers.IntegerField(source="finding.number", read_only=True)
     finding_summary = serializers.CharField(source="finding.summary", read_only=True)
     category = serializers.ChoiceField(source="finding.category", choices=Category.choices, read_only=True)
-    responsible_leader = serializers.IntegerField(source="finding.responsible_leader_id", read_only=True,
-                                                  allow_null=True)
+    responsible_leader = serializers.IntegerField(
+        source="finding.responsible_leader_id", read_only=True, allow_null=True
+    )
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     cooperating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     milestones = serializers.ListField(child=serializers.DateField(), read_only=True, help_text="阶段性节点")
@@ -123,19 +138,52 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RectificationTask
-        fields = ["id", "code", "round", "round_name", "finding", "finding_number", "finding_summary", "category",
-                  "responsible_leader", "number", "lead_unit", "lead_unit_name", "cooperating_units",
-                  "responsible_person", "goal", "measures", "deadline_text", "deadline", "deadline_kind",
-                  "milestones", "status", "percent", "investment", "assigned_on", "completed_at", "verified_at",
-                  "signed_off_at", "version", "created_at", "updated_at", "is_complete", "is_overdue",
-                  "days_left", "expected_percent", "schedule", "warning"]
+        fields = [
+            "id",
+            "code",
+            "round",
+            "round_name",
+            "finding",
+            "finding_number",
+            "finding_summary",
+            "category",
+            "responsible_leader",
+            "number",
+            "lead_unit",
+            "lead_unit_name",
+            "cooperating_units",
+            "responsible_person",
+            "goal",
+            "measures",
+            "deadline_text",
+            "deadline",
+            "deadline_kind",
+            "milestones",
+            "status",
+            "percent",
+            "investment",
+            "assigned_on",
+            "completed_at",
+            "verified_at",
+            "signed_off_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "is_complete",
+            "is_overdue",
+            "days_left",
+            "expected_percent",
+            "schedule",
+            "warning",
+        ]
         read_only_fields = fields
 
 
 class TaskCreateSerializer(TaskAssignSerializer):
     finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.all())
-    number = serializers.IntegerField(min_value=1, max_value=32767, required=False,
-                                      help_text="任务序号，默认为该问题下一个序号")
+    number = serializers.IntegerField(
+        min_value=1, max_value=32767, required=False, help_text="任务序号，默认为该问题下一个序号"
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +195,9 @@ class TaskCreateSerializer(TaskAssignSerializer):
 
 class VersionedSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
-        min_value=1, max_value=2147483647, required=False,
+        min_value=1,
+        max_value=2147483647,
+        required=False,
         help_text="任务的 version；若任务已被他人修改则返回 409，避免覆盖",
     )
 
@@ -157,7 +207,9 @@ class TaskUpdateSerializer(TaskAssignSerializer):
 
     assigned_on = serializers.DateField(required=False, help_text="交办日期（“立行立改”的期限从它起算）")
     expected_version = serializers.IntegerField(
-        min_value=1, max_value=2147483647, help_text="读取任务时的 version；任务已被他人修改则返回 409，不会覆盖",
+        min_value=1,
+        max_value=2147483647,
+        help_text="读取任务时的 version；任务已被他人修改则返回 409，不会覆盖",
     )
 
     def __init__(self, *args, task=None, **kwargs):
@@ -191,6 +243,7 @@ class ReasonTransitionSerializer(VersionedSerializer):
 
 # --- progress, evidence, events -------------------------------------------------------------------
 
+
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True, allow_null=True, default=None)
 
@@ -203,20 +256,39 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 class ProgressCreateSerializer(VersionedSerializer):
     text = serializers.CharField(max_length=MAX_TEXT, help_text="整改进展情况")
     percent = serializers.IntegerField(min_value=0, max_value=100, help_text="完成比例（%）")
-    investment = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False,
-                                          allow_null=True, help_text="累计投入资金（万元），不填则沿用上次")
+    investment = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        help_text="累计投入资金（万元），不填则沿用上次",
+    )
     reported_on = serializers.DateField(required=False, help_text="填报日期，默认今天")
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    uploaded_by_name = serializers.CharField(source="uploaded_by.display_name", read_only=True, allow_null=True,
-                                             default=None)
+    uploaded_by_name = serializers.CharField(
+        source="uploaded_by.display_name", read_only=True, allow_null=True, default=None
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
-        fields = ["id", "task", "original_name", "content_type", "size", "sha256", "kind", "description",
-                  "uploaded_by", "uploaded_by_name", "uploaded_at", "download_url"]
+        fields = [
+            "id",
+            "task",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "kind",
+            "description",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -227,8 +299,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceUploadSerializer(VersionedSerializer):
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False,
-                                  help_text="一个或多个文件：PDF、JPG、PNG、DOCX、XLSX、ZIP")
+    files = serializers.ListField(
+        child=serializers.FileField(), allow_empty=False, help_text="一个或多个文件：PDF、JPG、PNG、DOCX、XLSX、ZIP"
+    )
     kind = serializers.ChoiceField(choices=EvidenceKind.choices, default=EvidenceKind.DOCUMENT)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -245,6 +318,7 @@ class TaskEventSerializer(serializers.ModelSerializer):
 
 
 # --- dashboard ------------------------------------------------------------------------------------
+
 
 class RoundFiguresSerializer(serializers.Serializer):
     round = serializers.IntegerField(source="round.pk")
@@ -272,8 +346,19 @@ class DispatchReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DispatchReport
-        fields = ["id", "report_date", "status", "status_display", "narrative", "figures", "error",
-                  "created_at", "finished_at", "emailed_at", "download_url"]
+        fields = [
+            "id",
+            "report_date",
+            "status",
+            "status_display",
+            "narrative",
+            "figures",
+            "error",
+            "created_at",
+            "finished_at",
+            "emailed_at",
+            "download_url",
+        ]
         read_only_fields = fields
 
     def get_download_url(self, report) -> str | None:

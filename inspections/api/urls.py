@@ -1,4 +1,5 @@
 """Routes of the REST API under /api/ (namespace "api"), the schema and the local Swagger UI."""
+
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -31,6 +32,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as its own file (docs/?script=) instead of an
     # inline <script>, and our template links its page styles: both as the Content-Security-Policy needs.
-    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(
-        url_name="api:schema", template_name="inspections/api/swagger_ui.html")), name="docs"),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="inspections/api/swagger_ui.html")
+        ),
+        name="docs",
+    ),
 ]

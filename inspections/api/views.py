@@ -1,5 +1,6 @@
 """API views: thin callers of inspections.access (what a user sees), selectors (how to read it fast),
 the shared FilterSets and the services (every write, with its rules and errors)."""
+
 import json
 
 from django.http import FileResponse, Http404
@@ -15,8 +16,8 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..access import (
     access_evidence,
-    access_report,
     access_finding,
+    access_report,
     access_round,
     access_task,
     visible_findings,
@@ -24,8 +25,8 @@ from ..access import (
     visible_rounds,
     visible_tasks,
 )
-from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
 from ..choices import JobStatus
+from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
 from ..services.reports import dispatch_report_request, report_file
 from ..services.tasks import check_task_editable
 from ..workflow import Action
@@ -33,8 +34,9 @@ from . import serializers as s
 from .permissions import CanManageForCreate
 
 
-class ReadCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                        viewsets.GenericViewSet):
+class ReadCreateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """List, detail and create; create validates with `create_serializer_class`, answers with `serializer_class`."""
 
     permission_classes = [CanManageForCreate]
@@ -62,8 +64,13 @@ def read_create_schema(*, list_summary, retrieve_summary, create_summary, reques
     )
 
 
-@read_create_schema(list_summary="督察轮次列表", retrieve_summary="督察轮次详情", create_summary="登记督察轮次（督察办）",
-                    request=s.RoundSerializer, response=s.RoundSerializer)
+@read_create_schema(
+    list_summary="督察轮次列表",
+    retrieve_summary="督察轮次详情",
+    create_summary="登记督察轮次（督察办）",
+    request=s.RoundSerializer,
+    response=s.RoundSerializer,
+)
 class RoundViewSet(ReadCreateViewSet):
     serializer_class = create_serializer_class = s.RoundSerializer
     filterset_class = RoundFilterSet
@@ -79,9 +86,13 @@ class RoundViewSet(ReadCreateViewSet):
         return services.round_create(actor=self.request.user, **data)
 
 
-@read_create_schema(list_summary="反馈问题列表", retrieve_summary="反馈问题详情",
-                    create_summary="登记反馈问题并交办整改任务（督察办）", request=s.FindingCreateSerializer,
-                    response=s.FindingSerializer)
+@read_create_schema(
+    list_summary="反馈问题列表",
+    retrieve_summary="反馈问题详情",
+    create_summary="登记反馈问题并交办整改任务（督察办）",
+    request=s.FindingCreateSerializer,
+    response=s.FindingSerializer,
+)
 class FindingViewSet(ReadCreateViewSet):
     serializer_class = s.FindingSerializer
     create_serializer_class = s.FindingCreateSerializer
@@ -89,8 +100,11 @@ class FindingViewSet(ReadCreateViewSet):
     ordering_fields = ["number", "created_at", "id"]
 
     def get_queryset(self):
-        return (visible_findings(self.request.user).select_related("round", "responsible_leader")
-                .order_by("round_id", "number"))
+        return (
+            visible_findings(self.request.user)
+            .select_related("round", "responsible_leader")
+            .order_by("round_id", "number")
+        )
 
     def get_object(self):
         return access_finding(self.request.user, self.kwargs["pk"])
@@ -107,20 +121,33 @@ def _transition_view(action: str, summary: str, request_serializer=s.TransitionS
         task = access_task(request.user, pk)
         data = request_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.task_transition(actor=request.user, task=task, action=action,
-                                 reason=data.validated_data.get("reason", ""),
-                                 expected_version=data.validated_data.get("expected_version"))
+        services.task_transition(
+            actor=request.user,
+            task=task,
+            action=action,
+            reason=data.validated_data.get("reason", ""),
+            expected_version=data.validated_data.get("expected_version"),
+        )
         return Response(s.TaskSerializer(self.reload(task), context=self.get_serializer_context()).data)
 
     view.__name__ = action
     # Order matters: DRF's @action replaces the function's kwargs, where @extend_schema keeps its data.
     view = decorators.action(detail=True, methods=["post"], url_path=action.replace("_", "-"))(view)
-    return extend_schema(summary=summary, request=request_serializer, responses={200: s.TaskSerializer},
-                         description=_("调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。"))(view)
+    return extend_schema(
+        summary=summary,
+        request=request_serializer,
+        responses={200: s.TaskSerializer},
+        description=_("调用与页面相同的工作流服务；状态或角色不允许时返回 403，版本过期返回 409。"),
+    )(view)
 
 
-@read_create_schema(list_summary="整改任务列表（与页面相同的筛选条件）", retrieve_summary="整改任务详情",
-                    create_summary="交办整改任务（督察办）", request=s.TaskCreateSerializer, response=s.TaskSerializer)
+@read_create_schema(
+    list_summary="整改任务列表（与页面相同的筛选条件）",
+    retrieve_summary="整改任务详情",
+    create_summary="交办整改任务（督察办）",
+    request=s.TaskCreateSerializer,
+    response=s.TaskSerializer,
+)
 class TaskViewSet(ReadCreateViewSet):
     serializer_class = s.TaskSerializer
     create_serializer_class = s.TaskCreateSerializer
@@ -140,10 +167,15 @@ class TaskViewSet(ReadCreateViewSet):
         data = dict(data)
         return services.task_assign(actor=self.request.user, finding=data.pop("finding"), **data)
 
-    @extend_schema(summary="修改整改任务（督察办；只修改提交的字段）", request=s.TaskUpdateSerializer,
-                   responses={200: s.TaskSerializer},
-                   description=_("调用与编辑页面相同的服务：重新解析整改时限并记入任务动态。非督察办返回 403，"
-                                 "已销号的任务或版本过期返回 409。"))
+    @extend_schema(
+        summary="修改整改任务（督察办；只修改提交的字段）",
+        request=s.TaskUpdateSerializer,
+        responses={200: s.TaskSerializer},
+        description=_(
+            "调用与编辑页面相同的服务：重新解析整改时限并记入任务动态。非督察办返回 403，"
+            "已销号的任务或版本过期返回 409。"
+        ),
+    )
     def partial_update(self, request, pk=None):
         task = self.get_object()  # another unit's task: 404
         check_task_editable(request.user, task)  # role (403) and closed task (409) before the body is read
@@ -200,8 +232,9 @@ class TaskChildViewSet(mixins.CreateModelMixin, TaskRecordsViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="任务的整改进展"),
-    create=extend_schema(summary="报送整改进展", request=s.ProgressCreateSerializer,
-                         responses={201: s.ProgressUpdateSerializer}),
+    create=extend_schema(
+        summary="报送整改进展", request=s.ProgressCreateSerializer, responses={201: s.ProgressUpdateSerializer}
+    ),
 )
 class ProgressUpdateViewSet(TaskChildViewSet):
     serializer_class = s.ProgressUpdateSerializer
@@ -217,9 +250,11 @@ class ProgressUpdateViewSet(TaskChildViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="任务的佐证材料"),
-    create=extend_schema(summary="上传佐证材料（multipart，可多个文件，全部通过检查才保存）",
-                         request={"multipart/form-data": s.EvidenceUploadSerializer},
-                         responses={201: s.EvidenceSerializer(many=True)}),
+    create=extend_schema(
+        summary="上传佐证材料（multipart，可多个文件，全部通过检查才保存）",
+        request={"multipart/form-data": s.EvidenceUploadSerializer},
+        responses={201: s.EvidenceSerializer(many=True)},
+    ),
 )
 class EvidenceViewSet(TaskChildViewSet):
     serializer_class = s.EvidenceSerializer
@@ -258,7 +293,8 @@ class EvidenceDownloadView(APIView):
     renderer_classes = [renderers.JSONRenderer, PassthroughRenderer]
 
     @extend_schema(
-        summary="下载佐证材料（附件）", operation_id="evidence_download",
+        summary="下载佐证材料（附件）",
+        operation_id="evidence_download",
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("文件内容"))},
     )
     def get(self, request, pk):
@@ -267,8 +303,9 @@ class EvidenceDownloadView(APIView):
             stored = evidence.file.open("rb")
         except OSError:
             raise Http404("evidence file missing from storage") from None
-        response = FileResponse(stored, as_attachment=True, filename=evidence.original_name,
-                                content_type=evidence.content_type)
+        response = FileResponse(
+            stored, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        )
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
@@ -300,8 +337,11 @@ class DispatchReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_object(self):
         return access_report(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(summary="生成某日的调度通报（督察办，后台生成）", request=s.DispatchReportRequestSerializer,
-                   responses={202: s.DispatchReportSerializer, 200: s.DispatchReportSerializer})
+    @extend_schema(
+        summary="生成某日的调度通报（督察办，后台生成）",
+        request=s.DispatchReportRequestSerializer,
+        responses={202: s.DispatchReportSerializer, 200: s.DispatchReportSerializer},
+    )
     def create(self, request):
         data = s.DispatchReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -311,11 +351,17 @@ class DispatchReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         return Response(body, status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK)
 
     @extend_schema(
-        summary="下载调度通报工作簿（附件）", operation_id="report_download",
+        summary="下载调度通报工作簿（附件）",
+        operation_id="report_download",
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx 文件"))},
     )
-    @decorators.action(detail=True, methods=["get"], url_path="download", url_name="download",
-                       renderer_classes=[renderers.JSONRenderer, PassthroughRenderer])
+    @decorators.action(
+        detail=True,
+        methods=["get"],
+        url_path="download",
+        url_name="download",
+        renderer_classes=[renderers.JSONRenderer, PassthroughRenderer],
+    )
     def download(self, request, pk=None):
         report = self.get_object()
         path = report_file(report) if report.file_path else None

@@ -6,6 +6,7 @@ reached through the transition table, one creation event per task and one per st
 time order, progress rows (and their events) matching the task's percent, and completed_at,
 verified_at and signed_off_at equal to the times of the events that set them.
 """
+
 import io
 import json
 import random
@@ -25,8 +26,12 @@ from .realistic import PROBLEMS, REGIONS
 
 FLUSH_ROWS = 50_000
 STATUS_WEIGHTS = [
-    (TaskStatus.NOT_STARTED, 12), (TaskStatus.IN_PROGRESS, 33), (TaskStatus.SUBMITTED, 8),
-    (TaskStatus.VERIFIED, 10), (TaskStatus.CLOSED, 30), (TaskStatus.LONG_TERM, 7),
+    (TaskStatus.NOT_STARTED, 12),
+    (TaskStatus.IN_PROGRESS, 33),
+    (TaskStatus.SUBMITTED, 8),
+    (TaskStatus.VERIFIED, 10),
+    (TaskStatus.CLOSED, 30),
+    (TaskStatus.LONG_TERM, 7),
 ]
 # The workflow path that reaches each status (see workflow.TRANSITIONS).
 _TO_SUBMITTED = [("start", TaskStatus.IN_PROGRESS), ("submit", TaskStatus.SUBMITTED)]
@@ -46,18 +51,26 @@ def _units() -> list[Unit]:
     root, _ = Unit.objects.get_or_create(code="BULK", defaults={"name": "压测县", "kind": UnitKind.BUREAU})
     units = []
     for i in range(40):
-        units.append(Unit.objects.get_or_create(
-            code=f"BULK-D{i:02d}", defaults={"name": f"压测部门{i:02d}", "kind": UnitKind.DEPARTMENT, "parent": root})[0])
+        units.append(
+            Unit.objects.get_or_create(
+                code=f"BULK-D{i:02d}",
+                defaults={"name": f"压测部门{i:02d}", "kind": UnitKind.DEPARTMENT, "parent": root},
+            )[0]
+        )
     townships = []
     for i in range(40):
         township = Unit.objects.get_or_create(
-            code=f"BULK-T{i:02d}", defaults={"name": f"压测乡镇{i:02d}", "kind": UnitKind.TOWNSHIP, "parent": root})[0]
+            code=f"BULK-T{i:02d}", defaults={"name": f"压测乡镇{i:02d}", "kind": UnitKind.TOWNSHIP, "parent": root}
+        )[0]
         townships.append(township)
         units.append(township)
     for i in range(120):
-        units.append(Unit.objects.get_or_create(
-            code=f"BULK-E{i:03d}",
-            defaults={"name": f"压测企业{i:03d}", "kind": UnitKind.ENTERPRISE, "parent": townships[i % 40]})[0])
+        units.append(
+            Unit.objects.get_or_create(
+                code=f"BULK-E{i:03d}",
+                defaults={"name": f"压测企业{i:03d}", "kind": UnitKind.ENTERPRISE, "parent": townships[i % 40]},
+            )[0]
+        )
     return units
 
 
@@ -162,8 +175,12 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
     actor_id = actor.pk if actor else None
     feedback = today - timedelta(days=rng.randint(300, 700))
     inspection_round = InspectionRound.objects.create(
-        kind=RoundKind.PROVINCIAL, batch=1 + seed % 9, name=name, feedback_date=feedback,
-        inspection_start=feedback - timedelta(days=60), inspection_end=feedback - timedelta(days=30),
+        kind=RoundKind.PROVINCIAL,
+        batch=1 + seed % 9,
+        name=name,
+        feedback_date=feedback,
+        inspection_start=feedback - timedelta(days=60),
+        inspection_end=feedback - timedelta(days=30),
         plan_due_date=feedback + timedelta(days=30),
     )
     # Findings: 1-5 tasks each until the total is reached.
@@ -174,17 +191,58 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
     finding_ids = iter(_reserve_ids(Finding, len(sizes)))
     task_ids = iter(_reserve_ids(RectificationTask, tasks))
 
-    findings = _RowWriter(Finding, ["id", "round_id", "number", "summary", "description", "category", "region",
-                                    "responsible_leader_id", "source", "created_at"])
-    task_rows = _RowWriter(RectificationTask, [
-        "id", "finding_id", "round_id", "category", "number", "lead_unit_id", "responsible_person", "goal", "measures", "deadline_text",
-        "deadline", "deadline_kind", "milestones", "status", "percent", "investment", "assigned_on", "completed_at",
-        "verified_at", "verified_by_id", "signed_off_at", "signed_off_by_id", "version", "created_at", "updated_at"])
+    findings = _RowWriter(
+        Finding,
+        [
+            "id",
+            "round_id",
+            "number",
+            "summary",
+            "description",
+            "category",
+            "region",
+            "responsible_leader_id",
+            "source",
+            "created_at",
+        ],
+    )
+    task_rows = _RowWriter(
+        RectificationTask,
+        [
+            "id",
+            "finding_id",
+            "round_id",
+            "category",
+            "number",
+            "lead_unit_id",
+            "responsible_person",
+            "goal",
+            "measures",
+            "deadline_text",
+            "deadline",
+            "deadline_kind",
+            "milestones",
+            "status",
+            "percent",
+            "investment",
+            "assigned_on",
+            "completed_at",
+            "verified_at",
+            "verified_by_id",
+            "signed_off_at",
+            "signed_off_by_id",
+            "version",
+            "created_at",
+            "updated_at",
+        ],
+    )
     cooperating = _RowWriter(RectificationTask.cooperating_units.through, ["rectificationtask_id", "unit_id"])
-    events = _RowWriter(TaskEvent, ["task_id", "actor_id", "at", "kind", "action", "from_status", "to_status",
-                                    "reason"])
-    progress = _RowWriter(ProgressUpdate, ["task_id", "author_id", "reported_on", "created_at", "text", "percent",
-                                           "investment"])
+    events = _RowWriter(
+        TaskEvent, ["task_id", "actor_id", "at", "kind", "action", "from_status", "to_status", "reason"]
+    )
+    progress = _RowWriter(
+        ProgressUpdate, ["task_id", "author_id", "reported_on", "created_at", "text", "percent", "investment"]
+    )
     statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
     finding_created = datetime.combine(feedback, time(9, 0), tzinfo=tz)
 
@@ -194,9 +252,18 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
         region = rng.choice(REGIONS)
         # Leaders depend on what the database holds; index by number so the random stream does not.
         leader_id = leader_ids[number % len(leader_ids)]
-        findings.add(finding_id, inspection_round.pk, number, f"{region}{summary}（{number}）",
-                     f"督察发现{region}{summary}。", category, region, leader_id,
-                     FindingSource.COMPLAINT if rng.random() < 0.1 else FindingSource.FEEDBACK, finding_created)
+        findings.add(
+            finding_id,
+            inspection_round.pk,
+            number,
+            f"{region}{summary}（{number}）",
+            f"督察发现{region}{summary}。",
+            category,
+            region,
+            leader_id,
+            FindingSource.COMPLAINT if rng.random() < 0.1 else FindingSource.FEEDBACK,
+            finding_created,
+        )
         for task_number in range(1, size + 1):
             task_id = next(task_ids)
             status = rng.choices(statuses, weights)[0]
@@ -217,28 +284,52 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
             span = max(1, (done_on - assigned).days)
             at, previous, moments = created_at, TaskStatus.NOT_STARTED, {}
             for step, (action, target) in enumerate(path, start=1):
-                at = max(_moment(assigned + timedelta(days=span * step // len(path)), rng, tz),
-                         at + timedelta(minutes=rng.randint(1, 20)))
+                at = max(
+                    _moment(assigned + timedelta(days=span * step // len(path)), rng, tz),
+                    at + timedelta(minutes=rng.randint(1, 20)),
+                )
                 signer = leader_id if action in ("close", "keep_long_term") else actor_id
                 events.add(task_id, signer, at, EventKind.TRANSITION, action, previous, target, "")
                 moments[action] = at
                 previous = target
                 if action == "start":
                     at += timedelta(minutes=1)
-                    events.add(task_id, actor_id, at, EventKind.PROGRESS, "", "", "", f"完成 {percent}%：按计划推进整改。")
-                    progress.add(task_id, actor_id, at.date(), at, f"按计划推进整改，已完成 {percent}%。",
-                                 percent, investment)
+                    events.add(
+                        task_id, actor_id, at, EventKind.PROGRESS, "", "", "", f"完成 {percent}%：按计划推进整改。"
+                    )
+                    progress.add(
+                        task_id, actor_id, at.date(), at, f"按计划推进整改，已完成 {percent}%。", percent, investment
+                    )
             verified_at = moments.get("verify")
             signed_off_at = moments.get("close") or moments.get("keep_long_term")
             task_rows.add(
-                task_id, finding_id, inspection_round.pk, category, task_number, lead_unit_id, PEOPLE[rng.randrange(len(PEOPLE))], goal, measures,
-                f"{deadline.year}年底前完成，长期坚持" if long_term else f"{deadline.year}年{deadline.month}月{deadline.day}日前",
+                task_id,
+                finding_id,
+                inspection_round.pk,
+                category,
+                task_number,
+                lead_unit_id,
+                PEOPLE[rng.randrange(len(PEOPLE))],
+                goal,
+                measures,
+                f"{deadline.year}年底前完成，长期坚持"
+                if long_term
+                else f"{deadline.year}年{deadline.month}月{deadline.day}日前",
                 date(deadline.year, 12, 31) if long_term else deadline,
                 DeadlineKind.LONG_TERM if long_term else DeadlineKind.DATED,
-                [], status, percent, investment, assigned,
-                verified_at, verified_at,
-                actor_id if verified_at else None, signed_off_at, leader_id if signed_off_at else None,
-                1 + len(path) + (1 if path else 0), created_at, at,
+                [],
+                status,
+                percent,
+                investment,
+                assigned,
+                verified_at,
+                verified_at,
+                actor_id if verified_at else None,
+                signed_off_at,
+                leader_id if signed_off_at else None,
+                1 + len(path) + (1 if path else 0),
+                created_at,
+                at,
             )
             if rng.random() < 0.3:
                 helper = unit_ids[rng.randrange(len(unit_ids))]

@@ -1,16 +1,28 @@
 """The demo jurisdiction: the city bureau, departments, townships and a few enterprises."""
+
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
 from accounts.services import user_role_group_sync
 
 ROOT = ("XX市生态环境局", "BUREAU")
 DEPARTMENTS = [
-    ("市住房和城乡建设局", "ZJ"), ("市水务局", "SW"), ("市自然资源和规划局", "ZR"), ("市农业农村局", "NY"),
-    ("市工业和信息化局", "GX"), ("市城市管理局", "CG"), ("市交通运输局", "JT"), ("市林业局", "LY"),
-    ("市发展和改革委员会", "FG"), ("生态环境局城区分局", "CQFJ"),
+    ("市住房和城乡建设局", "ZJ"),
+    ("市水务局", "SW"),
+    ("市自然资源和规划局", "ZR"),
+    ("市农业农村局", "NY"),
+    ("市工业和信息化局", "GX"),
+    ("市城市管理局", "CG"),
+    ("市交通运输局", "JT"),
+    ("市林业局", "LY"),
+    ("市发展和改革委员会", "FG"),
+    ("生态环境局城区分局", "CQFJ"),
 ]
 TOWNSHIPS = [
-    ("城关街道", "CGJD"), ("东城街道", "DCJD"), ("西湖镇", "XHZ"), ("南山镇", "NSZ"), ("北岭乡", "BLX"),
+    ("城关街道", "CGJD"),
+    ("东城街道", "DCJD"),
+    ("西湖镇", "XHZ"),
+    ("南山镇", "NSZ"),
+    ("北岭乡", "BLX"),
     ("河口镇", "HKZ"),
 ]
 ENTERPRISES = [("南山水泥有限公司", "NSSN", "NSZ"), ("河口化工有限公司", "HKHG", "HKZ")]
@@ -31,13 +43,16 @@ def ensure_units() -> dict[str, Unit]:
     units = {root.code: root}
     for name, code in DEPARTMENTS:
         units[code] = Unit.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": UnitKind.DEPARTMENT, "parent": root})[0]
+            code=code, defaults={"name": name, "kind": UnitKind.DEPARTMENT, "parent": root}
+        )[0]
     for name, code in TOWNSHIPS:
         units[code] = Unit.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": UnitKind.TOWNSHIP, "parent": root})[0]
+            code=code, defaults={"name": name, "kind": UnitKind.TOWNSHIP, "parent": root}
+        )[0]
     for name, code, parent in ENTERPRISES:
         units[code] = Unit.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": UnitKind.ENTERPRISE, "parent": units[parent]})[0]
+            code=code, defaults={"name": name, "kind": UnitKind.ENTERPRISE, "parent": units[parent]}
+        )[0]
     return units
 
 
@@ -46,8 +61,13 @@ def ensure_users(units: dict[str, Unit]) -> dict[str, User]:
     for username, full_name, role, unit_code in DEMO_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User(username=username, full_name=full_name, role=role,
-                        unit=units.get(unit_code) if unit_code else None, email=f"{username}@example.gov.cn")
+            user = User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                unit=units.get(unit_code) if unit_code else None,
+                email=f"{username}@example.gov.cn",
+            )
             user.set_password(DEMO_PASSWORD)
             user.is_superuser = role == Role.ADMIN
             user.save()

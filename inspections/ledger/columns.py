@@ -4,6 +4,7 @@ Header cells are compared after `normalise_header`: NFKC folding (full-width let
 punctuation such as "（万元）" become ASCII), all whitespace and line breaks removed, and the
 bracketed unit suffix dropped, so "整改\n时限", "投入资金（万元）" and "投入 资金" all match.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,9 +25,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", 6),
     Column("round", "督察轮次", 16, ("轮次", "督察批次", "督察名称"), finding_level=True),
     Column("finding_number", "问题编号", 8, ("问题序号", "反馈问题编号", "编号"), finding_level=True),
-    Column("summary", "反馈问题", 40,
-           ("问题简述", "督察反馈问题", "反馈问题简述", "问题描述", "存在问题", "主要问题", "反馈意见"),
-           finding_level=True),
+    Column(
+        "summary",
+        "反馈问题",
+        40,
+        ("问题简述", "督察反馈问题", "反馈问题简述", "问题描述", "存在问题", "主要问题", "反馈意见"),
+        finding_level=True,
+    ),
     Column("category", "问题类别", 10, ("问题类型", "类别"), finding_level=True),
     Column("region", "所属区域", 10, ("所属地区", "区域", "地区", "所在区域"), finding_level=True),
     Column("task_code", "任务编号", 8, ("措施编号", "任务序号")),

@@ -4,6 +4,7 @@ Memory stays flat whatever the row count: rows stream from a server-side cursor 
 workbook's XML stream; one styled cell object per column is reused for every row (write-only mode
 serialises each row as it is appended, so reuse is safe and saves building millions of cells).
 """
+
 from collections import defaultdict
 from datetime import date
 
@@ -41,10 +42,26 @@ STATUS_LABELS = {value: str(label) for value, label in TaskStatus.choices}
 
 # What one row needs, read as tuples (no model instances: 100,000 rows must stay cheap).
 ROW_FIELDS = (
-    "pk", "finding_id", "finding__round__name", "finding__number", "finding__summary", "finding__category",
-    "finding__region", "number", "goal", "measures", "lead_unit__name", "finding__responsible_leader__full_name",
-    "finding__responsible_leader__username", "responsible_person", "deadline_text", "deadline", "status",
-    "investment", "signed_off_at", "latest_progress",
+    "pk",
+    "finding_id",
+    "finding__round__name",
+    "finding__number",
+    "finding__summary",
+    "finding__category",
+    "finding__region",
+    "number",
+    "goal",
+    "measures",
+    "lead_unit__name",
+    "finding__responsible_leader__full_name",
+    "finding__responsible_leader__username",
+    "responsible_person",
+    "deadline_text",
+    "deadline",
+    "status",
+    "investment",
+    "signed_off_at",
+    "latest_progress",
 )
 
 
@@ -57,9 +74,7 @@ def ledger_rows(tasks):
     latest_progress = (
         ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_on", "-id").values("text")[:1]
     )
-    return tasks.annotate(latest_progress=Subquery(latest_progress)).values_list(*ROW_FIELDS).iterator(
-        chunk_size=2000
-    )
+    return tasks.annotate(latest_progress=Subquery(latest_progress)).values_list(*ROW_FIELDS).iterator(chunk_size=2000)
 
 
 def cooperating_names(tasks) -> dict[int, str]:
@@ -159,14 +174,18 @@ def _write_prepared_rows(ws) -> None:
                 SubElement(row, "c", attrs)  # an empty, styled cell (borders), as openpyxl writes it
             elif cell.data_type == "s":
                 attrs["t"] = "inlineStr"
-                text = SubElement(SubElement(SubElement(row, "c", attrs), "is"), "t",
-                                  {XML_SPACE: "preserve"} if value != value.strip() else {})
+                text = SubElement(
+                    SubElement(SubElement(row, "c", attrs), "is"),
+                    "t",
+                    {XML_SPACE: "preserve"} if value != value.strip() else {},
+                )
                 text.text = value
             else:
                 if cell.data_type == "d":
                     value = to_excel(value)
-                SubElement(SubElement(row, "c", attrs), "v").text = repr(value) if isinstance(value, float) \
-                    else str(value)
+                SubElement(SubElement(row, "c", attrs), "v").text = (
+                    repr(value) if isinstance(value, float) else str(value)
+                )
         xf.write(row)
 
     ws._values_to_row = lambda cells, row_idx: cells
@@ -181,9 +200,28 @@ def _signoff_text(status: str, signed_off_at) -> str:
 
 
 def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
-    (pk, _finding_id, round_name, finding_number, summary, category, region, number, goal, measures, lead_unit,
-     leader_full_name, leader_username, person, deadline_text, deadline, status, investment, signed_off_at,
-     latest_progress) = row
+    (
+        pk,
+        _finding_id,
+        round_name,
+        finding_number,
+        summary,
+        category,
+        region,
+        number,
+        goal,
+        measures,
+        lead_unit,
+        leader_full_name,
+        leader_username,
+        person,
+        deadline_text,
+        deadline,
+        status,
+        investment,
+        signed_off_at,
+        latest_progress,
+    ) = row
     return {
         "seq": seq,
         "round": round_name,
@@ -229,10 +267,13 @@ def _write_heading(ws, title: str, today: date, merges: list) -> None:
 
     date_col = len(COLUMNS) - 1
     info = [None] * len(COLUMNS)
-    info[0] = _set(_styled(ws, border=None, alignment=Alignment(vertical="center")), f"填报单位：{settings.BUREAU_NAME}")
+    info[0] = _set(
+        _styled(ws, border=None, alignment=Alignment(vertical="center")), f"填报单位：{settings.BUREAU_NAME}"
+    )
     info[date_col - 2] = _set(_styled(ws, border=None, alignment=Alignment(horizontal="right")), "填报日期：")
-    info[date_col - 1] = _set(_styled(ws, border=None, number_format='yyyy"年"m"月"d"日"',
-                                      alignment=Alignment(horizontal="left")), today)
+    info[date_col - 1] = _set(
+        _styled(ws, border=None, number_format='yyyy"年"m"月"d"日"', alignment=Alignment(horizontal="left")), today
+    )
     ws.append(info)
     merges.append(f"A{INFO_ROW}:{get_column_letter(date_col - 3)}{INFO_ROW}")
     merges.append(f"{get_column_letter(date_col)}{INFO_ROW}:{last}{INFO_ROW}")
@@ -272,10 +313,12 @@ def _write_merges_at_close(ws, merges: list) -> None:
 def _write_tasks(ws, tasks, on_progress, merges: list) -> int:
     cells = []
     for column in COLUMNS:
-        number_format = DATE_FORMAT if column.key == "deadline_date" else (
-            MONEY_FORMAT if column.key == "investment" else None)
-        cells.append(_styled(ws, alignment=_CENTER if column.key in _CENTERED_KEYS else _WRAP,
-                             number_format=number_format))
+        number_format = (
+            DATE_FORMAT if column.key == "deadline_date" else (MONEY_FORMAT if column.key == "investment" else None)
+        )
+        cells.append(
+            _styled(ws, alignment=_CENTER if column.key in _CENTERED_KEYS else _WRAP, number_format=number_format)
+        )
     keys = [column.key for column in COLUMNS]
     cooperating = cooperating_names(tasks)
     excel_row = FIRST_DATA_ROW - 1
@@ -291,8 +334,12 @@ def _write_tasks(ws, tasks, on_progress, merges: list) -> int:
             ws.append([_set(cell, values[key]) for cell, key in zip(cells, keys, strict=True)])
         else:
             # Cells under a merge stay empty, as Excel itself writes them; the border still shows.
-            ws.append([_set(cell, None if key in FINDING_KEYS else values[key])
-                       for cell, key in zip(cells, keys, strict=True)])
+            ws.append(
+                [
+                    _set(cell, None if key in FINDING_KEYS else values[key])
+                    for cell, key in zip(cells, keys, strict=True)
+                ]
+            )
         if on_progress and count % PROGRESS_EVERY == 0:
             on_progress(count)
     _merge_run(merges, run_start, excel_row)
@@ -317,20 +364,21 @@ def _write_summary(ws, tasks, today: date) -> None:
             for key in totals:
                 totals[key] += fig[key]
         rate = fig["complete"] / fig["total"] if fig["total"] else 0
-        ws.append([
-            _set(_styled(ws), fig["finding__round__name"]),
-            *(_set(_styled(ws, alignment=_CENTER), fig[k]) for k in ("total", "complete", "closed")),
-            _set(_styled(ws, alignment=_CENTER), fig["total"] - fig["complete"]),
-            _set(_styled(ws, alignment=_CENTER), fig["overdue"]),
-            _set(_styled(ws, alignment=_CENTER, number_format=rate_format), rate),
-        ])
+        ws.append(
+            [
+                _set(_styled(ws), fig["finding__round__name"]),
+                *(_set(_styled(ws, alignment=_CENTER), fig[k]) for k in ("total", "complete", "closed")),
+                _set(_styled(ws, alignment=_CENTER), fig["total"] - fig["complete"]),
+                _set(_styled(ws, alignment=_CENTER), fig["overdue"]),
+                _set(_styled(ws, alignment=_CENTER, number_format=rate_format), rate),
+            ]
+        )
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPERSIZE_A4
 
 
-def write_ledger(tasks, destination, *, title: str | None = None, today: date | None = None,
-                 on_progress=None) -> int:
+def write_ledger(tasks, destination, *, title: str | None = None, today: date | None = None, on_progress=None) -> int:
     """Write `tasks` (a task queryset, already filtered and access-restricted) to `destination`.
 
     `destination` is a path or a binary file object. Returns the number of task rows written.

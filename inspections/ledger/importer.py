@@ -14,6 +14,7 @@ an inactive leader account without a usable password (listed in the preview): th
 responsible leader is a user, the name is kept and an admin can later activate the account or
 merge it; keeping free text instead would lose the leader in filters and reports.
 """
+
 import re
 import unicodedata
 from collections import defaultdict
@@ -182,13 +183,20 @@ def _parse_row(plan: ImportPlan, header, number: int, cells: dict, default_round
     errors_before = len(plan.errors)
     round_name = _text(cells.get("round")) or (default_round.name if default_round else "")
     if not round_name:
-        plan.error(number, _label(header, "round") if "round" in header.columns else "督察轮次",
-                   _("缺少督察轮次：文件中没有“督察轮次”列时，请选择要导入到的督察轮次。"))
+        plan.error(
+            number,
+            _label(header, "round") if "round" in header.columns else "督察轮次",
+            _("缺少督察轮次：文件中没有“督察轮次”列时，请选择要导入到的督察轮次。"),
+        )
     finding_key = "finding_number" if "finding_number" in header.columns else "seq"
     finding_number = _number(cells.get(finding_key))
     if finding_number is None:
         if finding_key in header.columns:
-            plan.error(number, _label(header, finding_key), _("问题编号无效：“%(value)s”。") % {"value": _text(cells.get(finding_key))})
+            plan.error(
+                number,
+                _label(header, finding_key),
+                _("问题编号无效：“%(value)s”。") % {"value": _text(cells.get(finding_key))},
+            )
         else:
             plan.error(number, "问题编号", _("文件中没有“问题编号”或“序号”列。"))
     summary = _text(cells.get("summary"))
@@ -212,28 +220,48 @@ def _parse_row(plan: ImportPlan, header, number: int, cells: dict, default_round
     status_text = _text(cells.get("status"))
     status = status_from_text(status_text)
     if status is None:
-        plan.error(number, _label(header, "status"),
-                   _("无法识别的完成情况：“%(value)s”。可填：尚未启动、整改中、序时推进、基本完成、已申请销号、"
-                     "已完成、已完成整改、已销号、长期坚持、已完成（长期坚持）。") % {"value": status_text})
+        plan.error(
+            number,
+            _label(header, "status"),
+            _(
+                "无法识别的完成情况：“%(value)s”。可填：尚未启动、整改中、序时推进、基本完成、已申请销号、"
+                "已完成、已完成整改、已销号、长期坚持、已完成（长期坚持）。"
+            )
+            % {"value": status_text},
+        )
     elif status == TaskStatus.NOT_STARTED and "已销号" in fold(cells.get("signoff")):
         status = TaskStatus.CLOSED
     try:
         investment = _money(cells.get("investment"))
     except (InvalidOperation, ValueError):
         investment = Decimal("0")
-        plan.error(number, _label(header, "investment"),
-                   _("投入资金应为不小于 0 的数字（万元），不是“%(value)s”。") % {"value": _text(cells.get("investment"))})
+        plan.error(
+            number,
+            _label(header, "investment"),
+            _("投入资金应为不小于 0 的数字（万元），不是“%(value)s”。") % {"value": _text(cells.get("investment"))},
+        )
     leader_names = [n for n in _SPLIT.split(_text(cells.get("leader"))) if n.strip()]
     if len(plan.errors) > errors_before:
         return None
     return ParsedTask(
-        row=number, round_name=round_name, finding_number=finding_number,
-        number=_task_number(cells.get("task_code")), summary=summary, category=_category(cells.get("category")),
-        region=_text(cells.get("region"))[:100], leader_name=leader_names[0].strip()[:50] if leader_names else "",
-        goal=_text(cells.get("goal")), measures=_text(cells.get("measures")), lead_unit=lead_unit[:100],
+        row=number,
+        round_name=round_name,
+        finding_number=finding_number,
+        number=_task_number(cells.get("task_code")),
+        summary=summary,
+        category=_category(cells.get("category")),
+        region=_text(cells.get("region"))[:100],
+        leader_name=leader_names[0].strip()[:50] if leader_names else "",
+        goal=_text(cells.get("goal")),
+        measures=_text(cells.get("measures")),
+        lead_unit=lead_unit[:100],
         cooperating=[n.strip()[:100] for n in _SPLIT.split(_text(cells.get("cooperating"))) if n.strip()],
-        person=_text(cells.get("person"))[:100], deadline_value=deadline_value, deadline_date=deadline_date,
-        status=status, investment=investment, progress=_text(cells.get("progress")),
+        person=_text(cells.get("person"))[:100],
+        deadline_value=deadline_value,
+        deadline_date=deadline_date,
+        status=status,
+        investment=investment,
+        progress=_text(cells.get("progress")),
     )
 
 
@@ -268,7 +296,8 @@ def _load_context(parsed: list[ParsedTask]) -> _Context:
             context.tasks[(task.finding_id, task.number)] = task
         through = RectificationTask.cooperating_units.through
         for task_id, name in through.objects.filter(rectificationtask__in=tasks).values_list(
-                "rectificationtask_id", "unit__name"):
+            "rectificationtask_id", "unit__name"
+        ):
             context.cooperating.setdefault(task_id, set()).add(fold(name))
         latest = ProgressUpdate.objects.filter(task__in=tasks).order_by("task_id", "-reported_on", "-id")
         for task_id, text in latest.values_list("task_id", "text"):
@@ -315,8 +344,12 @@ def _number_tasks(plan: ImportPlan, parsed: list[ParsedTask]) -> None:
             counters[finding_key] = max(counters[finding_key], row.number)
         key = (*finding_key, row.number)
         if key in seen:
-            plan.error(row.row, "任务编号", _("与第 %(row)s 行重复：%(round)s 问题 %(finding)s 的第 %(number)s 项任务出现了两次。")
-                       % {"row": seen[key], "round": row.round_name, "finding": row.finding_number, "number": row.number})
+            plan.error(
+                row.row,
+                "任务编号",
+                _("与第 %(row)s 行重复：%(round)s 问题 %(finding)s 的第 %(number)s 项任务出现了两次。")
+                % {"row": seen[key], "round": row.round_name, "finding": row.finding_number, "number": row.number},
+            )
         else:
             seen[key] = row.row
 
@@ -346,8 +379,12 @@ def _check_against_database(plan: ImportPlan, context: _Context, header) -> None
             plan.tasks_new += 1
         elif _task_changes(task, row, context):
             if task.status == TaskStatus.CLOSED:
-                plan.error(row.row, "任务编号", _("任务 %(code)s 已销号，不能通过导入修改；如需修改请先由管理员重新打开。")
-                           % {"code": f"{row.finding_number}-{row.number}"})
+                plan.error(
+                    row.row,
+                    "任务编号",
+                    _("任务 %(code)s 已销号，不能通过导入修改；如需修改请先由管理员重新打开。")
+                    % {"code": f"{row.finding_number}-{row.number}"},
+                )
             plan.tasks_updated += 1
         else:
             plan.tasks_unchanged += 1
@@ -368,8 +405,12 @@ def _leader_id(row: ParsedTask, context: _Context):
 
 
 def _finding_changes(finding: Finding, row: ParsedTask, context: _Context) -> list[str]:
-    wanted = {"summary": row.summary, "category": row.category, "region": row.region,
-              "responsible_leader_id": _leader_id(row, context)}
+    wanted = {
+        "summary": row.summary,
+        "category": row.category,
+        "region": row.region,
+        "responsible_leader_id": _leader_id(row, context),
+    }
     if row.leader_name and fold(row.leader_name) not in context.leaders:
         wanted["responsible_leader_id"] = "new"
     return [name for name, value in wanted.items() if getattr(finding, name) != value]
@@ -379,10 +420,15 @@ def _task_values(row: ParsedTask, context: _Context) -> dict:
     parsed = context.deadlines[row.row]
     deadline = row.deadline_date or parsed.deadline
     return {
-        "goal": row.goal, "measures": row.measures, "responsible_person": row.person,
-        "deadline_text": parsed.text[:200], "deadline": deadline, "deadline_kind": parsed.kind,
+        "goal": row.goal,
+        "measures": row.measures,
+        "responsible_person": row.person,
+        "deadline_text": parsed.text[:200],
+        "deadline": deadline,
+        "deadline_kind": parsed.kind,
         "milestones": [d.isoformat() for d in parsed.milestones if d != deadline],
-        "status": row.status, "investment": row.investment,
+        "status": row.status,
+        "investment": row.investment,
     }
 
 
@@ -463,8 +509,12 @@ def _write_findings(rows: list[ParsedTask], context: _Context) -> None:
     for row in rows:
         key = (row.round_name, row.finding_number)
         finding = context.findings.get(key)
-        values = {"summary": row.summary, "category": row.category, "region": row.region,
-                  "responsible_leader_id": _leader_id(row, context)}
+        values = {
+            "summary": row.summary,
+            "category": row.category,
+            "region": row.region,
+            "responsible_leader_id": _leader_id(row, context),
+        }
         if finding is None:
             finding = Finding(round=context.rounds[row.round_name], number=row.finding_number, **values)
             context.findings[key] = finding
@@ -481,8 +531,13 @@ def _write_findings(rows: list[ParsedTask], context: _Context) -> None:
             for finding in new:
                 finding.pk = finding.id = ids[(finding.round_id, finding.number)]
     if changed:
-        bulk_update_with_history(changed, Finding, ["summary", "category", "region", "responsible_leader"],
-                                 batch_size=BATCH, default_change_reason=IMPORT_REASON)
+        bulk_update_with_history(
+            changed,
+            Finding,
+            ["summary", "category", "region", "responsible_leader"],
+            batch_size=BATCH,
+            default_change_reason=IMPORT_REASON,
+        )
         _sync_task_categories(changed)
 
 
@@ -515,9 +570,24 @@ def _set_status(task: RectificationTask, status: str, actor, now) -> None:
 
 
 TASK_UPDATE_FIELDS = [
-    "goal", "measures", "responsible_person", "deadline_text", "deadline", "deadline_kind", "milestones", "status",
-    "investment", "lead_unit", "percent", "completed_at", "verified_at", "verified_by", "signed_off_at",
-    "signed_off_by", "version", "updated_at",
+    "goal",
+    "measures",
+    "responsible_person",
+    "deadline_text",
+    "deadline",
+    "deadline_kind",
+    "milestones",
+    "status",
+    "investment",
+    "lead_unit",
+    "percent",
+    "completed_at",
+    "verified_at",
+    "verified_by",
+    "signed_off_at",
+    "signed_off_by",
+    "version",
+    "updated_at",
 ]
 
 
@@ -532,8 +602,9 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         lead_unit = context.units[fold(row.lead_unit)]
         cooperating = {context.units[fold(n)].pk for n in row.cooperating} - {lead_unit.pk}
         if task is None:
-            task = RectificationTask(finding=finding, number=row.number, lead_unit=lead_unit, assigned_on=today,
-                                     created_at=now, **values)
+            task = RectificationTask(
+                finding=finding, number=row.number, lead_unit=lead_unit, assigned_on=today, created_at=now, **values
+            )
             task.sync_from_finding()  # bulk_create skips save()
             _set_status(task, status, actor, now)
             new.append((task, row, cooperating))
@@ -548,53 +619,114 @@ def _write_tasks(rows: list[ParsedTask], context: _Context, actor, now, today) -
         task.lead_unit = lead_unit
         if status != previous:
             _set_status(task, status, actor, now)
-            events.append(TaskEvent(task=task, actor=actor, at=now, kind=EventKind.TRANSITION, action=IMPORT_ACTION,
-                                    from_status=previous, to_status=status, reason=IMPORT_REASON))
+            events.append(
+                TaskEvent(
+                    task=task,
+                    actor=actor,
+                    at=now,
+                    kind=EventKind.TRANSITION,
+                    action=IMPORT_ACTION,
+                    from_status=previous,
+                    to_status=status,
+                    reason=IMPORT_REASON,
+                )
+            )
         task.version += 1
         task.updated_at = now
         changed.append(task)
         if "cooperating_units" in changes:
             coop_replace[task.pk] = cooperating
         labels = "、".join(str(_field_label(name)) for name in changes)
-        events.append(TaskEvent(task=task, actor=actor, at=now, kind=EventKind.EDITED,
-                                reason=f"{IMPORT_REASON}更新：{labels}"[:1000]))
+        events.append(
+            TaskEvent(
+                task=task, actor=actor, at=now, kind=EventKind.EDITED, reason=f"{IMPORT_REASON}更新：{labels}"[:1000]
+            )
+        )
         if "progress" in changes:
-            progress.append(ProgressUpdate(task=task, author=actor, text=row.progress, percent=task.percent,
-                                           investment=task.investment, reported_on=today, created_at=now))
+            progress.append(
+                ProgressUpdate(
+                    task=task,
+                    author=actor,
+                    text=row.progress,
+                    percent=task.percent,
+                    investment=task.investment,
+                    reported_on=today,
+                    created_at=now,
+                )
+            )
     if new:
         tasks = [t for t, _r, _c in new]
         bulk_create_with_history(tasks, RectificationTask, batch_size=BATCH, default_change_reason=IMPORT_REASON)
         if any(t.pk is None for t in tasks):
-            ids = {(t.finding_id, t.number): t.pk for t in
-                   RectificationTask.objects.filter(finding__in={t.finding_id for t in tasks})}
+            ids = {
+                (t.finding_id, t.number): t.pk
+                for t in RectificationTask.objects.filter(finding__in={t.finding_id for t in tasks})
+            }
             for task in tasks:
                 task.pk = task.id = ids[(task.finding_id, task.number)]
         for task, row, cooperating in new:
             coop_replace[task.pk] = cooperating
-            events.append(TaskEvent(task=task, actor=actor, at=now, kind=EventKind.CREATED,
-                                    to_status=TaskStatus.NOT_STARTED, reason=IMPORT_REASON))
+            events.append(
+                TaskEvent(
+                    task=task,
+                    actor=actor,
+                    at=now,
+                    kind=EventKind.CREATED,
+                    to_status=TaskStatus.NOT_STARTED,
+                    reason=IMPORT_REASON,
+                )
+            )
             if task.status != TaskStatus.NOT_STARTED:
-                events.append(TaskEvent(task=task, actor=actor, at=now, kind=EventKind.TRANSITION,
-                                        action=IMPORT_ACTION, from_status=TaskStatus.NOT_STARTED,
-                                        to_status=task.status, reason=IMPORT_REASON))
+                events.append(
+                    TaskEvent(
+                        task=task,
+                        actor=actor,
+                        at=now,
+                        kind=EventKind.TRANSITION,
+                        action=IMPORT_ACTION,
+                        from_status=TaskStatus.NOT_STARTED,
+                        to_status=task.status,
+                        reason=IMPORT_REASON,
+                    )
+                )
             if row.progress:
-                progress.append(ProgressUpdate(task=task, author=actor, text=row.progress, percent=task.percent,
-                                               investment=task.investment, reported_on=today, created_at=now))
+                progress.append(
+                    ProgressUpdate(
+                        task=task,
+                        author=actor,
+                        text=row.progress,
+                        percent=task.percent,
+                        investment=task.investment,
+                        reported_on=today,
+                        created_at=now,
+                    )
+                )
     if changed:
-        bulk_update_with_history(changed, RectificationTask, TASK_UPDATE_FIELDS, batch_size=BATCH,
-                                 default_change_reason=IMPORT_REASON)
+        bulk_update_with_history(
+            changed, RectificationTask, TASK_UPDATE_FIELDS, batch_size=BATCH, default_change_reason=IMPORT_REASON
+        )
     through = RectificationTask.cooperating_units.through
     replaced = [task_id for task_id in coop_replace if task_id in {t.pk for t in changed}]
     if replaced:
         through.objects.filter(rectificationtask_id__in=replaced).delete()
     through.objects.bulk_create(
-        [through(rectificationtask_id=task_id, unit_id=unit_id)
-         for task_id, units in coop_replace.items() for unit_id in units],
+        [
+            through(rectificationtask_id=task_id, unit_id=unit_id)
+            for task_id, units in coop_replace.items()
+            for unit_id in units
+        ],
         batch_size=BATCH,
     )
     for update in progress:
-        events.append(TaskEvent(task=update.task, actor=actor, at=now, kind=EventKind.PROGRESS,
-                                reason=f"{IMPORT_REASON}：{update.text[:200]}"))
+        events.append(
+            TaskEvent(
+                task=update.task,
+                actor=actor,
+                at=now,
+                kind=EventKind.PROGRESS,
+                reason=f"{IMPORT_REASON}：{update.text[:200]}",
+            )
+        )
     ProgressUpdate.objects.bulk_create(progress, batch_size=BATCH)
     TaskEvent.objects.bulk_create(events, batch_size=BATCH)
 

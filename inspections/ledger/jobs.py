@@ -1,4 +1,5 @@
 """Large ledger exports run in the background: create the job, run it, find its file."""
+
 import logging
 import secrets
 from pathlib import Path
@@ -60,12 +61,18 @@ def export_job_run(job_id: int) -> ExportJob | None:
         ExportJob.objects.filter(pk=job.pk).update(total=total)
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_ledger(
-            tasks, target, title=export_title(tasks),
+            tasks,
+            target,
+            title=export_title(tasks),
             on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress=n),
         )
         ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, progress=written, total=max(total, written), file_path=str(relative),
-            finished_at=timezone.now(), error="",
+            status=JobStatus.DONE,
+            progress=written,
+            total=max(total, written),
+            file_path=str(relative),
+            finished_at=timezone.now(),
+            error="",
         )
     except Exception as exc:
         logger.exception("ledger export job %s failed", job.pk)

@@ -4,13 +4,14 @@ Refusals happen before the rows are read: wrong file type, too big, too many row
 sheet's declared dimension), or not a spreadsheet inside. Merged cells (a finding's cells merged
 down its tasks) are read from the sheet XML's <mergeCells> list and filled into every covered cell.
 """
-from django.utils.translation import gettext as _
+
 import os
 import re
 import zipfile
 from dataclasses import dataclass
 from xml.etree.ElementTree import iterparse
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
@@ -34,7 +35,9 @@ class LedgerRefused(Exception):
 def check_upload(name: str, size: int) -> None:
     ext = os.path.splitext(name or "")[1].lower()
     if ext == ".xls":
-        raise LedgerRefused(_("不支持旧版 .xls 文件：请在 Excel 或 WPS 中“另存为” .xlsx 格式后再上传（请另存为 .xlsx 后再上传）。"))
+        raise LedgerRefused(
+            _("不支持旧版 .xls 文件：请在 Excel 或 WPS 中“另存为” .xlsx 格式后再上传（请另存为 .xlsx 后再上传）。")
+        )
     if ext != ".xlsx":
         raise LedgerRefused(_("只能导入 Excel 工作簿（.xlsx 文件）。"))
     if size > MAX_BYTES:
@@ -47,7 +50,10 @@ def check_upload(name: str, size: int) -> None:
 
 
 def too_many_rows_message(rows: int) -> str:
-    return _("工作表行数过多（%(rows)s 行），一次最多导入 %(limit)s 行，请拆分后分批导入。") % {"rows": rows, "limit": MAX_ROWS}
+    return _("工作表行数过多（%(rows)s 行），一次最多导入 %(limit)s 行，请拆分后分批导入。") % {
+        "rows": rows,
+        "limit": MAX_ROWS,
+    }
 
 
 def open_sheet(path):
@@ -68,7 +74,7 @@ def open_sheet(path):
     sheet = workbook.worksheets[0]
     try:
         declared = sheet.max_row
-    except Exception:  # noqa: BLE001 - an unreadable dimension just means "count while reading"
+    except Exception:
         declared = None
     if declared and declared > MAX_ROWS:
         workbook.close()
@@ -85,7 +91,7 @@ def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
     ranges = []
     try:
         source = sheet._get_source()  # read-only sheets do not parse <mergeCells>; read it ourselves
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ranges
     with source:
         for _event, element in iterparse(source, events=("end",)):
@@ -142,9 +148,7 @@ def read_ledger(sheet):
             header = SheetHeader(row=row_number, columns=columns, labels=labels)
             break
     if header is None:
-        raise LedgerRefused(
-            _("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。")
-        )
+        raise LedgerRefused(_("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"))
     missing = [COLUMN_BY_KEY[key].header for key in REQUIRED_KEYS if key not in header.columns]
     if missing:
         raise LedgerRefused(_("表头缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
@@ -156,9 +160,10 @@ def read_ledger(sheet):
             values = _fill(values, number, covered, anchors, anchor_values, width)
             if not _row_has_data(values):
                 continue
-            yield number, {
-                key: (values[index] if index < len(values) else None) for key, index in header.columns.items()
-            }
+            yield (
+                number,
+                {key: (values[index] if index < len(values) else None) for key, index in header.columns.items()},
+            )
 
     return header, data_rows()
 

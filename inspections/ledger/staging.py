@@ -1,4 +1,5 @@
 """Uploaded ledgers wait between preview and confirm under MEDIA_ROOT/imports/, keyed by a random token."""
+
 import json
 import re
 import secrets

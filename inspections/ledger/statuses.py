@@ -16,6 +16,7 @@ removing spaces, so "已完成(长期坚持)" and "已完成（长期坚持）" 
 
 Anything else is an error naming the row, so a typo never becomes a wrong status silently.
 """
+
 import unicodedata
 
 from ..choices import TaskStatus

@@ -1,4 +1,5 @@
 """Celery tasks of the ledger: thin callers of ledger.jobs (discovered via rectify/celery.py)."""
+
 from celery import shared_task
 
 

@@ -7,6 +7,7 @@ accelerate it for terms of three or more characters, provided the cluster's LC_C
 UTF-8 locale that classes CJK characters as alphanumeric (C.UTF-8 in scripts/test.sh, en_US.utf8 in
 the postgres:15 image of docker-compose.yml). Shorter terms still work, by a scan.
 """
+
 from django.db import migrations
 
 INDEXES = [

@@ -7,90 +7,190 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('inspections', '0002_trigram_search_indexes'),
+        ("accounts", "0001_initial"),
+        ("inspections", "0002_trigram_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='日期')),
-                ('is_workday', models.BooleanField(default=False, help_text='勾选表示该日为调休上班日；不勾选表示该日放假。', verbose_name='调休上班')),
-                ('name', models.CharField(blank=True, help_text='例如：春节、国庆节调休', max_length=50, verbose_name='说明')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "is_workday",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选表示该日为调休上班日；不勾选表示该日放假。",
+                        verbose_name="调休上班",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, help_text="例如：春节、国庆节调休", max_length=50, verbose_name="说明"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日调整',
-                'verbose_name_plural': '节假日调整',
-                'ordering': ['day'],
+                "verbose_name": "节假日调整",
+                "verbose_name_plural": "节假日调整",
+                "ordering": ["day"],
             },
         ),
         migrations.CreateModel(
-            name='DispatchReport',
+            name="DispatchReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_date', models.DateField(unique=True, verbose_name='截至日期')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('narrative', models.TextField(blank=True, verbose_name='通报摘要')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='通报数据')),
-                ('file_path', models.CharField(blank=True, max_length=300, verbose_name='文件')),
-                ('error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='邮件发送时间')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("report_date", models.DateField(unique=True, verbose_name="截至日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "排队中"), ("running", "进行中"), ("done", "已完成"), ("failed", "失败")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True, verbose_name="通报摘要")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="通报数据")),
+                ("file_path", models.CharField(blank=True, max_length=300, verbose_name="文件")),
+                ("error", models.TextField(blank=True, verbose_name="错误信息")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="邮件发送时间")),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '调度通报',
-                'verbose_name_plural': '调度通报',
-                'ordering': ['-report_date'],
+                "verbose_name": "调度通报",
+                "verbose_name_plural": "调度通报",
+                "ordering": ["-report_date"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderDigest',
+            name="ReminderDigest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='提醒日期')),
-                ('audience', models.CharField(choices=[('unit', '责任单位'), ('escalation', '领导及督察办')], max_length=16, verbose_name='对象')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('items', models.PositiveIntegerField(default=0, verbose_name='任务数')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='站内消息时间')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='邮件发送时间')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('last_error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.unit', verbose_name='责任单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="提醒日期")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("unit", "责任单位"), ("escalation", "领导及督察办")],
+                        max_length=16,
+                        verbose_name="对象",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "排队中"), ("running", "进行中"), ("done", "已完成"), ("failed", "失败")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("items", models.PositiveIntegerField(default=0, verbose_name="任务数")),
+                ("notified_at", models.DateTimeField(blank=True, null=True, verbose_name="站内消息时间")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="邮件发送时间")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("last_error", models.TextField(blank=True, verbose_name="错误信息")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.unit",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒摘要',
-                'verbose_name_plural': '提醒摘要',
-                'ordering': ['-day', 'audience', 'unit_id', 'recipient_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('unit__isnull', False)), fields=('day', 'unit'), name='digest_once_per_unit_day'), models.UniqueConstraint(condition=models.Q(('recipient__isnull', False)), fields=('day', 'recipient'), name='digest_once_per_recipient_day'), models.CheckConstraint(condition=models.Q(models.Q(('audience', 'unit'), ('unit__isnull', False), ('recipient__isnull', True)), models.Q(('audience', 'escalation'), ('unit__isnull', True), ('recipient__isnull', False)), _connector='OR'), name='digest_unit_or_recipient')],
+                "verbose_name": "提醒摘要",
+                "verbose_name_plural": "提醒摘要",
+                "ordering": ["-day", "audience", "unit_id", "recipient_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("unit__isnull", False)),
+                        fields=("day", "unit"),
+                        name="digest_once_per_unit_day",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("recipient__isnull", False)),
+                        fields=("day", "recipient"),
+                        name="digest_once_per_recipient_day",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("audience", "unit"), ("unit__isnull", False), ("recipient__isnull", True)),
+                            models.Q(("audience", "escalation"), ("unit__isnull", True), ("recipient__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="digest_unit_or_recipient",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReminderRecord',
+            name="ReminderRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due', '即将到期'), ('overdue', '已逾期'), ('escalation', '逾期督办')], max_length=16, verbose_name='提醒类型')),
-                ('day', models.DateField(verbose_name='提醒日期')),
-                ('deadline', models.DateField(verbose_name='当时的整改期限')),
-                ('threshold', models.SmallIntegerField(blank=True, null=True, verbose_name='提醒节点（天）')),
-                ('days', models.IntegerField(verbose_name='剩余/逾期天数')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='inspections.rectificationtask', verbose_name='整改任务')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("due", "即将到期"), ("overdue", "已逾期"), ("escalation", "逾期督办")],
+                        max_length=16,
+                        verbose_name="提醒类型",
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="提醒日期")),
+                ("deadline", models.DateField(verbose_name="当时的整改期限")),
+                ("threshold", models.SmallIntegerField(blank=True, null=True, verbose_name="提醒节点（天）")),
+                ("days", models.IntegerField(verbose_name="剩余/逾期天数")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="inspections.rectificationtask",
+                        verbose_name="整改任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒记录',
-                'verbose_name_plural': '提醒记录',
-                'ordering': ['-day', 'task_id'],
-                'indexes': [models.Index(fields=['day', 'kind'], name='reminder_day_kind')],
-                'constraints': [models.UniqueConstraint(fields=('task', 'kind', 'day'), name='reminder_once_per_task_kind_day')],
+                "verbose_name": "提醒记录",
+                "verbose_name_plural": "提醒记录",
+                "ordering": ["-day", "task_id"],
+                "indexes": [models.Index(fields=["day", "kind"], name="reminder_day_kind")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("task", "kind", "day"), name="reminder_once_per_task_kind_day")
+                ],
             },
         ),
     ]

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0003_reminders_reports_holidays'),
+        ("inspections", "0003_reminders_reports_holidays"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='taskevent',
-            index=models.Index(condition=models.Q(('to_status', ''), _negated=True), fields=['task', '-at', '-id', 'to_status'], name='event_task_status_at'),
+            model_name="taskevent",
+            index=models.Index(
+                condition=models.Q(("to_status", ""), _negated=True),
+                fields=["task", "-at", "-id", "to_status"],
+                name="event_task_status_at",
+            ),
         ),
     ]

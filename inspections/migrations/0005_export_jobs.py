@@ -7,31 +7,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0004_taskevent_status_change_index'),
+        ("inspections", "0004_taskevent_status_change_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '进行中'), ('done', '已完成'), ('failed', '失败')], default='pending', max_length=16, verbose_name='状态')),
-                ('progress', models.PositiveIntegerField(default=0, verbose_name='已写入行数')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('file_path', models.CharField(blank=True, help_text='相对 EXPORT_ROOT', max_length=300, verbose_name='文件路径')),
-                ('error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "排队中"), ("running", "进行中"), ("done", "已完成"), ("failed", "失败")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("progress", models.PositiveIntegerField(default=0, verbose_name="已写入行数")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                (
+                    "file_path",
+                    models.CharField(blank=True, help_text="相对 EXPORT_ROOT", max_length=300, verbose_name="文件路径"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="错误信息")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="创建时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="export_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出任务',
-                'verbose_name_plural': '导出任务',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "导出任务",
+                "verbose_name_plural": "导出任务",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

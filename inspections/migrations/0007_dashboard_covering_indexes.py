@@ -5,20 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('inspections', '0006_task_round_category'),
+        ("accounts", "0001_initial"),
+        ("inspections", "0006_task_round_category"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='rectificationtask',
-            index=models.Index(fields=['round', 'lead_unit', 'category', 'status', 'deadline', 'assigned_on', 'percent', 'signed_off_at'], name='task_dashboard_figures'),
+            model_name="rectificationtask",
+            index=models.Index(
+                fields=[
+                    "round",
+                    "lead_unit",
+                    "category",
+                    "status",
+                    "deadline",
+                    "assigned_on",
+                    "percent",
+                    "signed_off_at",
+                ],
+                name="task_dashboard_figures",
+            ),
         ),
         migrations.AddIndex(
-            model_name='taskevent',
-            index=models.Index(condition=models.Q(('kind', 'transition'), ('to_status__in', ('verified', 'closed', 'long_term')), models.Q(('from_status__in', ('verified', 'closed', 'long_term')), _negated=True)), fields=['at', 'task'], name='event_completion_at'),
+            model_name="taskevent",
+            index=models.Index(
+                condition=models.Q(
+                    ("kind", "transition"),
+                    ("to_status__in", ("verified", "closed", "long_term")),
+                    models.Q(("from_status__in", ("verified", "closed", "long_term")), _negated=True),
+                ),
+                fields=["at", "task"],
+                name="event_completion_at",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0007_dashboard_covering_indexes'),
+        ("inspections", "0007_dashboard_covering_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='expired_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='文件过期删除时间'),
+            model_name="exportjob",
+            name="expired_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="文件过期删除时间"),
         ),
     ]

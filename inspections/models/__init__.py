@@ -1,4 +1,5 @@
 """Models of the rectification ledger, one module per topic."""
+
 from .calendar import Holiday
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to

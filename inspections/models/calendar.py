@@ -3,6 +3,7 @@
 chinesecalendar knows the official calendar only up to its last covered year; the bureau enters
 next year's State Council notice here (and local days off), and these rows win over the package.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -2,6 +2,7 @@
 
 Status "as of a date" is reconstructed from these rows (the last transition at or before it).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,8 +12,8 @@ from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
 
 # A transition that made a task complete: into verified/closed/long_term from an open state. The
 # dashboard's weekly trend and the task list's completion_event filter select these rows.
-COMPLETION_TRANSITION = (
-    models.Q(kind=EventKind.TRANSITION, to_status__in=COMPLETE_STATUSES) & ~models.Q(from_status__in=COMPLETE_STATUSES)
+COMPLETION_TRANSITION = models.Q(kind=EventKind.TRANSITION, to_status__in=COMPLETE_STATUSES) & ~models.Q(
+    from_status__in=COMPLETE_STATUSES
 )
 
 
@@ -21,7 +22,11 @@ class TaskEvent(models.Model):
         "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="events"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -40,8 +45,11 @@ class TaskEvent(models.Model):
             models.Index(fields=["to_status", "at"], name="event_status_at"),
             # Status as of a day (with_status_as_of): the last status event of a task at or before it,
             # read from the index alone, newest first, without visiting progress/evidence rows.
-            models.Index(fields=["task", "-at", "-id", "to_status"], name="event_task_status_at",
-                         condition=~models.Q(to_status="")),
+            models.Index(
+                fields=["task", "-at", "-id", "to_status"],
+                name="event_task_status_at",
+                condition=~models.Q(to_status=""),
+            ),
             # The weekly completion trend: completion transitions by time, with their task, read from
             # the index alone (a few thousand entries a quarter instead of heap visits across all events).
             models.Index(fields=["at", "task"], name="event_completion_at", condition=COMPLETION_TRANSITION),

@@ -1,4 +1,5 @@
 """佐证材料: files proving the work. Stored under MEDIA_ROOT with random names, never served statically."""
+
 import os
 import uuid
 
@@ -8,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import EvidenceKind
-
 
 # Evidence files live under MEDIA_ROOT/EVIDENCE_DIR/<task id>/ (the clean-up sweeps only this folder).
 EVIDENCE_DIR = "evidence"

@@ -1,4 +1,5 @@
 """反馈问题: one problem of an inspectorate's feedback, numbered within its round."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,9 @@ class Finding(models.Model):
         on_delete=models.SET_NULL,
         related_name="led_findings",
     )
-    source = models.CharField(_("问题来源"), max_length=16, choices=FindingSource.choices, default=FindingSource.FEEDBACK)
+    source = models.CharField(
+        _("问题来源"), max_length=16, choices=FindingSource.choices, default=FindingSource.FEEDBACK
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -1,4 +1,5 @@
 """Background export jobs: a large ledger export runs in Celery and is downloaded by its owner."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """In-app notifications (the bell): reminders, escalations, workflow messages."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +17,11 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     task = models.ForeignKey(
-        "inspections.RectificationTask", verbose_name=_("整改任务"), null=True, blank=True, on_delete=models.CASCADE,
+        "inspections.RectificationTask",
+        verbose_name=_("整改任务"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -1,4 +1,5 @@
 """整改进展: a dated progress report on a task."""
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 class ProgressUpdate(models.Model):
     task = models.ForeignKey(
-        "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="progress_updates"
+        "inspections.RectificationTask",
+        verbose_name=_("整改任务"),
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -23,7 +27,10 @@ class ProgressUpdate(models.Model):
     )
     # Cumulative money invested as of this report (累计投入资金, 万元).
     investment = models.DecimalField(
-        _("累计投入资金（万元）"), max_digits=14, decimal_places=2, default=Decimal("0"),
+        _("累计投入资金（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
 

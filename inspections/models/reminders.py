@@ -4,6 +4,7 @@ The unique constraints are the idempotency guard: a second sweep on the same day
 one after a worker died, finds its records already there and sends nothing twice. A digest keeps
 its own delivery state, so a unit whose email failed is retried without resending to the others.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,7 +16,9 @@ from ..choices import DigestAudience, JobStatus, ReminderKind
 
 class ReminderRecord(models.Model):
     task = models.ForeignKey(
-        "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE,
+        "inspections.RectificationTask",
+        verbose_name=_("整改任务"),
+        on_delete=models.CASCADE,
         related_name="reminders",
     )
     kind = models.CharField(_("提醒类型"), max_length=16, choices=ReminderKind.choices)
@@ -45,11 +48,19 @@ class ReminderDigest(models.Model):
     day = models.DateField(_("提醒日期"))
     audience = models.CharField(_("对象"), max_length=16, choices=DigestAudience.choices)
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.CASCADE,
+        "accounts.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="+",
     )
     status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
@@ -64,10 +75,12 @@ class ReminderDigest(models.Model):
         verbose_name_plural = _("提醒摘要")
         ordering = ["-day", "audience", "unit_id", "recipient_id"]
         constraints = [
-            models.UniqueConstraint(fields=["day", "unit"], condition=Q(unit__isnull=False),
-                                    name="digest_once_per_unit_day"),
-            models.UniqueConstraint(fields=["day", "recipient"], condition=Q(recipient__isnull=False),
-                                    name="digest_once_per_recipient_day"),
+            models.UniqueConstraint(
+                fields=["day", "unit"], condition=Q(unit__isnull=False), name="digest_once_per_unit_day"
+            ),
+            models.UniqueConstraint(
+                fields=["day", "recipient"], condition=Q(recipient__isnull=False), name="digest_once_per_recipient_day"
+            ),
             models.CheckConstraint(
                 condition=(Q(audience=DigestAudience.UNIT) & Q(unit__isnull=False) & Q(recipient__isnull=True))
                 | (Q(audience=DigestAudience.ESCALATION) & Q(unit__isnull=True) & Q(recipient__isnull=False)),

@@ -1,4 +1,5 @@
 """周调度通报: a dispatch report as of a date, with its workbook under EXPORT_ROOT/reports."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,7 +12,11 @@ class DispatchReport(models.Model):
     report_date = models.DateField(_("截至日期"), unique=True)
     status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     narrative = models.TextField(_("通报摘要"), blank=True)

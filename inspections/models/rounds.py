@@ -1,4 +1,5 @@
 """督察轮次: one inspection (central, provincial, look-back ...)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords

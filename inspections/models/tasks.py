@@ -1,4 +1,5 @@
 """整改任务: a finding is split into N tasks ("1+N"). The queryset computes schedule figures in SQL."""
+
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import BooleanField, Case, CharField, F, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models.functions import Cast, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -71,8 +72,9 @@ class TaskQuerySet(models.QuerySet):
             schedule=Case(
                 When(complete_q, then=Value(Schedule.ON_SCHEDULE)),
                 When(deadline__lt=today, then=Value(Schedule.OVERDUE)),
-                When(percent__gte=F("expected_percent") + tolerance, deadline__isnull=False,
-                     then=Value(Schedule.AHEAD)),
+                When(
+                    percent__gte=F("expected_percent") + tolerance, deadline__isnull=False, then=Value(Schedule.AHEAD)
+                ),
                 When(percent__gte=F("expected_percent") - tolerance, then=Value(Schedule.ON_SCHEDULE)),
                 default=Value(Schedule.BEHIND),
                 output_field=CharField(),
@@ -118,7 +120,10 @@ class RectificationTask(models.Model):
     # so the dashboard and the list filters group and filter without joining the findings. Kept in step by
     # save() here, Finding.save() and the bulk writers (ledger importer, demo/bulk.py): see sync_from_finding.
     round = models.ForeignKey(
-        "inspections.InspectionRound", verbose_name=_("督察轮次"), on_delete=models.PROTECT, related_name="+",
+        "inspections.InspectionRound",
+        verbose_name=_("督察轮次"),
+        on_delete=models.PROTECT,
+        related_name="+",
         editable=False,
     )
     category = models.CharField(_("问题类别"), max_length=24, choices=Category.choices, editable=False)
@@ -142,19 +147,30 @@ class RectificationTask(models.Model):
         _("完成比例（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     investment = models.DecimalField(
-        _("投入资金（万元）"), max_digits=14, decimal_places=2, default=Decimal("0"),
+        _("投入资金（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     assigned_on = models.DateField(_("交办日期"), default=timezone.localdate)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("验收人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("验收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("销号审签人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号审签人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # Optimistic concurrency: every write bumps it; a form posted with an older one is refused.
@@ -186,8 +202,19 @@ class RectificationTask(models.Model):
             models.Index(fields=["category", "status"], name="task_category_status"),
             # The dashboard's grouped counts read every column they need from this index alone (an
             # index-only scan of narrow entries instead of walking each wide row past goal/measures).
-            models.Index(fields=["round", "lead_unit", "category", "status", "deadline", "assigned_on", "percent",
-                                 "signed_off_at"], name="task_dashboard_figures"),
+            models.Index(
+                fields=[
+                    "round",
+                    "lead_unit",
+                    "category",
+                    "status",
+                    "deadline",
+                    "assigned_on",
+                    "percent",
+                    "signed_off_at",
+                ],
+                name="task_dashboard_figures",
+            ),
         ]
 
     def sync_from_finding(self) -> None:

@@ -4,6 +4,7 @@ Every figure comes from grouped queries over `existing_on(day).with_status_as_of
 number of queries is the same for 100 tasks or 100,000. "This week" is the seven days ending on
 the report date: complete now and not complete at the end of the day a week before.
 """
+
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -113,8 +114,9 @@ def dispatch_figures(day: date) -> DispatchFigures:
 def _dispatch_figures(day: date) -> DispatchFigures:
     tasks = tasks_as_of(day)
     grouped = (
-        tasks.annotate(late=Case(When(deadline__lt=day, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField()))
+        tasks.annotate(
+            late=Case(When(deadline__lt=day, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
         .values("finding__round_id", "lead_unit_id", "lead_unit__name", "status_as_of", "status_before", "late")
         .annotate(n=Count("pk"))
     )
@@ -126,8 +128,11 @@ def _dispatch_figures(day: date) -> DispatchFigures:
         totals.add(*args)
         unit_names[row["lead_unit_id"]] = row["lead_unit__name"]
     findings = dict(
-        RectificationTask.objects.existing_on(day).order_by().values("finding__round_id")
-        .annotate(n=Count("finding_id", distinct=True)).values_list("finding__round_id", "n")
+        RectificationTask.objects.existing_on(day)
+        .order_by()
+        .values("finding__round_id")
+        .annotate(n=Count("finding_id", distinct=True))
+        .values_list("finding__round_id", "n")
     )
     rounds = [
         RoundRow(r.pk, r.name, r.kind, findings.get(r.pk, 0), by_round[r.pk])
@@ -138,14 +143,29 @@ def _dispatch_figures(day: date) -> DispatchFigures:
         key=lambda u: (-u.counts.rate, -u.counts.total, u.name),
     )
     return DispatchFigures(
-        day=day, week_start=day - timedelta(days=6), totals=totals, rounds=rounds, units=units,
-        overdue=_overdue(tasks, day), due_soon=_due_soon(tasks, day), closed_week=_closed_week(tasks, day),
+        day=day,
+        week_start=day - timedelta(days=6),
+        totals=totals,
+        rounds=rounds,
+        units=units,
+        overdue=_overdue(tasks, day),
+        due_soon=_due_soon(tasks, day),
+        closed_week=_closed_week(tasks, day),
     )
 
 
 LIST_FIELDS = (
-    "pk", "number", "finding__number", "finding__summary", "finding__round__name", "lead_unit__name",
-    "finding__responsible_leader__full_name", "responsible_person", "deadline", "deadline_text", "status_as_of",
+    "pk",
+    "number",
+    "finding__number",
+    "finding__summary",
+    "finding__round__name",
+    "lead_unit__name",
+    "finding__responsible_leader__full_name",
+    "responsible_person",
+    "deadline",
+    "deadline_text",
+    "status_as_of",
 )
 
 
@@ -178,7 +198,8 @@ def _due_soon(tasks, day: date) -> list[dict]:
 def _closed_week(tasks, day: date) -> list[dict]:
     signed_off_at = (
         TaskEvent.objects.filter(task=OuterRef("pk"), to_status__in=SIGNED_OFF, at__lte=end_of_day(day))
-        .order_by("-at", "-id").values("at")[:1]
+        .order_by("-at", "-id")
+        .values("at")[:1]
     )
     qs = (
         tasks.filter(status_as_of__in=SIGNED_OFF)
@@ -187,4 +208,3 @@ def _closed_week(tasks, day: date) -> list[dict]:
         .order_by("signed_off_on", "pk")
     )
     return _rows(qs, day, "signed_off_on")
-

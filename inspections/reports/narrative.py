@@ -4,6 +4,7 @@ Phrasing follows real bulletins: a finished round is "反馈的N个问题已全�
 findings); a central round still in progress "整改任务共N项，已完成M项"; a provincial or
 municipal one "反馈的N个整改任务，已完成整改M个".
 """
+
 from ..choices import RoundKind
 from .figures import DispatchFigures, RoundRow
 
@@ -25,11 +26,14 @@ def dispatch_narrative(figures: DispatchFigures) -> str:
         return f"截至{figures.day:%Y年%m月%d日}，暂无整改任务。"
     text = "；".join(round_sentence(r) for r in rounds) + "。"
     t = figures.totals
-    text += (f"截至{figures.day:%Y年%m月%d日}，全部{t.total}项整改任务已完成{t.complete}项，完成率{t.rate:.1f}%，"
-             f"本周新增完成{t.complete_week}项；逾期未完成{t.overdue}项，14日内到期{len(figures.due_soon)}项。")
+    text += (
+        f"截至{figures.day:%Y年%m月%d日}，全部{t.total}项整改任务已完成{t.complete}项，完成率{t.rate:.1f}%，"
+        f"本周新增完成{t.complete_week}项；逾期未完成{t.overdue}项，14日内到期{len(figures.due_soon)}项。"
+    )
     ranked = [u for u in figures.units if u.counts.total]
     if len(ranked) >= 2:
         best, worst = ranked[0], ranked[-1]
-        text += (f"完成率最高的是{best.name}（{best.counts.rate:.1f}%），"
-                 f"最低的是{worst.name}（{worst.counts.rate:.1f}%）。")
+        text += (
+            f"完成率最高的是{best.name}（{best.counts.rate:.1f}%），最低的是{worst.name}（{worst.counts.rate:.1f}%）。"
+        )
     return text

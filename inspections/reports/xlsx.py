@@ -3,6 +3,7 @@
 Written in openpyxl's write-only mode so a report over 100,000 tasks streams to disk instead of
 holding every cell in memory.
 """
+
 from copy import copy
 from pathlib import Path
 
@@ -25,17 +26,37 @@ BODY_FONT = Font(name="宋体", size=10)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-COUNT_HEADERS = [("任务总数", 10), ("已完成", 10), ("本周完成", 10), ("整改中", 10), ("尚未启动", 10),
-                 ("逾期", 8), ("完成率（%）", 11)]
+COUNT_HEADERS = [
+    ("任务总数", 10),
+    ("已完成", 10),
+    ("本周完成", 10),
+    ("整改中", 10),
+    ("尚未启动", 10),
+    ("逾期", 8),
+    ("完成率（%）", 11),
+]
 TASK_COLUMNS = [
-    ("序号", 6, None), ("督察轮次", 22, "finding__round__name"), ("任务编号", 9, "code"),
-    ("反馈问题", 40, "finding__summary"), ("牵头单位", 18, "lead_unit__name"),
-    ("责任领导", 10, "finding__responsible_leader__full_name"), ("责任人", 9, "responsible_person"),
-    ("整改时限", 20, "deadline_text"), ("期限日期", 11, "deadline"), ("状态", 10, "status_label"),
+    ("序号", 6, None),
+    ("督察轮次", 22, "finding__round__name"),
+    ("任务编号", 9, "code"),
+    ("反馈问题", 40, "finding__summary"),
+    ("牵头单位", 18, "lead_unit__name"),
+    ("责任领导", 10, "finding__responsible_leader__full_name"),
+    ("责任人", 9, "responsible_person"),
+    ("整改时限", 20, "deadline_text"),
+    ("期限日期", 11, "deadline"),
+    ("状态", 10, "status_label"),
 ]
 
-COLUMN_STYLES = {None: "center", "code": "center", "deadline": "date", "status_label": "center", "late": "center",
-                 "days": "center", "signed_off_on": "datetime"}
+COLUMN_STYLES = {
+    None: "center",
+    "code": "center",
+    "deadline": "date",
+    "status_label": "center",
+    "late": "center",
+    "days": "center",
+    "signed_off_on": "datetime",
+}
 
 
 def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path) -> Path:
@@ -45,8 +66,9 @@ def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path) ->
     _units_sheet(wb, figures)
     _task_sheet(wb, figures, "逾期任务", "逾期未完成整改任务", figures.overdue, ("逾期天数", 9, "late"))
     _task_sheet(wb, figures, "14日内到期", "14日内到期整改任务", figures.due_soon, ("剩余天数", 9, "days"))
-    _task_sheet(wb, figures, "本周销号", "本周销号（含长期坚持）任务", figures.closed_week,
-                ("销号时间", 17, "signed_off_on"))
+    _task_sheet(
+        wb, figures, "本周销号", "本周销号（含长期坚持）任务", figures.closed_week, ("销号时间", 17, "signed_off_on")
+    )
     tmp = path.with_suffix(".tmp")
     wb.save(tmp)
     tmp.replace(path)  # never leave a half-written workbook under the final name
@@ -71,8 +93,16 @@ def _sheet(wb, name: str, title: str, figures: DispatchFigures, widths: list[int
     ws.merged_cells.add(f"A2:{last}2")
     ws.row_dimensions[1].height = 30
     ws.append([_cell(ws, f"{settings.BUREAU_NAME}{title}", "title")])
-    ws.append([_cell(ws, f"截至日期：{figures.day:%Y年%m月%d日}    统计周期：{figures.week_start:%Y年%m月%d日}至"
-                         f"{figures.day:%Y年%m月%d日}    填报单位：{settings.BUREAU_NAME}", "subtitle")])
+    ws.append(
+        [
+            _cell(
+                ws,
+                f"截至日期：{figures.day:%Y年%m月%d日}    统计周期：{figures.week_start:%Y年%m月%d日}至"
+                f"{figures.day:%Y年%m月%d日}    填报单位：{settings.BUREAU_NAME}",
+                "subtitle",
+            )
+        ]
+    )
     return ws, last
 
 
@@ -118,8 +148,15 @@ def _header(ws, names: list[str]):
 
 
 def _counts(ws, counts: Counts) -> list:
-    values = [counts.total, counts.complete, counts.complete_week, counts.in_progress, counts.not_started,
-              counts.overdue, counts.rate]
+    values = [
+        counts.total,
+        counts.complete,
+        counts.complete_week,
+        counts.in_progress,
+        counts.not_started,
+        counts.overdue,
+        counts.rate,
+    ]
     return [_cell(ws, v, "rate" if i == 6 else "center") for i, v in enumerate(values)]
 
 
@@ -132,10 +169,22 @@ def _summary_sheet(wb, figures: DispatchFigures, narrative: str) -> None:
     ws.append([_cell(ws, "一、分轮次整改进展", "section")])
     _header(ws, ["序号", "督察轮次", "反馈问题数"] + [h for h, _ in COUNT_HEADERS])
     for index, row in enumerate(figures.rounds, start=1):
-        ws.append([_cell(ws, index, "center"), _cell(ws, row.name, "text"), _cell(ws, row.findings, "center"),
-                   *_counts(ws, row.counts)])
-    ws.append([_cell(ws, "", "text"), _cell(ws, "合计", "total"),
-               _cell(ws, sum(r.findings for r in figures.rounds), "center"), *_counts(ws, figures.totals)])
+        ws.append(
+            [
+                _cell(ws, index, "center"),
+                _cell(ws, row.name, "text"),
+                _cell(ws, row.findings, "center"),
+                *_counts(ws, row.counts),
+            ]
+        )
+    ws.append(
+        [
+            _cell(ws, "", "text"),
+            _cell(ws, "合计", "total"),
+            _cell(ws, sum(r.findings for r in figures.rounds), "center"),
+            *_counts(ws, figures.totals),
+        ]
+    )
 
 
 def _units_sheet(wb, figures: DispatchFigures) -> None:

@@ -1,6 +1,7 @@
 """Every write of the domain goes through these functions (views, API, admin, commands, Celery)."""
+
 from .findings import finding_create, finding_update
-from .notifications import notify, notification_mark_read
+from .notifications import notification_mark_read, notify
 from .rounds import round_create, round_update
 from .tasks import (
     task_assign,

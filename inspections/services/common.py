@@ -1,4 +1,5 @@
 """Pieces the services for rounds and findings share: who may write, and validated saves with history."""
+
 from django.utils.translation import gettext as _
 
 from ..access import can_manage

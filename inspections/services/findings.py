@@ -1,4 +1,5 @@
 """Writes for findings: register a finding and split it into its N tasks in one go."""
+
 from django.db import transaction
 from django.db.models import Max
 

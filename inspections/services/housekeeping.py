@@ -8,6 +8,7 @@ refers to, and the dispatch report workbooks in EXPORT_ROOT/reports (the record 
 emailed to the leaders and downloaded from its page: there is no other copy on the server).
 A symlink is never followed and nothing outside the two roots is ever deleted.
 """
+
 import logging
 import os
 from dataclasses import dataclass, field
@@ -49,11 +50,18 @@ class StorageCleanResult:
         return len(self.export_files) + len(self.evidence_files) + len(self.import_files)
 
     def as_dict(self) -> dict:
-        return {"now": self.now.isoformat(), "dry_run": self.dry_run, "expired_jobs": len(self.expired_jobs),
-                "interrupted_jobs": len(self.interrupted_jobs), "export_files": len(self.export_files),
-                "evidence_files": len(self.evidence_files), "import_files": len(self.import_files),
-                "freed_bytes": self.freed_bytes, "errors": len(self.errors),
-                "evidence_skipped": self.evidence_skipped}
+        return {
+            "now": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "expired_jobs": len(self.expired_jobs),
+            "interrupted_jobs": len(self.interrupted_jobs),
+            "export_files": len(self.export_files),
+            "evidence_files": len(self.evidence_files),
+            "import_files": len(self.import_files),
+            "freed_bytes": self.freed_bytes,
+            "errors": len(self.errors),
+            "evidence_skipped": self.evidence_skipped,
+        }
 
 
 def storage_clean(*, now: datetime | None = None, dry_run: bool = False) -> StorageCleanResult:
@@ -88,7 +96,8 @@ def _expire_exports(result: StorageCleanResult, root: Path) -> None:
     cutoff = result.now - timedelta(days=settings.EXPORT_RETENTION_DAYS)
     expiring = list(
         ExportJob.objects.filter(status=JobStatus.DONE, expired_at__isnull=True, finished_at__lt=cutoff)
-        .order_by("pk").values_list("pk", "file_path")
+        .order_by("pk")
+        .values_list("pk", "file_path")
     )
     result.expired_jobs = [pk for pk, _path in expiring]
     if not result.dry_run and expiring:
@@ -100,16 +109,19 @@ def _expire_exports(result: StorageCleanResult, root: Path) -> None:
 
 def _fail_interrupted_exports(result: StorageCleanResult) -> None:
     """A job still queued or running a day after it was asked for lost its worker: say so on its page."""
-    stuck = ExportJob.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING],
-                                     created_at__lt=result.now - GRACE)
+    stuck = ExportJob.objects.filter(
+        status__in=[JobStatus.PENDING, JobStatus.RUNNING], created_at__lt=result.now - GRACE
+    )
     result.interrupted_jobs = list(stuck.order_by("pk").values_list("pk", flat=True))
     if not result.dry_run and result.interrupted_jobs:
         ExportJob.objects.filter(pk__in=result.interrupted_jobs).update(
-            status=JobStatus.FAILED, error=INTERRUPTED_ERROR, finished_at=result.now)
+            status=JobStatus.FAILED, error=INTERRUPTED_ERROR, finished_at=result.now
+        )
 
 
-def _sweep(result: StorageCleanResult, root: Path, folder: str, referenced: set[str], before: float,
-           into: list[str]) -> None:
+def _sweep(
+    result: StorageCleanResult, root: Path, folder: str, referenced: set[str], before: float, into: list[str]
+) -> None:
     """Delete the files under root/folder that no row refers to and that were last written before `before`."""
     top = root / folder
     if top.is_symlink() or not top.is_dir():

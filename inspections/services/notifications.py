@@ -1,4 +1,5 @@
 """In-app notifications: written in the same transaction as the change they announce."""
+
 from collections.abc import Iterable
 
 from django.db import transaction

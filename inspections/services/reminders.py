@@ -8,6 +8,7 @@ sweep raises DeliveryIncomplete, so Celery retries it and only the failed digest
 An email accepted by the mail server just before the process dies can be sent again on retry
 (at-least-once); nothing else is ever repeated.
 """
+
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -69,13 +70,21 @@ def reminders_plan(*, day: date, counter: DayCounter) -> int:
     before = ReminderRecord.objects.filter(day=day).count()
     _insert_records(day, planned)
     created = ReminderRecord.objects.filter(day=day).count() - before
-    unit_ids = set(ReminderRecord.objects.filter(day=day, kind__in=[ReminderKind.DUE, ReminderKind.OVERDUE])
-                   .values_list("task__lead_unit_id", flat=True).distinct().order_by())
+    unit_ids = set(
+        ReminderRecord.objects.filter(day=day, kind__in=[ReminderKind.DUE, ReminderKind.OVERDUE])
+        .values_list("task__lead_unit_id", flat=True)
+        .distinct()
+        .order_by()
+    )
     digests = [ReminderDigest(day=day, audience=DigestAudience.UNIT, unit_id=u) for u in unit_ids]
     escalations = ReminderRecord.objects.filter(day=day, kind=ReminderKind.ESCALATION)
     if escalations.exists():
-        leader_ids = set(escalations.exclude(task__finding__responsible_leader__isnull=True)
-                         .values_list("task__finding__responsible_leader_id", flat=True).distinct().order_by())
+        leader_ids = set(
+            escalations.exclude(task__finding__responsible_leader__isnull=True)
+            .values_list("task__finding__responsible_leader_id", flat=True)
+            .distinct()
+            .order_by()
+        )
         recipients = leader_ids | set(bureau_staff().values_list("pk", flat=True))
         digests += [ReminderDigest(day=day, audience=DigestAudience.ESCALATION, recipient_id=r) for r in recipients]
     ReminderDigest.objects.bulk_create(digests, ignore_conflicts=True)
@@ -91,8 +100,18 @@ def _insert_records(day: date, planned) -> None:
     """
     now = timezone.now()
     if connection.vendor != "postgresql":
-        rows = [ReminderRecord(task_id=p.task_id, kind=p.kind, day=day, deadline=p.deadline, days=p.days,
-                               threshold=p.threshold, created_at=now) for p in planned]
+        rows = [
+            ReminderRecord(
+                task_id=p.task_id,
+                kind=p.kind,
+                day=day,
+                deadline=p.deadline,
+                days=p.days,
+                threshold=p.threshold,
+                created_at=now,
+            )
+            for p in planned
+        ]
         ReminderRecord.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         return
     if not planned:
@@ -155,15 +174,33 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
         unit = units[digest.unit_id]
         rows = by_unit.get(digest.unit_id, [])
         subject, body, kind = _unit_message(unit, day, rows)
-        messages.append(_Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, len(rows),
-                                 _url("inspections:task_list", f"?lead_unit={unit.pk}")))
+        messages.append(
+            _Message(
+                digest,
+                contacts.get(digest.unit_id, []),
+                subject,
+                body,
+                kind,
+                len(rows),
+                _url("inspections:task_list", f"?lead_unit={unit.pk}"),
+            )
+        )
     for digest in escalation_digests:
         person = people[digest.recipient_id]
         sees_all = person.role in (Role.BUREAU, Role.ADMIN) or person.is_superuser
         rows = [r for r in escalated if sees_all or r["task__finding__responsible_leader_id"] == person.pk]
         subject, body = _escalation_message(day, rows)
-        messages.append(_Message(digest, [person], subject, body, NotificationKind.ESCALATION, len(rows),
-                                 _url("inspections:task_list", "?overdue=1")))
+        messages.append(
+            _Message(
+                digest,
+                [person],
+                subject,
+                body,
+                NotificationKind.ESCALATION,
+                len(rows),
+                _url("inspections:task_list", "?overdue=1"),
+            )
+        )
     return messages
 
 
@@ -175,30 +212,44 @@ def _notify_in_app(messages: list[_Message]) -> int:
     email is finished here.
     """
     by_pk = {m.digest.pk: m for m in messages}
-    fresh = set(ReminderDigest.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=list(by_pk), notified_at__isnull=True).values_list("pk", flat=True))
+    fresh = set(
+        ReminderDigest.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=list(by_pk), notified_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
     rows = []
     for pk in fresh:
         message = by_pk[pk]
         active = {u.pk: u for u in message.recipients if u.is_active}
-        rows += [Notification(recipient=u, kind=message.kind, title=message.subject[:200], body=message.body,
-                              url=message.url) for u in active.values()]
+        rows += [
+            Notification(
+                recipient=u, kind=message.kind, title=message.subject[:200], body=message.body, url=message.url
+            )
+            for u in active.values()
+        ]
     Notification.objects.bulk_create(rows, batch_size=None if connection.vendor == "postgresql" else 500)
     now = timezone.now()
     silent = [pk for pk in fresh if not by_pk[pk].emails]
     ReminderDigest.objects.filter(pk__in=fresh).update(notified_at=now)
     for pk in silent:  # few: units without a contact email; the note says so in the admin
         ReminderDigest.objects.filter(pk=pk).update(
-            status=JobStatus.DONE, items=by_pk[pk].items, attempts=F("attempts") + 1,
-            last_error="" if by_pk[pk].recipients else "该单位没有启用的联络员账号")
+            status=JobStatus.DONE,
+            items=by_pk[pk].items,
+            attempts=F("attempts") + 1,
+            last_error="" if by_pk[pk].recipients else "该单位没有启用的联络员账号",
+        )
     return len(silent)
 
 
 def _deliver(message: _Message, result: SweepResult) -> None:
     """Email one digest under its row lock; the outcome is committed with the digest's state."""
     with transaction.atomic():
-        locked = (ReminderDigest.objects.select_for_update(skip_locked=True)
-                  .filter(pk=message.digest.pk).exclude(status=JobStatus.DONE).first())
+        locked = (
+            ReminderDigest.objects.select_for_update(skip_locked=True)
+            .filter(pk=message.digest.pk)
+            .exclude(status=JobStatus.DONE)
+            .first()
+        )
         if locked is None:  # delivered meanwhile, or another worker holds it right now
             return
         locked.items = message.items
@@ -207,7 +258,7 @@ def _deliver(message: _Message, result: SweepResult) -> None:
             if locked.emailed_at is None:
                 EmailMessage(subject=message.subject, body=message.body, to=message.emails).send(fail_silently=False)
                 locked.emailed_at = timezone.now()
-        except Exception as exc:  # noqa: BLE001 - any mail failure must leave the digest to retry
+        except Exception as exc:
             logger.warning("reminder digest %s: email failed: %s", locked.pk, exc)
             locked.status = JobStatus.FAILED
             locked.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
@@ -216,7 +267,6 @@ def _deliver(message: _Message, result: SweepResult) -> None:
             locked.status, locked.last_error = JobStatus.DONE, ""
             result.delivered += 1
         locked.save(update_fields=["items", "attempts", "emailed_at", "status", "last_error"])
-
 
 
 def _line(row: dict) -> str:
@@ -248,8 +298,10 @@ def _escalation_message(day: date, rows: list[dict]) -> tuple[str, str]:
     subject = f"【逾期督办】{len(rows)}项整改任务逾期超过{limit}天（{day:%Y-%m-%d}）"
     lines = [f"截至 {day:%Y年%m月%d日}，以下整改任务逾期超过 {limit} 天仍未完成，请督促牵头单位整改："]
     for row in sorted(rows, key=lambda r: -r["days"]):
-        lines.append(f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
-                     f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}")
+        lines.append(
+            f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
+            f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}"
+        )
     lines.append(f"—— {settings.BUREAU_NAME}")
     return subject, "\n".join(lines)
 

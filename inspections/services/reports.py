@@ -1,4 +1,5 @@
 """Building, storing and sending the weekly dispatch report (周调度通报)."""
+
 import json
 import logging
 from datetime import date, timedelta
@@ -47,7 +48,8 @@ def dispatch_report_request(*, actor, day: date) -> tuple[DispatchReport, bool]:
         raise ValidationError({"report_date": _("截至日期不能晚于今天。")})
     with transaction.atomic():
         report, created = DispatchReport.objects.select_for_update().get_or_create(
-            report_date=day, defaults={"requested_by": actor})
+            report_date=day, defaults={"requested_by": actor}
+        )
         if not created and report.status != JobStatus.FAILED:
             return report, False
         report.status, report.error, report.requested_by = JobStatus.PENDING, "", actor
@@ -73,14 +75,20 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
         write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative)
     except Exception as exc:
         DispatchReport.objects.filter(pk=report.pk).update(
-            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now())
+            status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
         raise
     report.narrative, report.data, report.file_path = narrative, _page_data(figures), str(relative)
     report.status, report.error, report.finished_at = JobStatus.DONE, "", timezone.now()
     report.save()
     if report.requested_by_id:
-        notify(recipients=[report.requested_by], kind=NotificationKind.REPORT, title=f"{report}已生成",
-               body=narrative[:500], url=report.get_absolute_url())
+        notify(
+            recipients=[report.requested_by],
+            kind=NotificationKind.REPORT,
+            title=f"{report}已生成",
+            body=narrative[:500],
+            url=report.get_absolute_url(),
+        )
     return report
 
 
@@ -100,8 +108,13 @@ def dispatch_report_email(*, report_id: int) -> int:
         if report.emailed_at is not None or report.status != JobStatus.DONE:
             return 0
         people = list(leaders())
-        notify(recipients=people, kind=NotificationKind.REPORT, title=f"{report}已生成",
-               body=report.narrative[:500], url=report.get_absolute_url())
+        notify(
+            recipients=people,
+            kind=NotificationKind.REPORT,
+            title=f"{report}已生成",
+            body=report.narrative[:500],
+            url=report.get_absolute_url(),
+        )
         emails = sorted({u.email for u in people if u.email})
         if emails:
             message = EmailMessage(
@@ -125,10 +138,16 @@ def _page_data(figures: DispatchFigures) -> dict:
         return {"total": len(items), "rows": items[:PAGE_ROWS]}
 
     data = {
-        "day": figures.day, "week_start": figures.week_start, "totals": figures.totals.as_dict(),
-        "rounds": [{"name": r.name, "findings": r.findings, "sentence": round_sentence(r), **r.counts.as_dict()}
-                   for r in figures.rounds],
+        "day": figures.day,
+        "week_start": figures.week_start,
+        "totals": figures.totals.as_dict(),
+        "rounds": [
+            {"name": r.name, "findings": r.findings, "sentence": round_sentence(r), **r.counts.as_dict()}
+            for r in figures.rounds
+        ],
         "units": [{"name": u.name, **u.counts.as_dict()} for u in figures.units],
-        "overdue": rows(figures.overdue), "due_soon": rows(figures.due_soon), "closed_week": rows(figures.closed_week),
+        "overdue": rows(figures.overdue),
+        "due_soon": rows(figures.due_soon),
+        "closed_week": rows(figures.closed_week),
     }
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

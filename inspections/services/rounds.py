@@ -1,4 +1,5 @@
 """Writes for inspection rounds."""
+
 from django.db import transaction
 
 from ..models import InspectionRound

@@ -3,6 +3,7 @@
 Each function is atomic, locks the task row, checks the actor against the transition table and the
 access rules, bumps the task's version and writes a TaskEvent in the same transaction.
 """
+
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -38,8 +39,14 @@ REPORTABLE_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatu
 
 def record_event(*, task, actor, kind, action="", from_status="", to_status="", reason="", at=None) -> TaskEvent:
     return TaskEvent.objects.create(
-        task=task, actor=actor, kind=kind, action=action, from_status=from_status, to_status=to_status,
-        reason=reason, at=at or timezone.now(),
+        task=task,
+        actor=actor,
+        kind=kind,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        at=at or timezone.now(),
     )
 
 
@@ -99,8 +106,13 @@ def task_assign(
     if number is None:
         number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
     task = RectificationTask(
-        finding=finding, number=number, lead_unit=lead_unit, goal=goal, measures=measures,
-        responsible_person=responsible_person, assigned_on=assigned_on or timezone.localdate(),
+        finding=finding,
+        number=number,
+        lead_unit=lead_unit,
+        goal=goal,
+        measures=measures,
+        responsible_person=responsible_person,
+        assigned_on=assigned_on or timezone.localdate(),
     )
     apply_deadline(task, deadline_text)
     task.full_clean(exclude=["milestones"])
@@ -161,8 +173,11 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
     if not changed:
         return task
     _save(task, [f for f in dict.fromkeys(changed) if f != "cooperating_units"], actor)
-    labels = "、".join(str(RectificationTask._meta.get_field(f).verbose_name) for f in dict.fromkeys(changed)
-                      if f not in ("deadline", "deadline_kind", "milestones"))
+    labels = "、".join(
+        str(RectificationTask._meta.get_field(f).verbose_name)
+        for f in dict.fromkeys(changed)
+        if f not in ("deadline", "deadline_kind", "milestones")
+    )
     record_event(task=task, actor=actor, kind=EventKind.EDITED, reason=f"修改了：{labels}")
     return task
 
@@ -214,7 +229,11 @@ def task_progress_add(
     if errors:
         raise ValidationError(errors)
     update = ProgressUpdate.objects.create(
-        task=task, author=actor, text=text, percent=percent, investment=investment,
+        task=task,
+        author=actor,
+        text=text,
+        percent=percent,
+        investment=investment,
         reported_on=reported_on or timezone.localdate(),
     )
     if task.status == TaskStatus.NOT_STARTED:
@@ -247,16 +266,23 @@ def task_evidence_add(
     try:
         for upload, info in zip(files, checked, strict=True):
             evidence = Evidence(
-                task=task, original_name=info.name, content_type=info.content_type, size=info.size,
-                sha256=info.sha256, kind=kind, description=description, uploaded_by=actor,
+                task=task,
+                original_name=info.name,
+                content_type=info.content_type,
+                size=info.size,
+                sha256=info.sha256,
+                kind=kind,
+                description=description,
+                uploaded_by=actor,
             )
             evidence.file.save(info.name, upload, save=False)
             saved.append(evidence)
             evidence.save()
         _save(task, [], actor)
         names = "、".join(e.original_name for e in saved)
-        record_event(task=task, actor=actor, kind=EventKind.EVIDENCE,
-                     reason=f"上传了 {len(saved)} 份材料：{names}"[:1000])
+        record_event(
+            task=task, actor=actor, kind=EventKind.EVIDENCE, reason=f"上传了 {len(saved)} 份材料：{names}"[:1000]
+        )
     except BaseException:
         # The rows roll back with the transaction; the files written so far must go too.
         for evidence in saved:
@@ -279,8 +305,14 @@ def _notify_transition(task: RectificationTask, actor, transition: workflow.Tran
         return
     else:
         recipients = unit_users
-    notify(recipients=recipients, kind=NotificationKind.WORKFLOW, title=title, body=body,
-           url=task.get_absolute_url(), task=task)
+    notify(
+        recipients=recipients,
+        kind=NotificationKind.WORKFLOW,
+        title=title,
+        body=body,
+        url=task.get_absolute_url(),
+        task=task,
+    )
 
 
 def _transition(
@@ -296,10 +328,13 @@ def _transition(
     transition = workflow.find(action, task.status)
     if transition is None:
         raise TransitionNotAllowed(
-            _("任务当前状态为“%(status)s”，不能执行“%(action)s”。") % {"status": task.get_status_display(), "action": label}
+            _("任务当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": task.get_status_display(), "action": label}
         )
     if role not in transition.roles:
-        raise TransitionNotAllowed(_("%(role)s不能对该任务执行“%(action)s”。") % {"role": Role(role).label, "action": label})
+        raise TransitionNotAllowed(
+            _("%(role)s不能对该任务执行“%(action)s”。") % {"role": Role(role).label, "action": label}
+        )
     if role == Role.UNIT and lead_unit_only and not is_lead_unit_user(actor, task):
         raise NotAllowed(_("只有牵头单位可以对该任务执行“%(action)s”。") % {"action": label})
     reason = (reason or "").strip()
@@ -320,14 +355,29 @@ def _transition(
         task.signed_off_at = task.signed_off_by = None
     from_status = task.status
     task.status = transition.target
-    record_event(task=task, actor=actor, kind=EventKind.TRANSITION, action=action, from_status=from_status,
-                 to_status=transition.target, reason=reason, at=now)
+    record_event(
+        task=task,
+        actor=actor,
+        kind=EventKind.TRANSITION,
+        action=action,
+        from_status=from_status,
+        to_status=transition.target,
+        reason=reason,
+        at=now,
+    )
     _notify_transition(task, actor, transition, reason)
     return transition
 
 
-TRANSITION_FIELDS = ["status", "percent", "completed_at", "verified_at", "verified_by", "signed_off_at",
-                     "signed_off_by"]
+TRANSITION_FIELDS = [
+    "status",
+    "percent",
+    "completed_at",
+    "verified_at",
+    "verified_by",
+    "signed_off_at",
+    "signed_off_by",
+]
 
 
 @transaction.atomic
@@ -345,30 +395,36 @@ def task_start(*, actor, task, expected_version=None):
 
 
 def task_submit(*, actor, task, reason="", expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.SUBMIT, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.SUBMIT, reason=reason, expected_version=expected_version
+    )
 
 
 def task_verify(*, actor, task, reason="", expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.VERIFY, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.VERIFY, reason=reason, expected_version=expected_version
+    )
 
 
 def task_reject(*, actor, task, reason, expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.REJECT, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.REJECT, reason=reason, expected_version=expected_version
+    )
 
 
 def task_close(*, actor, task, reason="", expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.CLOSE, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.CLOSE, reason=reason, expected_version=expected_version
+    )
 
 
 def task_keep_long_term(*, actor, task, reason="", expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.KEEP_LONG_TERM, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.KEEP_LONG_TERM, reason=reason, expected_version=expected_version
+    )
 
 
 def task_reopen(*, actor, task, reason, expected_version=None):
-    return task_transition(actor=actor, task=task, action=workflow.Action.REOPEN, reason=reason,
-                           expected_version=expected_version)
+    return task_transition(
+        actor=actor, task=task, action=workflow.Action.REOPEN, reason=reason, expected_version=expected_version
+    )

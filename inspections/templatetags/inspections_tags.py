@@ -1,4 +1,5 @@
 """Template helpers of the browser workflow."""
+
 from django import template
 from django.utils.translation import gettext_lazy as _
 
@@ -35,10 +36,20 @@ def sort_link(context, key: str) -> dict:
 # The colour alone, for badges where the full label ("红色（严重滞后或逾期）") does not fit.
 WARNING_SHORT_LABELS = {"blue": _("蓝色"), "yellow": _("黄色"), "red": _("红色")}
 WARNING_CLASSES = {"blue": "text-bg-primary", "yellow": "text-bg-warning", "red": "text-bg-danger"}
-SCHEDULE_CLASSES = {"ahead": "text-bg-success", "on_schedule": "text-bg-primary", "behind": "text-bg-warning",
-                    "overdue": "text-bg-danger"}
-STATUS_CLASSES = {"not_started": "text-bg-secondary", "in_progress": "text-bg-info", "submitted": "text-bg-warning",
-                  "verified": "text-bg-primary", "closed": "text-bg-success", "long_term": "text-bg-success"}
+SCHEDULE_CLASSES = {
+    "ahead": "text-bg-success",
+    "on_schedule": "text-bg-primary",
+    "behind": "text-bg-warning",
+    "overdue": "text-bg-danger",
+}
+STATUS_CLASSES = {
+    "not_started": "text-bg-secondary",
+    "in_progress": "text-bg-info",
+    "submitted": "text-bg-warning",
+    "verified": "text-bg-primary",
+    "closed": "text-bg-success",
+    "long_term": "text-bg-success",
+}
 
 
 @register.filter

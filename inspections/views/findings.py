@@ -1,4 +1,5 @@
 """The finding form: register a finding and split it into N tasks in one go; the deadline preview."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,8 +24,13 @@ def _create(request, inspection_round, form, formset):
     tasks = [{k: row.cleaned_data[k] for k in TASK_FIELDS} for row in formset.forms if row.cleaned_data]
     try:
         with transaction.atomic():
-            return services.finding_create(actor=request.user, inspection_round=inspection_round,
-                                           number=form.cleaned_data.get("number"), tasks=tasks, **data)
+            return services.finding_create(
+                actor=request.user,
+                inspection_round=inspection_round,
+                number=form.cleaned_data.get("number"),
+                tasks=tasks,
+                **data,
+            )
     except ValidationError as exc:
         for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
             target = form if field in form.fields else None
@@ -45,16 +51,26 @@ def finding_create(request, round_pk):
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         finding = _create(request, inspection_round, form, formset)
         if finding:
-            messages.success(request, _("已登记反馈问题 %(n)s，并交办 %(t)d 项整改任务。")
-                             % {"n": finding.number, "t": finding.tasks.count()})
+            messages.success(
+                request,
+                _("已登记反馈问题 %(n)s，并交办 %(t)d 项整改任务。")
+                % {"n": finding.number, "t": finding.tasks.count()},
+            )
             return redirect("inspections:round_detail", pk=inspection_round.pk)
     form.apply_error_classes()
     for row in formset.forms:
         row.apply_error_classes()
     failed = bool(form.errors or formset.total_error_count())
-    return render(request, "inspections/findings/form.html", {
-        "round": inspection_round, "form": form, "formset": formset,
-    }, status=400 if failed else 200)
+    return render(
+        request,
+        "inspections/findings/form.html",
+        {
+            "round": inspection_round,
+            "form": form,
+            "formset": formset,
+        },
+        status=400 if failed else 200,
+    )
 
 
 def _assigned_on(request):

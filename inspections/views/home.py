@@ -1,4 +1,5 @@
 """The landing page: leaders go to the dashboard, everyone else to the task list."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 

@@ -1,4 +1,5 @@
 """The bell's list: the user's own notifications, mark one or all read."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render

@@ -1,4 +1,5 @@
 """Inspection rounds: the list with per-round figures, a round's page, create and edit (bureau staff)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,14 @@ def require_manager(user) -> None:
 
 @login_required
 def round_list(request):
-    return render(request, "inspections/rounds/list.html", {
-        "rows": round_summary(user=request.user), "can_manage": can_manage(request.user),
-    })
+    return render(
+        request,
+        "inspections/rounds/list.html",
+        {
+            "rows": round_summary(user=request.user),
+            "can_manage": can_manage(request.user),
+        },
+    )
 
 
 @login_required
@@ -31,10 +37,18 @@ def round_detail(request, pk):
     figures = round_summary(user=request.user, rounds=[inspection_round])[0]
     findings = visible_findings(request.user).filter(round=inspection_round).select_related("responsible_leader")
     show_history = can_view_history(request.user)
-    return render(request, "inspections/rounds/detail.html", {
-        "round": inspection_round, "figures": figures, "findings": findings, "can_manage": can_manage(request.user),
-        "show_history": show_history, "history": field_changes(inspection_round) if show_history else None,
-    })
+    return render(
+        request,
+        "inspections/rounds/detail.html",
+        {
+            "round": inspection_round,
+            "figures": figures,
+            "findings": findings,
+            "can_manage": can_manage(request.user),
+            "show_history": show_history,
+            "history": field_changes(inspection_round) if show_history else None,
+        },
+    )
 
 
 def _save_round(request, form, inspection_round=None):
@@ -75,5 +89,9 @@ def round_edit(request, pk):
             messages.success(request, _("已保存督察轮次“%(name)s”。") % {"name": saved.name})
             return redirect("inspections:round_detail", pk=saved.pk)
     form.apply_error_classes()
-    return render(request, "inspections/rounds/form.html", {"form": form, "round": inspection_round},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "inspections/rounds/form.html",
+        {"form": form, "round": inspection_round},
+        status=400 if form.errors else 200,
+    )

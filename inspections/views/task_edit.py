@@ -1,4 +1,5 @@
 """Bureau staff edit a task's assignment (lead unit, deadline after an approved extension ...)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,8 +23,12 @@ def task_edit(request, pk):
         raise PermissionDenied(exc.message) from exc
     except TaskReadOnly as exc:
         # Say why instead of showing a form that can only fail.
-        return render(request, "inspections/tasks/edit.html", {"task": task, "read_only": exc.message},
-                      status=409 if request.method == "POST" else 200)
+        return render(
+            request,
+            "inspections/tasks/edit.html",
+            {"task": task, "read_only": exc.message},
+            status=409 if request.method == "POST" else 200,
+        )
     form = TaskEditForm(request.POST or None, task=task, units=task_assignable_units(user=request.user, task=task))
     status = 200
     if request.method == "POST":

@@ -1,4 +1,5 @@
 """The task list (filter, search, sort, paginate; htmx swaps the table) and the task page."""
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -82,8 +83,13 @@ def _detail_context(request, task, **forms):
                 continue  # posting progress starts a task
             if role == "unit" and not is_lead_unit_user(user, task):
                 continue
-            actions.append({"action": transition.action, "label": workflow.ACTION_LABELS[transition.action],
-                            "needs_reason": transition.needs_reason})
+            actions.append(
+                {
+                    "action": transition.action,
+                    "label": workflow.ACTION_LABELS[transition.action],
+                    "needs_reason": transition.needs_reason,
+                }
+            )
     initial = {"version": task.version}
     show_history = can_view_history(user)
     return {
@@ -98,8 +104,8 @@ def _detail_context(request, task, **forms):
         "can_report": reportable,
         "can_edit": can_manage(user) and not read_only,
         "actions": actions,
-        "progress_form": forms.get("progress_form") or ProgressForm(initial={**initial, "percent": task.percent,
-                                                                             "investment": task.investment}),
+        "progress_form": forms.get("progress_form")
+        or ProgressForm(initial={**initial, "percent": task.percent, "investment": task.investment}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(initial=initial),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
         "failed_action": forms.get("failed_action", ""),
@@ -149,8 +155,14 @@ def task_progress(request, pk):
         return _failed(request, task, "progress_form", form)
     data = form.cleaned_data
     try:
-        services.task_progress_add(actor=request.user, task=task, text=data["text"], percent=data["percent"],
-                                   investment=data["investment"], expected_version=data["version"])
+        services.task_progress_add(
+            actor=request.user,
+            task=task,
+            text=data["text"],
+            percent=data["percent"],
+            investment=data["investment"],
+            expected_version=data["version"],
+        )
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "progress_form", form, exc)
     messages.success(request, _("已报送整改进展。"))
@@ -166,8 +178,14 @@ def task_evidence(request, pk):
         return _failed(request, task, "evidence_form", form)
     data = form.cleaned_data
     try:
-        saved = services.task_evidence_add(actor=request.user, task=task, files=data["files"], kind=data["kind"],
-                                           description=data["description"], expected_version=data["version"])
+        saved = services.task_evidence_add(
+            actor=request.user,
+            task=task,
+            files=data["files"],
+            kind=data["kind"],
+            description=data["description"],
+            expected_version=data["version"],
+        )
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "evidence_form", form, exc)
     messages.success(request, _("已上传 %(n)d 份佐证材料。") % {"n": len(saved)})
@@ -184,8 +202,13 @@ def task_transition(request, pk):
         return _failed(request, task, "transition_form", form, failed_action=action)
     data = form.cleaned_data
     try:
-        services.task_transition(actor=request.user, task=task, action=data["action"], reason=data["reason"],
-                                 expected_version=data["version"])
+        services.task_transition(
+            actor=request.user,
+            task=task,
+            action=data["action"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "transition_form", form, exc, failed_action=action)
     label = workflow.ACTION_LABELS.get(data["action"], data["action"])

@@ -1,4 +1,5 @@
 """The unit tree: materialised paths kept in step on create and move; a unit sees its subtree."""
+
 import pytest
 from django.core.exceptions import ValidationError
 

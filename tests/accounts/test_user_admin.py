@@ -1,4 +1,5 @@
 """The user admin for bureau staff: they manage accounts but cannot hand out superuser or admin rights."""
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -52,12 +53,23 @@ def test_changing_the_role_in_the_admin_syncs_groups_and_staff_flag(client, peop
     contact = people["contact"]
     client.force_login(people["root"])
     url = reverse("admin:accounts_user_change", args=[contact.pk])
-    data = {"username": contact.username, "full_name": "赵联络员", "email": "", "phone": "", "unit": people["city"].pk,
-            "role": Role.BUREAU, "is_active": "on", "date_joined_0": "2024-01-01", "date_joined_1": "08:00:00",
-            "initial-date_joined_0": "2024-01-01", "initial-date_joined_1": "08:00:00"}
+    data = {
+        "username": contact.username,
+        "full_name": "赵联络员",
+        "email": "",
+        "phone": "",
+        "unit": people["city"].pk,
+        "role": Role.BUREAU,
+        "is_active": "on",
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "08:00:00",
+        "initial-date_joined_0": "2024-01-01",
+        "initial-date_joined_1": "08:00:00",
+    }
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == reverse("admin:accounts_user_changelist"), (
-        response.content.decode()[:3000])
+        response.content.decode()[:3000]
+    )
     contact.refresh_from_db()
     assert contact.role == Role.BUREAU and contact.is_staff
     assert list(contact.groups.values_list("name", flat=True)) == ["督察办"]

@@ -1,4 +1,5 @@
 """Bad input is a 400 with messages per field, never a 500; every error has the same shape."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -7,8 +8,9 @@ ERROR_KEYS = {"detail", "code", "field", "errors"}
 
 
 def test_malformed_json_is_400(world, client_for):
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/progress/", data="{not json",
-                                       content_type="application/json")
+    response = client_for("unit").post(
+        f"/api/tasks/{world.task.pk}/progress/", data="{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == ERROR_KEYS and response.json()["code"] == "parse_error"
 
@@ -49,6 +51,9 @@ def test_huge_ids_are_404_not_500(world, client_for):
     client = client_for("bureau")
     assert client.get("/api/tasks/99999999999999999999/").status_code == 404
     assert client.get("/api/tasks/", {"round": "99999999999999999999"}).status_code == 400
-    response = client.post("/api/tasks/", {"finding": 99999999999999999999, "lead_unit": world.lead_unit.pk,
-                                           "deadline_text": "立行立改"}, format="json")
+    response = client.post(
+        "/api/tasks/",
+        {"finding": 99999999999999999999, "lead_unit": world.lead_unit.pk, "deadline_text": "立行立改"},
+        format="json",
+    )
     assert response.status_code == 400 and response.json()["field"] == "finding"

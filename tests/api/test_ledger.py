@@ -1,4 +1,5 @@
 """Rounds, findings, tasks, units, me and the dashboard: every role, allowed and refused."""
+
 import pytest
 
 from inspections.models import Finding, InspectionRound, RectificationTask
@@ -51,17 +52,29 @@ def _create_payload(world, endpoint):
     if endpoint == "round":
         return {"kind": "provincial", "name": "2026年省级督察", "batch": 1, "feedback_date": "2026-03-01"}
     if endpoint == "finding":
-        return {"round": world.round.pk, "summary": "工业园区VOCs治理不到位", "category": "air",
-                "responsible_leader": world.users["leader"].pk,
-                "tasks": [{"lead_unit": world.lead_unit.pk, "deadline_text": "2026年6月30日前"},
-                          {"lead_unit": world.other_unit.pk, "deadline_text": "长期坚持"}]}
-    return {"finding": world.finding.pk, "lead_unit": world.lead_unit.pk, "deadline_text": "立行立改",
-            "cooperating_units": [world.other_unit.pk], "measures": "加密巡查"}
+        return {
+            "round": world.round.pk,
+            "summary": "工业园区VOCs治理不到位",
+            "category": "air",
+            "responsible_leader": world.users["leader"].pk,
+            "tasks": [
+                {"lead_unit": world.lead_unit.pk, "deadline_text": "2026年6月30日前"},
+                {"lead_unit": world.other_unit.pk, "deadline_text": "长期坚持"},
+            ],
+        }
+    return {
+        "finding": world.finding.pk,
+        "lead_unit": world.lead_unit.pk,
+        "deadline_text": "立行立改",
+        "cooperating_units": [world.other_unit.pk],
+        "measures": "加密巡查",
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint,model", [("round", InspectionRound), ("finding", Finding),
-                                            ("task", RectificationTask)])
+@pytest.mark.parametrize(
+    "endpoint,model", [("round", InspectionRound), ("finding", Finding), ("task", RectificationTask)]
+)
 def test_only_bureau_and_admin_create(world, client_for, role, endpoint, model):
     before = model.objects.count()
     response = client_for(role).post(f"/api/{endpoint}s/", _create_payload(world, endpoint), format="json")
@@ -108,8 +121,9 @@ def test_round_create_validates_dates_in_the_service(world, client_for):
     assert response.json()["errors"]
 
 
-@pytest.mark.parametrize("role,expected", [("admin", 3), ("bureau", 3), ("leader", 3), ("unit", 1),
-                                           ("other_unit", 1), ("anonymous", None)])
+@pytest.mark.parametrize(
+    "role,expected", [("admin", 3), ("bureau", 3), ("leader", 3), ("unit", 1), ("other_unit", 1), ("anonymous", None)]
+)
 def test_units_are_the_visible_ones(world, client_for, role, expected):
     response = client_for(role).get("/api/units/")
     if expected is None:
@@ -131,8 +145,9 @@ def test_me(world, client_for, role):
     assert response.json()["role"] == world.users[role].role
 
 
-@pytest.mark.parametrize("role,total", [("admin", 2), ("bureau", 2), ("leader", 2), ("unit", 2),
-                                        ("other_unit", 0), ("anonymous", None)])
+@pytest.mark.parametrize(
+    "role,total", [("admin", 2), ("bureau", 2), ("leader", 2), ("unit", 2), ("other_unit", 0), ("anonymous", None)]
+)
 def test_dashboard_counts_visible_tasks(world, client_for, role, total):
     world.add_finding(summary="已逾期的问题", deadline_text="2024年6月30日前")
     response = client_for(role).get("/api/dashboard/")
@@ -163,8 +178,17 @@ def test_task_filter_refuses_another_units_subtree(world, client_for):
     assert response.json()["field"] == "lead_unit"
 
 
-@pytest.mark.parametrize("query", [{"deadline_after": "2026-13-40"}, {"status": "nope"},
-                                   {"due_within": "-3"}, {"round": "abc"}, {"page": "999"}, {"ordering": "secret"}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"deadline_after": "2026-13-40"},
+        {"status": "nope"},
+        {"due_within": "-3"},
+        {"round": "abc"},
+        {"page": "999"},
+        {"ordering": "secret"},
+    ],
+)
 def test_bad_filter_values_are_client_errors(world, client_for, query):
     response = client_for("bureau").get("/api/tasks/", query)
     assert response.status_code in (400, 404)

@@ -1,4 +1,5 @@
 """List endpoints run a fixed number of queries, whatever the page size (no N+1)."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,10 +13,14 @@ pytestmark = pytest.mark.django_db
 
 def _add_tasks(world, n):
     services.finding_create(
-        actor=world.bureau, inspection_round=world.round, summary=f"批量问题 {n}",
+        actor=world.bureau,
+        inspection_round=world.round,
+        summary=f"批量问题 {n}",
         responsible_leader=world.users["leader"],
-        tasks=[{"lead_unit": world.lead_unit, "deadline_text": "2026年12月底前",
-                "cooperating_units": [world.other_unit]} for _ in range(n)],
+        tasks=[
+            {"lead_unit": world.lead_unit, "deadline_text": "2026年12月底前", "cooperating_units": [world.other_unit]}
+            for _ in range(n)
+        ],
     )
 
 
@@ -30,8 +35,9 @@ def _add_progress(world, n):
 
 
 def _add_evidence(world, n):
-    services.task_evidence_add(actor=world.users["unit"], task=world.task, kind="document",
-                               files=[pdf_file(f"材料{i}.pdf") for i in range(n)])
+    services.task_evidence_add(
+        actor=world.users["unit"], task=world.task, kind="document", files=[pdf_file(f"材料{i}.pdf") for i in range(n)]
+    )
 
 
 # endpoint, how to add n rows, roles to measure
@@ -46,8 +52,7 @@ LISTS = [
 
 @pytest.mark.parametrize("role", ["bureau", "unit"])
 @pytest.mark.parametrize("url,add_rows", LISTS, ids=[u for u, _ in LISTS])
-def test_list_queries_do_not_grow_with_page_size(world, client_for, django_assert_num_queries, role, url,
-                                                 add_rows):
+def test_list_queries_do_not_grow_with_page_size(world, client_for, django_assert_num_queries, role, url, add_rows):
     client = client_for(role)
     url = url.format(task=world.task.pk)
     add_rows(world, 10)

@@ -1,4 +1,5 @@
 """The dispatch-report endpoints: bureau staff, leaders and admins read and download; units get 404."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -50,8 +51,7 @@ def test_a_pending_report_has_no_download(client_for, world):
     assert client.get(f"/api/reports/{pending.pk}/download/").status_code == 404
 
 
-def test_bureau_generates_a_report_for_a_past_day(client_for, world, eager_celery,
-                                                  django_capture_on_commit_callbacks):
+def test_bureau_generates_a_report_for_a_past_day(client_for, world, eager_celery, django_capture_on_commit_callbacks):
     day = timezone.localdate() - timedelta(days=3)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("bureau").post("/api/reports/", {"report_date": day.isoformat()}, format="json")
@@ -68,7 +68,9 @@ def test_only_bureau_and_admin_generate(client_for, world, role):
     assert response.status_code == 403 and not DispatchReport.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["", "2026-13-01", "not a date", (timezone.localdate() + timedelta(days=1)).isoformat()])
+@pytest.mark.parametrize(
+    "value", ["", "2026-13-01", "not a date", (timezone.localdate() + timedelta(days=1)).isoformat()]
+)
 def test_bad_dates_are_400_with_the_field(client_for, world, value):
     response = client_for("bureau").post("/api/reports/", {"report_date": value}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "report_date"

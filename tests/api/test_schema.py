@@ -1,4 +1,5 @@
 """The OpenAPI schema is valid, warning-free and describes every endpoint, filter, error and action."""
+
 import pytest
 import yaml
 from django.core.management import call_command
@@ -15,9 +16,9 @@ def schema(tmp_path_factory, django_db_blocker):
 
 
 def test_every_task_filter_is_a_documented_parameter(schema):
-    from inspections.filtersets import TaskFilterSet
-
     import django_filters
+
+    from inspections.filtersets import TaskFilterSet
 
     documented = {p["name"] for p in schema["paths"]["/api/tasks/"]["get"]["parameters"]}
     expected = set()
@@ -51,7 +52,10 @@ def test_evidence_upload_is_multipart_and_download_binary(schema):
     upload = schema["paths"]["/api/tasks/{task_pk}/evidence/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]
     created = schema["paths"]["/api/tasks/{task_pk}/evidence/"]["post"]["responses"]["201"]["content"]
-    assert created["application/json"]["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Evidence"}}
+    assert created["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Evidence"},
+    }
     download = schema["paths"]["/api/evidence/{id}/download/"]["get"]["responses"]["200"]["content"]
     assert download["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
 
@@ -80,5 +84,12 @@ def test_task_edit_is_a_documented_patch_with_a_required_version(schema):
     body = patch["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     component = schema["components"]["schemas"][body]
     assert component["required"] == ["expected_version"]
-    assert {"lead_unit", "cooperating_units", "responsible_person", "goal", "measures", "deadline_text",
-            "assigned_on"} <= set(component["properties"])
+    assert {
+        "lead_unit",
+        "cooperating_units",
+        "responsible_person",
+        "goal",
+        "measures",
+        "deadline_text",
+        "assigned_on",
+    } <= set(component["properties"])

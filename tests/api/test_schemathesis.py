@@ -3,6 +3,7 @@
 Runs the `st` CLI in a subprocess (bounded examples per operation) as a bureau user with a token,
 against a live server on the test PostgreSQL holding a small jurisdiction built by the services.
 """
+
 import re
 import subprocess
 import sys
@@ -24,17 +25,27 @@ def test_api_survives_schemathesis(live_server, world, tmp_path):
     world.task_in("closed")
     token = Token.objects.create(user=world.bureau)
     command = [
-        str(Path(sys.executable).with_name("st")), "run", f"{live_server.url}/api/schema/?format=json",
-        "--header", f"Authorization: Token {token.key}",
-        "--checks", "not_a_server_error,response_schema_conformance",
-        "--max-examples", str(MAX_EXAMPLES),
-        "--phases", "examples,fuzzing",
-        "--workers", "1",
-        "--seed", "20261123",
-        "--request-timeout", "30",
+        str(Path(sys.executable).with_name("st")),
+        "run",
+        f"{live_server.url}/api/schema/?format=json",
+        "--header",
+        f"Authorization: Token {token.key}",
+        "--checks",
+        "not_a_server_error,response_schema_conformance",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--phases",
+        "examples,fuzzing",
+        "--workers",
+        "1",
+        "--seed",
+        "20261123",
+        "--request-timeout",
+        "30",
         # Logging in with random passwords would lock the demo users out (django-axes); the
         # token endpoint is covered by tests/api/test_tokens.py.
-        "--exclude-path", "/api/token/",
+        "--exclude-path",
+        "/api/token/",
         "--no-color",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIME_BUDGET, cwd=tmp_path)

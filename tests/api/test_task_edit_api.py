@@ -1,4 +1,5 @@
 """PATCH /api/tasks/{id}/ × every role: the edit page's service (task_update), its rules and its errors."""
+
 import pytest
 
 from inspections.choices import EventKind
@@ -43,8 +44,16 @@ def test_edit_by_role(world, client_for, role):
 def test_only_the_fields_sent_change_and_the_timeline_says_which(world, client_for):
     task = world.task
     client = client_for("bureau")
-    response = patch(client, task, {"lead_unit": world.other_unit.pk, "cooperating_units": [world.lead_unit.pk],
-                                    "responsible_person": "赵镇长", "expected_version": task.version})
+    response = patch(
+        client,
+        task,
+        {
+            "lead_unit": world.other_unit.pk,
+            "cooperating_units": [world.lead_unit.pk],
+            "responsible_person": "赵镇长",
+            "expected_version": task.version,
+        },
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["lead_unit"], body["lead_unit_name"]) == (world.other_unit.pk, "南山镇")
@@ -66,8 +75,11 @@ def test_nothing_changed_answers_the_task_unchanged(world, client_for):
 def test_immediate_fix_counts_from_the_new_assignment_date(world, client_for, settings):
     settings.IMMEDIATE_DEADLINE_DAYS = 30
     task = world.task
-    response = patch(client_for("bureau"), task, {"deadline_text": "立行立改", "assigned_on": "2025-03-01",
-                                                  "expected_version": task.version})
+    response = patch(
+        client_for("bureau"),
+        task,
+        {"deadline_text": "立行立改", "assigned_on": "2025-03-01", "expected_version": task.version},
+    )
     assert response.status_code == 200
     assert (response.json()["deadline"], response.json()["deadline_kind"]) == ("2025-03-31", "immediate")
 
@@ -89,18 +101,21 @@ def test_closed_task_is_read_only(world, client_for):
     assert response.json()["code"] == "read_only" and "已销号" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "expected_version"),
-    ({"expected_version": "x"}, "expected_version"),
-    ({"deadline_text": "尽快"}, "deadline_text"),
-    ({"deadline_text": ""}, "deadline_text"),
-    ({"deadline_text": "立行立改", "assigned_on": "9999-12-31"}, "assigned_on"),
-    ({"assigned_on": "2025-02-30"}, "assigned_on"),
-    ({"lead_unit": 999999}, "lead_unit"),
-    ({"lead_unit": None}, "lead_unit"),
-    ({"cooperating_units": [999999]}, "cooperating_units"),
-    ({"responsible_person": "张" * 101}, "responsible_person"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "expected_version"),
+        ({"expected_version": "x"}, "expected_version"),
+        ({"deadline_text": "尽快"}, "deadline_text"),
+        ({"deadline_text": ""}, "deadline_text"),
+        ({"deadline_text": "立行立改", "assigned_on": "9999-12-31"}, "assigned_on"),
+        ({"assigned_on": "2025-02-30"}, "assigned_on"),
+        ({"lead_unit": 999999}, "lead_unit"),
+        ({"lead_unit": None}, "lead_unit"),
+        ({"cooperating_units": [999999]}, "cooperating_units"),
+        ({"responsible_person": "张" * 101}, "responsible_person"),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(world, client_for, body, field):
     task = world.task
     body = {"expected_version": task.version, **body} if field != "expected_version" else body
@@ -111,9 +126,12 @@ def test_bad_input_is_a_400_naming_the_field(world, client_for, body, field):
 
 
 def test_a_bad_deadline_gives_the_parsers_chinese_message(world, client_for):
-    response = patch(client_for("bureau"), world.task, {"deadline_text": "尽快", "expected_version": world.task.version})
+    response = patch(
+        client_for("bureau"), world.task, {"deadline_text": "尽快", "expected_version": world.task.version}
+    )
     assert response.json()["errors"]["deadline_text"] == [
-        "无法识别的整改时限：“尽快”。请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"]
+        "无法识别的整改时限：“尽快”。请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
+    ]
 
 
 def test_no_put(world, client_for):

@@ -1,4 +1,5 @@
 """Progress updates, evidence (upload and access-checked download) and the timeline of a task."""
+
 import pytest
 
 from inspections.models import Evidence, ProgressUpdate
@@ -49,14 +50,17 @@ def test_progress_post(world, client_for, role):
         assert response.json()["code"] == "not_allowed"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"text": "", "percent": 10}, "text"),
-    ({"text": "进展", "percent": 150}, "percent"),
-    ({"text": "进展", "percent": "许多"}, "percent"),
-    ({"text": "进展", "percent": 10, "investment": "-1"}, "investment"),
-    ({"text": "进展", "percent": 10, "reported_on": "2026-02-30"}, "reported_on"),
-    ({"percent": 10}, "text"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"text": "", "percent": 10}, "text"),
+        ({"text": "进展", "percent": 150}, "percent"),
+        ({"text": "进展", "percent": "许多"}, "percent"),
+        ({"text": "进展", "percent": 10, "investment": "-1"}, "investment"),
+        ({"text": "进展", "percent": 10, "reported_on": "2026-02-30"}, "reported_on"),
+        ({"percent": 10}, "text"),
+    ],
+)
 def test_progress_field_errors(world, client_for, payload, field):
     response = client_for("unit").post(f"/api/tasks/{world.task.pk}/progress/", payload, format="json")
     assert response.status_code == 400
@@ -66,8 +70,9 @@ def test_progress_field_errors(world, client_for, payload, field):
 
 def test_progress_on_a_closed_task_is_a_conflict(world, client_for):
     task = world.task_in("closed")
-    response = client_for("bureau").post(f"/api/tasks/{task.pk}/progress/", {"text": "补充", "percent": 100},
-                                         format="json")
+    response = client_for("bureau").post(
+        f"/api/tasks/{task.pk}/progress/", {"text": "补充", "percent": 100}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "read_only"
 
@@ -77,17 +82,20 @@ def test_cooperating_unit_reports_progress(world, client_for):
 
     task = world.task_in("in_progress")  # only the lead unit starts a task; a cooperating one reports on it
     services.task_update(actor=world.bureau, task=task, cooperating_units=[world.other_unit])
-    response = client_for("other_unit").post(f"/api/tasks/{task.pk}/progress/",
-                                             {"text": "配合完成巡查", "percent": 10}, format="json")
+    response = client_for("other_unit").post(
+        f"/api/tasks/{task.pk}/progress/", {"text": "配合完成巡查", "percent": 10}, format="json"
+    )
     assert response.status_code == 201
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_evidence_upload(world, client_for, role):
     files = [pdf_file("现场整改报告.pdf"), pdf_file("验收意见.pdf")]
-    response = client_for(role).post(f"/api/tasks/{world.task.pk}/evidence/",
-                                     {"files": files, "kind": "document", "description": "整改报告"},
-                                     format="multipart")
+    response = client_for(role).post(
+        f"/api/tasks/{world.task.pk}/evidence/",
+        {"files": files, "kind": "document", "description": "整改报告"},
+        format="multipart",
+    )
     if role in REPORTERS:
         assert response.status_code == 201, response.json()
         assert sorted(row["original_name"] for row in response.json()) == ["现场整改报告.pdf", "验收意见.pdf"]
@@ -99,8 +107,7 @@ def test_evidence_upload(world, client_for, role):
 
 def test_evidence_upload_checks_the_content(world, client_for):
     files = [pdf_file("好的.pdf"), pdf_file("假的.pdf", content=b"MZ\x90\x00 not a pdf")]
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"files": files},
-                                       format="multipart")
+    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"files": files}, format="multipart")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_file" and response.json()["field"] == "files"
     assert "假的.pdf" in response.json()["detail"]
@@ -108,8 +115,7 @@ def test_evidence_upload_checks_the_content(world, client_for):
 
 
 def test_evidence_upload_without_files(world, client_for):
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"kind": "photo"},
-                                       format="multipart")
+    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"kind": "photo"}, format="multipart")
     assert response.status_code == 400
     assert response.json()["field"] == "files"
 

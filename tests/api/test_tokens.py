@@ -1,4 +1,5 @@
 """API tokens: obtained with a password, managed by the user on a page, used with the Authorization header."""
+
 import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token

@@ -1,4 +1,5 @@
 """POST /api/tasks/{id}/<action>/ × every role: the same services, rules and errors as the pages."""
+
 import pytest
 
 from .conftest import ROLES
@@ -62,10 +63,12 @@ def test_action_from_the_wrong_state_is_refused(world, client_for):
 
 def test_stale_version_is_a_conflict(world, client_for):
     stale = world.task.version
-    client_for("unit").post(f"/api/tasks/{world.task.pk}/progress/", {"text": "已排查 30 处", "percent": 20},
-                            format="json")
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/submit/", {"expected_version": stale},
-                                       format="json")
+    client_for("unit").post(
+        f"/api/tasks/{world.task.pk}/progress/", {"text": "已排查 30 处", "percent": 20}, format="json"
+    )
+    response = client_for("unit").post(
+        f"/api/tasks/{world.task.pk}/submit/", {"expected_version": stale}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "stale"
 

@@ -5,6 +5,7 @@ another host (vendored assets only, never a CDN), and if the browser blocked any
 Content-Security-Policy (Chromium logs "Refused to ... Content Security Policy"). Browser tests need
 @pytest.mark.django_db(transaction=True) so the live server thread sees their data.
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -49,9 +50,7 @@ def playwright_instance():
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(
-        executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS
-    )
+    browser = playwright_instance.chromium.launch(executable_path=_chromium_path(), headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
@@ -84,7 +83,9 @@ def page(browser):
     page.console_errors = []
     page.csp_violations = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    page.on("console", lambda msg: _is_csp_violation(msg.text) and page.csp_violations.append(f"{page.url}: {msg.text}"))
+    page.on(
+        "console", lambda msg: _is_csp_violation(msg.text) and page.csp_violations.append(f"{page.url}: {msg.text}")
+    )
     page.on("pageerror", lambda error: page.console_errors.append(f"uncaught: {error}"))
     yield page
     context.close()

@@ -1,4 +1,5 @@
 """A user creates an API token on the token page, uses it, and reads the local Swagger UI (no CDN)."""
+
 import pytest
 from rest_framework.authtoken.models import Token
 

@@ -4,16 +4,17 @@ The `page` fixture fails any test during which Chromium blocked something under 
 test here drives the feature that used to rely on inline script or style: the report's print button,
 the report page reloading itself when its build finishes, chart tooltips, Swagger UI and the admin.
 """
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from one_task_ledger import PASSWORD, one_task_ledger
 
 from accounts.choices import Role
 from accounts.services import unit_create, user_create
 from inspections.choices import JobStatus
 from inspections.models import RectificationTask
 from inspections.services.reports import dispatch_report_build, dispatch_report_request
-from one_task_ledger import PASSWORD, one_task_ledger
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,11 +70,14 @@ def test_report_print_button_opens_the_print_dialog(page, live_server, bureau):
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("chart, expected", [
-    ("chart-category", ["已完成", "未完成（未逾期）", "已逾期"]),
-    ("chart-units", ["市水务局", "完成率", "0%（0/1）", "逾期"]),
-    ("chart-warning", ["1 项（100%）"]),
-])
+@pytest.mark.parametrize(
+    "chart, expected",
+    [
+        ("chart-category", ["已完成", "未完成（未逾期）", "已逾期"]),
+        ("chart-units", ["市水务局", "完成率", "0%（0/1）", "逾期"]),
+        ("chart-warning", ["1 项（100%）"]),
+    ],
+)
 def test_dashboard_chart_tooltips_show_on_hover(page, live_server, bureau, screenshot_dir, chart, expected):
     """ECharts' own tooltip markup has style= attributes; dashboard.js builds the tooltip as DOM nodes."""
     log_in(page, live_server, "duchaban", reverse("inspections:dashboard"))

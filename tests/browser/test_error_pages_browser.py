@@ -1,9 +1,9 @@
 """A signed-in user who follows a dead or foreign link sees the product's own 404 page (with the menu), in
 Chinese, without a Content-Security-Policy violation, at desktop and phone widths."""
-import pytest
-from playwright.sync_api import expect
 
+import pytest
 from i18n_data import bureau_with_one_task
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

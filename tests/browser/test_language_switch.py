@@ -1,11 +1,11 @@
 """The top bar's language select switches the whole UI to English and back, for this session."""
+
 import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
-
 from i18n_data import bureau_with_one_task
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
 """A leader opens the dashboard in Chromium: charts render, figures match the database, links lead to the list."""
+
 import re
 from datetime import timedelta
 
@@ -27,8 +28,12 @@ def ledger():
     today = timezone.localdate()
     assigned = today - timedelta(days=90)
     inspection_round = services.round_create(
-        actor=bureau, kind=RoundKind.CENTRAL, batch=3, name="第三轮中央生态环境保护督察",
-        feedback_date=assigned - timedelta(days=10))
+        actor=bureau,
+        kind=RoundKind.CENTRAL,
+        batch=3,
+        name="第三轮中央生态环境保护督察",
+        feedback_date=assigned - timedelta(days=10),
+    )
     plans = [
         (Category.WATER, "河道黑臭整治不到位", "ZJ", [-20, -5, 200]),
         (Category.AIR, "工地扬尘管控缺失", "NSZ", [7, 120]),
@@ -36,18 +41,30 @@ def ledger():
     ]
     for category, summary, unit, offsets in plans:
         services.finding_create(
-            actor=bureau, inspection_round=inspection_round, summary=summary, category=category,
+            actor=bureau,
+            inspection_round=inspection_round,
+            summary=summary,
+            category=category,
             responsible_leader=leader,
-            tasks=[{"lead_unit": units[unit], "assigned_on": assigned,
-                    "deadline_text": (today + timedelta(days=days)).isoformat()} for days in offsets],
+            tasks=[
+                {
+                    "lead_unit": units[unit],
+                    "assigned_on": assigned,
+                    "deadline_text": (today + timedelta(days=days)).isoformat(),
+                }
+                for days in offsets
+            ],
         )
     # Complete two of them the way the units and the bureau would.
     for unit in (units["NSZ"], units["SW"]):
         task = RectificationTask.objects.filter(lead_unit=unit).order_by("-pk").first()
         contact = unit.users.filter(role="unit").order_by("pk").first()
         services.task_evidence_add(
-            actor=contact, task=task, kind=EvidenceKind.ACCEPTANCE,
-            files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")])
+            actor=contact,
+            task=task,
+            kind=EvidenceKind.ACCEPTANCE,
+            files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
+        )
         task = services.task_submit(actor=contact, task=task)
         services.task_verify(actor=bureau, task=task)
     return users
@@ -102,7 +119,8 @@ def test_dashboard_is_readable_on_a_phone(ledger, live_server, page, screenshot_
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # The charts were sized to the narrow screen (ECharts draws a canvas as wide as its container).
     widths = page.evaluate(
-        "Array.from(document.querySelectorAll('.dashboard-chart canvas')).map(c => c.getBoundingClientRect().width)")
+        "Array.from(document.querySelectorAll('.dashboard-chart canvas')).map(c => c.getBoundingClientRect().width)"
+    )
     assert widths and max(widths) <= 390
     page.screenshot(path=screenshot_dir / "dashboard-390.png", full_page=True)
     assert page.console_errors == []
@@ -118,7 +136,9 @@ def test_charts_follow_a_window_resize(ledger, live_server, page):
     # Content-Security-Policy (no 'unsafe-eval') refuses.
     page.wait_for_function(
         "wide => document.querySelector('#chart-trend canvas').getBoundingClientRect().width < wide",
-        arg=wide, timeout=5000)
+        arg=wide,
+        timeout=5000,
+    )
 
     assert page.console_errors == []
 

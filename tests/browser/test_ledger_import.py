@@ -1,4 +1,5 @@
 """A bureau user uploads an inspectorate's list, reads the preview, confirms, and the tasks exist."""
+
 import pytest
 from openpyxl import Workbook
 
@@ -52,6 +53,7 @@ def test_bureau_imports_a_ledger_with_preview_then_confirm(page, live_server, sc
     page.get_by_text("导入完成").wait_for()
     page.screenshot(path=screenshot_dir / "ledger-import-done.png", full_page=True)
     assert sorted(RectificationTask.objects.values_list("status", flat=True)) == sorted(
-        [TaskStatus.IN_PROGRESS, TaskStatus.VERIFIED, TaskStatus.IN_PROGRESS])
+        [TaskStatus.IN_PROGRESS, TaskStatus.VERIFIED, TaskStatus.IN_PROGRESS]
+    )
     # (The only console error is the missing /favicon.ico, outside this feature.)
     assert not [e for e in page.console_errors if e.startswith("uncaught")]

@@ -1,4 +1,5 @@
 """Chromium starts through Playwright and renders Chinese text with real CJK glyphs."""
+
 import pytest
 
 pytestmark = pytest.mark.browser

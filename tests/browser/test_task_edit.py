@@ -1,5 +1,6 @@
 """Bureau staff extend a task's deadline (延期) in the browser: the edit form's live preview, the saved
 deadline on the task page and the 编辑 entry in its timeline; at desktop and phone widths."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,14 +21,24 @@ def task():
     unit_create(name="县住建局城建股", code="D0101", kind=UnitKind.DEPARTMENT, parent=housing)
     township = unit_create(name="南山镇", code="T01", kind=UnitKind.TOWNSHIP, parent=county)
     staff = user_create(username="staff", password=PASSWORD, role=Role.BUREAU, unit=county, full_name="王督察")
-    inspection_round = services.round_create(actor=staff, kind=RoundKind.CENTRAL, batch=2,
-                                             name="第二轮中央生态环境保护督察")
+    inspection_round = services.round_create(
+        actor=staff, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央生态环境保护督察"
+    )
     finding = services.finding_create(
-        actor=staff, inspection_round=inspection_round, summary="城区垃圾填埋场渗滤液处理不达标",
+        actor=staff,
+        inspection_round=inspection_round,
+        summary="城区垃圾填埋场渗滤液处理不达标",
         category=Category.SOLID_WASTE,
-        tasks=[{"lead_unit": housing, "cooperating_units": [township], "deadline_text": "2027年6月底前",
-                "goal": "渗滤液全部达标处理", "measures": "新建渗滤液处理站，实现达标排放",
-                "responsible_person": "李局长"}],
+        tasks=[
+            {
+                "lead_unit": housing,
+                "cooperating_units": [township],
+                "deadline_text": "2027年6月底前",
+                "goal": "渗滤液全部达标处理",
+                "measures": "新建渗滤液处理站，实现达标排放",
+                "responsible_person": "李局长",
+            }
+        ],
     )
     return finding.tasks.get()
 

@@ -1,5 +1,6 @@
 """The whole browser workflow, end to end: staff log and split a finding, a unit reports and asks
 for closure, staff reject then verify, the leader closes; the other unit cannot see any of it."""
+
 import re
 
 import pytest
@@ -23,10 +24,12 @@ def people():
     return {
         "staff": user_create(username="staff", password=PASSWORD, role=Role.BUREAU, unit=county, full_name="王督察"),
         "leader": user_create(username="boss", password=PASSWORD, role=Role.LEADER, full_name="张副县长"),
-        "housing": user_create(username="housing", password=PASSWORD, role=Role.UNIT, unit=housing,
-                               full_name="李联络员"),
-        "township": user_create(username="township", password=PASSWORD, role=Role.UNIT, unit=township,
-                                full_name="赵联络员"),
+        "housing": user_create(
+            username="housing", password=PASSWORD, role=Role.UNIT, unit=housing, full_name="李联络员"
+        ),
+        "township": user_create(
+            username="township", password=PASSWORD, role=Role.UNIT, unit=township, full_name="赵联络员"
+        ),
         "housing_unit": housing,
         "township_unit": township,
     }

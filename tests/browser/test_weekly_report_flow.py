@@ -1,7 +1,7 @@
 """Bureau staff ask for a past week's dispatch report, read it, and print it."""
+
 import pytest
 from django.utils import timezone
-
 from one_task_ledger import PASSWORD, one_task_ledger
 
 pytestmark = pytest.mark.browser

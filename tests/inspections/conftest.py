@@ -1,4 +1,5 @@
 """Ledger fixtures built through the services: a small unit tree, one user per role, task factories."""
+
 from datetime import date
 
 import pytest
@@ -27,8 +28,7 @@ class Ledger:
         self.housing = unit_create(name="市住房和城乡建设局", code="ZJ", kind=UnitKind.DEPARTMENT, parent=self.city)
 
         def user(username, role, unit=None):
-            return user_create(username=username, password=None, role=role, unit=unit,
-                               full_name=username)
+            return user_create(username=username, password=None, role=role, unit=unit, full_name=username)
 
         self.admin = user("admin", Role.ADMIN)
         self.bureau = user("duchaban", Role.BUREAU, self.city)
@@ -38,7 +38,10 @@ class Ledger:
         self.town_user = user("nanshan", Role.UNIT, self.town)
         self.housing_user = user("zhujian", Role.UNIT, self.housing)
         self.round = services.round_create(
-            actor=self.bureau, kind=RoundKind.PROVINCIAL, batch=1, name="省级生态环境保护督察",
+            actor=self.bureau,
+            kind=RoundKind.PROVINCIAL,
+            batch=1,
+            name="省级生态环境保护督察",
             feedback_date=date(2024, 1, 10),
         )
         self._findings = 0
@@ -47,18 +50,36 @@ class Ledger:
 
     def by_role(self, role):
         """The user of a role who may act on a task led by the water department."""
-        return {Role.ADMIN: self.admin, Role.BUREAU: self.bureau, Role.LEADER: self.leader,
-                Role.UNIT: self.water_user}[role]
+        return {Role.ADMIN: self.admin, Role.BUREAU: self.bureau, Role.LEADER: self.leader, Role.UNIT: self.water_user}[
+            role
+        ]
 
-    def task(self, *, lead_unit=None, deadline_text="2024年12月31日前", assigned_on=date(2024, 1, 1),
-             cooperating_units=(), **fields):
+    def task(
+        self,
+        *,
+        lead_unit=None,
+        deadline_text="2024年12月31日前",
+        assigned_on=date(2024, 1, 1),
+        cooperating_units=(),
+        **fields,
+    ):
         self._findings += 1
         finding = services.finding_create(
-            actor=self.bureau, inspection_round=self.round, summary=f"污水直排问题{self._findings}",
+            actor=self.bureau,
+            inspection_round=self.round,
+            summary=f"污水直排问题{self._findings}",
             responsible_leader=self.leader,
-            tasks=[{"lead_unit": lead_unit or self.water, "deadline_text": deadline_text,
-                    "assigned_on": assigned_on, "cooperating_units": list(cooperating_units),
-                    "goal": "生活污水全部收集处理", "measures": "实施雨污分流改造", **fields}],
+            tasks=[
+                {
+                    "lead_unit": lead_unit or self.water,
+                    "deadline_text": deadline_text,
+                    "assigned_on": assigned_on,
+                    "cooperating_units": list(cooperating_units),
+                    "goal": "生活污水全部收集处理",
+                    "measures": "实施雨污分流改造",
+                    **fields,
+                }
+            ],
         )
         return finding.tasks.get()
 
@@ -85,8 +106,10 @@ class Ledger:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # MD5 for speed; PBKDF2 still checks passwords hashed before this fixture ran (module fixtures).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture

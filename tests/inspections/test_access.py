@@ -1,4 +1,5 @@
 """The access chokepoint: a unit sees its subtree's and its cooperating tasks, nobody learns of the rest."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
@@ -27,19 +28,24 @@ from inspections.models import RectificationTask
 @pytest.fixture
 def world(ledger):
     """Tasks led by the water dept, its plant (sub-unit), the township, and housing with the town cooperating."""
-    other_round = services.round_create(actor=ledger.bureau, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央生态环境保护督察")
+    other_round = services.round_create(
+        actor=ledger.bureau, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央生态环境保护督察"
+    )
     ledger.water_task = ledger.task(lead_unit=ledger.water)
     ledger.plant_task = ledger.task(lead_unit=ledger.plant)
     ledger.town_task = ledger.task(lead_unit=ledger.town)
     finding = services.finding_create(
-        actor=ledger.bureau, inspection_round=other_round, summary="建筑工地扬尘管控不力",
+        actor=ledger.bureau,
+        inspection_round=other_round,
+        summary="建筑工地扬尘管控不力",
         tasks=[{"lead_unit": ledger.housing, "deadline_text": "2025年底前", "cooperating_units": [ledger.town]}],
     )
     ledger.other_round = other_round
     ledger.housing_task = finding.tasks.get()
     ledger.evidence = {
-        task.pk: services.task_evidence_add(actor=ledger.bureau, task=task, files=[ledger.pdf()],
-                                            kind=EvidenceKind.PHOTO)[0]
+        task.pk: services.task_evidence_add(
+            actor=ledger.bureau, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO
+        )[0]
         for task in (ledger.water_task, ledger.plant_task, ledger.town_task, ledger.housing_task)
     }
     return ledger
@@ -117,7 +123,8 @@ def test_restrict_tasks_narrows_any_queryset(world):
     assert set(restrict_tasks(qs, world.town_user)) == {world.town_task}
     annotated = RectificationTask.objects.with_schedule().order_by("pk")
     assert [t.pk for t in restrict_tasks(annotated, world.water_user)] == sorted(
-        [world.water_task.pk, world.plant_task.pk])
+        [world.water_task.pk, world.plant_task.pk]
+    )
 
 
 def test_who_may_report_and_manage(world):
@@ -127,4 +134,8 @@ def test_who_may_report_and_manage(world):
     assert not can_report_on(world.leader, world.water_task)
     assert can_report_on(world.bureau, world.housing_task) and can_report_on(world.admin, world.housing_task)
     assert [can_manage(world.by_role(r)) for r in (Role.ADMIN, Role.BUREAU, Role.LEADER, Role.UNIT)] == [
-        True, True, False, False]
+        True,
+        True,
+        False,
+        False,
+    ]

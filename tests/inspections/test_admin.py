@@ -1,4 +1,5 @@
 """The admin with the demo ledger: every changelist and change page opens for a superuser and for bureau staff."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -84,4 +85,3 @@ def test_other_roles_do_not_get_the_admin(client, demo, username):
     client.force_login(User.objects.get(username=username))
     response = client.get(reverse("admin:inspections_rectificationtask_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-

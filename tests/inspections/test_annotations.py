@@ -1,4 +1,5 @@
 """Schedule figures computed in SQL (TaskQuerySet.with_schedule) and status as of a date, on dated examples."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -73,7 +74,11 @@ def test_overdue_when_deadline_passed_and_not_complete(ledger):
     assert on_deadline.expected_percent == pytest.approx(100.0)
     after = annotated(task, date(2024, 4, 15))
     assert (after.is_overdue, after.days_left, after.schedule, after.warning) == (
-        True, -5, Schedule.OVERDUE, Warning.RED)
+        True,
+        -5,
+        Schedule.OVERDUE,
+        Warning.RED,
+    )
     assert after.expected_percent == pytest.approx(100.0)  # capped
 
 
@@ -88,7 +93,11 @@ def test_complete_tasks_are_never_overdue(ledger, status):
     task = ledger.bring_to(with_percent(ledger, 0), status)
     late = annotated(task, date(2025, 1, 1))
     assert (late.is_complete, late.is_overdue, late.schedule, late.warning) == (
-        True, False, Schedule.ON_SCHEDULE, Warning.BLUE)
+        True,
+        False,
+        Schedule.ON_SCHEDULE,
+        Warning.BLUE,
+    )
     assert not RectificationTask.objects.overdue(date(2025, 1, 1)).filter(pk=task.pk).exists()
 
 
@@ -118,13 +127,18 @@ def test_immediate_deadline_counts_from_assignment(ledger, settings):
 
 
 def test_overdue_and_due_within_querysets(ledger):
-    dated = {text: ledger.task(deadline_text=text, assigned_on=ASSIGNED)
-             for text in ["2024年3月1日", "2024年3月2日", "2024年3月15日", "2024年3月16日", "2024年2月29日"]}
+    dated = {
+        text: ledger.task(deadline_text=text, assigned_on=ASSIGNED)
+        for text in ["2024年3月1日", "2024年3月2日", "2024年3月15日", "2024年3月16日", "2024年2月29日"]
+    }
     done = ledger.bring_to(ledger.task(deadline_text="2024年2月1日", assigned_on=ASSIGNED), TaskStatus.CLOSED)
     today = MARCH_1
     assert set(RectificationTask.objects.overdue(today)) == {dated["2024年2月29日"]}
     assert set(RectificationTask.objects.due_within(14, today)) == {
-        dated["2024年3月1日"], dated["2024年3月2日"], dated["2024年3月15日"]}
+        dated["2024年3月1日"],
+        dated["2024年3月2日"],
+        dated["2024年3月15日"],
+    }
     assert RectificationTask.objects.due_within(0, today).get() == dated["2024年3月1日"]
     assert done in RectificationTask.objects.complete() and done not in RectificationTask.objects.incomplete()
 
@@ -208,7 +222,10 @@ def test_status_as_of_counts_in_sql(ledger, django_assert_num_queries):
         services.task_close(actor=ledger.leader, task=tasks[1])
     with django_assert_num_queries(1):
         counts = dict(
-            RectificationTask.objects.existing_on(date(2024, 2, 15)).with_status_as_of(date(2024, 2, 15))
-            .values_list("status_as_of").annotate(n=Count("id")).order_by()
+            RectificationTask.objects.existing_on(date(2024, 2, 15))
+            .with_status_as_of(date(2024, 2, 15))
+            .values_list("status_as_of")
+            .annotate(n=Count("id"))
+            .order_by()
         )
     assert counts == {TaskStatus.NOT_STARTED: 1, TaskStatus.IN_PROGRESS: 1, TaskStatus.VERIFIED: 1}

@@ -1,4 +1,5 @@
 """The leader dashboard: figures from grouped queries, each linking to a task list with the same count."""
+
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,7 +33,9 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def _complete(task, *, unit_user, bureau, leader=None):
     services.task_evidence_add(
-        actor=unit_user, task=task, kind=EvidenceKind.ACCEPTANCE,
+        actor=unit_user,
+        task=task,
+        kind=EvidenceKind.ACCEPTANCE,
         files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
     )
     task = services.task_submit(actor=unit_user, task=task)
@@ -49,25 +52,42 @@ def world():
         units = ensure_units()
         users = ensure_users(units)
         bureau, leader = users["duchaban"], users["leader"]
-        round_a = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央督察",
-                                        feedback_date=date(2025, 2, 1))
-        round_b = services.round_create(actor=bureau, kind=RoundKind.PROVINCIAL, batch=1, name="省级督察",
-                                        feedback_date=date(2025, 2, 20))
+        round_a = services.round_create(
+            actor=bureau, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央督察", feedback_date=date(2025, 2, 1)
+        )
+        round_b = services.round_create(
+            actor=bureau, kind=RoundKind.PROVINCIAL, batch=1, name="省级督察", feedback_date=date(2025, 2, 20)
+        )
         water = services.finding_create(
-            actor=bureau, inspection_round=round_a, summary="城区污水直排", category=Category.WATER,
-            responsible_leader=leader, tasks=[
+            actor=bureau,
+            inspection_round=round_a,
+            summary="城区污水直排",
+            category=Category.WATER,
+            responsible_leader=leader,
+            tasks=[
                 {"lead_unit": units["ZJ"], "deadline_text": "2025年5月31日"},  # overdue, never started
                 {"lead_unit": units["ZJ"], "deadline_text": "2026年底前", "cooperating_units": [units["NSZ"]]},
-            ])
+            ],
+        )
         air = services.finding_create(
-            actor=bureau, inspection_round=round_a, summary="南山镇扬尘污染", category=Category.AIR,
-            responsible_leader=leader, tasks=[{"lead_unit": units["NSZ"], "deadline_text": "2025年6月30日"}])
+            actor=bureau,
+            inspection_round=round_a,
+            summary="南山镇扬尘污染",
+            category=Category.AIR,
+            responsible_leader=leader,
+            tasks=[{"lead_unit": units["NSZ"], "deadline_text": "2025年6月30日"}],
+        )
         soil = services.finding_create(
-            actor=bureau, inspection_round=round_b, summary="化工企业土壤污染", category=Category.SOIL,
-            responsible_leader=leader, tasks=[
+            actor=bureau,
+            inspection_round=round_b,
+            summary="化工企业土壤污染",
+            category=Category.SOIL,
+            responsible_leader=leader,
+            tasks=[
                 {"lead_unit": units["NSSN"], "deadline_text": "2025年6月25日"},  # due within 14 days
                 {"lead_unit": units["SW"], "deadline_text": "2025年12月31日"},
-            ])
+            ],
+        )
     zj_task, coop_task = water.tasks.order_by("number")
     air_task = air.tasks.get()
     nssn_task, sw_task = soil.tasks.order_by("number")
@@ -83,10 +103,18 @@ def world():
         _complete(sw_task, unit_user=sw_contact, bureau=bureau, leader=leader)
     with time_machine.travel(at(date(2025, 6, 17)), tick=False):  # created after as-of days used below
         late = services.finding_create(
-            actor=bureau, inspection_round=round_b, summary="噪声扰民", category=Category.NOISE,
-            responsible_leader=leader, tasks=[{"lead_unit": units["DCJD"], "deadline_text": "2025年9月30日"}])
+            actor=bureau,
+            inspection_round=round_b,
+            summary="噪声扰民",
+            category=Category.NOISE,
+            responsible_leader=leader,
+            tasks=[{"lead_unit": units["DCJD"], "deadline_text": "2025年9月30日"}],
+        )
     return {
-        "units": units, "users": users, "rounds": (round_a, round_b), "late": late.tasks.get(),
+        "units": units,
+        "users": users,
+        "rounds": (round_a, round_b),
+        "late": late.tasks.get(),
         "tasks": {"zj": zj_task, "coop": coop_task, "air": air_task, "nssn": nssn_task, "sw": sw_task},
         "zhujian": zhujian,
     }
@@ -125,7 +153,12 @@ def test_headline_figures_for_the_whole_jurisdiction(world):
     board = dashboard(user=world["users"]["leader"], scope=Scope())
 
     assert headline(board) == {
-        "total": 6, "complete": 2, "rate": 33.3, "overdue": 1, "due_soon": 1, "closed_week": 1,
+        "total": 6,
+        "complete": 2,
+        "rate": 33.3,
+        "overdue": 1,
+        "due_soon": 1,
+        "closed_week": 1,
     }
     assert [t.pk for t in board.overdue_tasks] == [world["tasks"]["zj"].pk]
     assert board.overdue_tasks[0].days_overdue == 18
@@ -192,7 +225,12 @@ def test_as_of_a_past_day_rebuilds_status_and_links_honour_it(world):
 
     # On 10 June: the SW task was not yet complete, the noise task did not exist yet.
     assert headline(board) == {
-        "total": 5, "complete": 1, "rate": 20.0, "overdue": 1, "due_soon": 0, "closed_week": 0,
+        "total": 5,
+        "complete": 1,
+        "rate": 20.0,
+        "overdue": 1,
+        "due_soon": 0,
+        "closed_week": 0,
     }
     assert board.warnings is None
     for name, figure in all_linked_figures(board):
@@ -276,10 +314,17 @@ def test_anonymous_is_sent_to_login(client):
 
 
 @time_machine.travel(at(TODAY), tick=False)
-@pytest.mark.parametrize("query", [
-    {"round": "abc"}, {"unit": "999999"}, {"category": "nonsense"}, {"as_of": "2025-13-45"},
-    {"as_of": "2099-01-01"}, {"round": "-1", "as_of": "yesterday"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"round": "abc"},
+        {"unit": "999999"},
+        {"category": "nonsense"},
+        {"as_of": "2025-13-45"},
+        {"as_of": "2099-01-01"},
+        {"round": "-1", "as_of": "yesterday"},
+    ],
+)
 def test_bad_filters_are_reported_not_a_500(world, client, query):
     client.force_login(world["users"]["leader"])
 
@@ -333,7 +378,8 @@ def test_filterset_as_of_uses_status_then(world):
     sw_task = world["tasks"]["sw"]
 
     assert sw_task.pk in selectors.task_filterset(user=leader, filters=QueryDict("status=closed")).qs.values_list(
-        "pk", flat=True)
+        "pk", flat=True
+    )
     as_of = selectors.task_filterset(user=leader, filters=QueryDict("status=not_started&as_of=2025-06-10")).qs
     assert sw_task.pk in as_of.values_list("pk", flat=True)
     assert world["late"].pk not in as_of.values_list("pk", flat=True)

@@ -4,6 +4,7 @@ With sequential scans priced out, the plan must be an index-only scan of the nam
 starts to need a column the index lacks (or the completion-event filter stops matching the partial
 index's condition), this fails instead of the 100,000-task benchmark quietly slowing down.
 """
+
 import re
 from datetime import date
 

@@ -1,4 +1,5 @@
 """Database helpers that must mean the same on PostgreSQL and SQLite."""
+
 import pytest
 from django.db import connection
 from django.db.models import F

@@ -41,9 +41,7 @@ from inspections.deadlines import (
 )
 def test_full_date(text):
     parsed = parse_deadline(text)
-    assert parsed == ParsedDeadline(
-        text=text.strip(), kind=KIND_DATED, deadline=date(2024, 6, 30), milestones=()
-    )
+    assert parsed == ParsedDeadline(text=text.strip(), kind=KIND_DATED, deadline=date(2024, 6, 30), milestones=())
 
 
 @pytest.mark.parametrize("suffix", ["前", "之前", "以前", "底前", " 前", "前完成"])
@@ -196,9 +194,7 @@ def test_same_date_twice_is_no_milestone():
 
 def test_immediate_counts_from_assignment():
     parsed = parse_deadline("立行立改", assigned_on=date(2024, 6, 1), immediate_days=15)
-    assert parsed == ParsedDeadline(
-        text="立行立改", kind=KIND_IMMEDIATE, deadline=date(2024, 6, 16), milestones=()
-    )
+    assert parsed == ParsedDeadline(text="立行立改", kind=KIND_IMMEDIATE, deadline=date(2024, 6, 16), milestones=())
 
 
 def test_immediate_defaults_to_30_days_without_configured_settings(monkeypatch):
@@ -255,9 +251,7 @@ def test_negative_immediate_days_is_a_programming_error():
 
 @pytest.mark.parametrize("text", ["长期坚持", "长期", "持续推进", "长期坚持整改", "长期坚持，持续推进"])
 def test_long_term_without_dates_has_no_deadline(text):
-    assert parse_deadline(text) == ParsedDeadline(
-        text=text, kind=KIND_LONG_TERM, deadline=None, milestones=()
-    )
+    assert parse_deadline(text) == ParsedDeadline(text=text, kind=KIND_LONG_TERM, deadline=None, milestones=())
 
 
 def test_long_term_with_a_date_is_due_at_the_first_phase():
@@ -325,8 +319,7 @@ def test_unrecognised_text_is_an_error_naming_the_text(text):
     with pytest.raises(DeadlineParseError) as excinfo:
         parse_deadline(text)
     assert str(excinfo.value) == (
-        f"无法识别的整改时限：“{text}”。"
-        "请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
+        f"无法识别的整改时限：“{text}”。请填写日期，如“2024年6月30日”“2024年6月底前”“立行立改”或“长期坚持”。"
     )
     assert excinfo.value.text == text
 

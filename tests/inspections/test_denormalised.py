@@ -1,10 +1,12 @@
 """The task's copies of its finding's round and category stay equal to the finding's on every write path."""
+
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db.models import F, Q
 from django.urls import reverse
+from ledger.conftest import workbook_file
 
 from accounts.services import user_role_group_sync
 from inspections import services
@@ -12,17 +14,13 @@ from inspections.choices import Category
 from inspections.ledger.importer import run_import
 from inspections.models import Finding, RectificationTask
 
-from ledger.conftest import workbook_file
-
 HEADER = ["序号", "督察轮次", "问题编号", "反馈问题", "问题类别", "牵头单位", "整改时限"]
 ROUND_NAME = "第二轮中央生态环境保护督察"
 
 
 def out_of_step():
     """Tasks whose copies differ from their finding's round or category (the invariant says: none)."""
-    return RectificationTask.objects.filter(
-        ~Q(round_id=F("finding__round_id")) | ~Q(category=F("finding__category"))
-    )
+    return RectificationTask.objects.filter(~Q(round_id=F("finding__round_id")) | ~Q(category=F("finding__category")))
 
 
 def assert_in_step(expected_tasks=None):
@@ -36,8 +34,9 @@ def test_task_assign_copies_the_findings_round_and_category(ledger):
     task = ledger.task()
     assert (task.round_id, task.category) == (ledger.round.pk, Category.OTHER)
     finding = task.finding
-    second = services.task_assign(actor=ledger.bureau, finding=finding, number=2, lead_unit=ledger.town,
-                                  deadline_text="2024年12月31日前")
+    second = services.task_assign(
+        actor=ledger.bureau, finding=finding, number=2, lead_unit=ledger.town, deadline_text="2024年12月31日前"
+    )
     second.refresh_from_db()
     assert (second.round_id, second.category) == (finding.round_id, finding.category)
     assert_in_step(2)
@@ -46,8 +45,9 @@ def test_task_assign_copies_the_findings_round_and_category(ledger):
 @pytest.mark.django_db
 def test_finding_update_of_category_moves_its_tasks(ledger):
     task = ledger.task()
-    services.task_assign(actor=ledger.bureau, finding=task.finding, number=2, lead_unit=ledger.town,
-                         deadline_text="2024年12月31日前")
+    services.task_assign(
+        actor=ledger.bureau, finding=task.finding, number=2, lead_unit=ledger.town, deadline_text="2024年12月31日前"
+    )
     other = ledger.task()
     finding = Finding.objects.get(pk=task.finding_id)
     services.finding_update(actor=ledger.bureau, finding=finding, category=Category.WATER)
@@ -110,9 +110,11 @@ def test_admin_change_of_a_findings_category_moves_its_tasks(client, ledger):
 
 @pytest.mark.django_db
 def test_ledger_import_copies_and_reimport_with_a_changed_category_moves_the_tasks(tmp_path, ledger):
-    rows = [[1, ROUND_NAME, 1, "河道垃圾", "水污染", "南山镇", "2024-06-30"],
-            [2, ROUND_NAME, 1, "河道垃圾", "水污染", "市住房和城乡建设局", "2024-09-30"],
-            [3, ROUND_NAME, 2, "工地扬尘", "扬尘", "南山镇", "2024年底前"]]
+    rows = [
+        [1, ROUND_NAME, 1, "河道垃圾", "水污染", "南山镇", "2024-06-30"],
+        [2, ROUND_NAME, 1, "河道垃圾", "水污染", "市住房和城乡建设局", "2024-09-30"],
+        [3, ROUND_NAME, 2, "工地扬尘", "扬尘", "南山镇", "2024年底前"],
+    ]
     plan = run_import(workbook_file(tmp_path / "v1.xlsx", [HEADER, *rows]), actor=ledger.bureau)
     assert plan.written, plan.errors
     imported = RectificationTask.objects.filter(finding__round__name=ROUND_NAME)

@@ -1,4 +1,5 @@
 """The weekly dispatch report: figures as of a date, the narrative, the workbook, the weekly job, the commands."""
+
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,8 +35,13 @@ def finish(ledger, task, *, close=False):
     task.refresh_from_db()
     if task.status == TaskStatus.NOT_STARTED:
         services.task_start(actor=contact, task=task)
-    services.task_evidence_add(actor=contact, task=task, kind=EvidenceKind.ACCEPTANCE, description="验收",
-                               files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")])
+    services.task_evidence_add(
+        actor=contact,
+        task=task,
+        kind=EvidenceKind.ACCEPTANCE,
+        description="验收",
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
+    )
     services.task_submit(actor=contact, task=task)
     services.task_verify(actor=ledger.bureau, task=task)
     if close:
@@ -74,10 +80,18 @@ def test_figures_as_of_a_date_come_from_the_history_not_todays_status(history):
         services.task_reopen(actor=admin, task=t["early"], reason="复查发现反弹")
         figures = dispatch_figures(WEEK_1)
     central, provincial = figures.rounds
-    assert (central.counts.total, central.counts.complete, central.counts.complete_week, central.counts.overdue) == \
-        (3, 2, 1, 1)
-    assert (provincial.counts.total, provincial.counts.complete, provincial.counts.in_progress,
-            provincial.counts.not_started) == (2, 0, 1, 1)
+    assert (central.counts.total, central.counts.complete, central.counts.complete_week, central.counts.overdue) == (
+        3,
+        2,
+        1,
+        1,
+    )
+    assert (
+        provincial.counts.total,
+        provincial.counts.complete,
+        provincial.counts.in_progress,
+        provincial.counts.not_started,
+    ) == (2, 0, 1, 1)
     assert [r["pk"] for r in figures.overdue] == [t["late"].pk]
     assert figures.overdue[0]["late"] == 2
     assert [r["pk"] for r in figures.due_soon] == [t["soon"].pk]
@@ -96,7 +110,9 @@ def test_units_are_ranked_by_completion_rate(history):
     _ledger, _t = history
     figures = dispatch_figures(WEEK_1)
     assert [(u.name, u.counts.total, u.counts.complete) for u in figures.units] == [
-        ("测试市水务局", 3, 2), ("测试南山镇", 2, 0)]
+        ("测试市水务局", 3, 2),
+        ("测试南山镇", 2, 0),
+    ]
     narrative = dispatch_narrative(figures)
     assert "完成率最高的是测试市水务局（66.7%），最低的是测试南山镇（0.0%）" in narrative
 
@@ -117,10 +133,13 @@ def test_the_number_of_queries_does_not_grow_with_the_tasks(history):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-@pytest.mark.parametrize("kind, expected", [
-    (RoundKind.CENTRAL, "第二轮中央生态环境保护督察整改任务共3项，已完成2项"),
-    (RoundKind.PROVINCIAL, "第二轮中央生态环境保护督察反馈的3个整改任务，已完成整改2个"),
-])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        (RoundKind.CENTRAL, "第二轮中央生态环境保护督察整改任务共3项，已完成2项"),
+        (RoundKind.PROVINCIAL, "第二轮中央生态环境保护督察反馈的3个整改任务，已完成整改2个"),
+    ],
+)
 def test_round_sentence_depends_on_the_round_kind(history, kind, expected):
     from inspections.models import InspectionRound
 
@@ -184,7 +203,7 @@ def test_weekly_job_reports_last_week_and_emails_the_leaders_once(history):
     message = mail.outbox[0]
     assert sorted(message.to) == ["leader2@example.gov.cn", "leader@example.gov.cn"]
     assert report.narrative in message.body
-    (name, content, mimetype), = message.attachments
+    ((name, content, mimetype),) = message.attachments
     assert name.endswith(".xlsx") and content == report_file(report).read_bytes()
     assert Notification.objects.filter(recipient=ledger.leader, kind=NotificationKind.REPORT).count() == 1
 

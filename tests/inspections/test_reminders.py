@@ -1,4 +1,5 @@
 """The daily reminder sweep: 7/3/1-day steps, overdue, one digest per unit, escalation, idempotency."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -47,8 +48,11 @@ def test_due_reminders_go_out_at_seven_three_and_one_days(ledger):
         if ReminderRecord.objects.filter(task=task, kind=ReminderKind.DUE, day=day).exists():
             sent_on.append((deadline - day).days)
     assert sent_on == [7, 3, 1]
-    assert list(ReminderRecord.objects.filter(task=task, kind=ReminderKind.DUE).order_by("day")
-                .values_list("threshold", flat=True)) == [7, 3, 1]
+    assert list(
+        ReminderRecord.objects.filter(task=task, kind=ReminderKind.DUE)
+        .order_by("day")
+        .values_list("threshold", flat=True)
+    ) == [7, 3, 1]
     assert notes(ledger.water_contact, NotificationKind.REMINDER).count() == 3
 
 
@@ -79,10 +83,13 @@ def test_overdue_tasks_are_reminded_every_day_and_complete_ones_never(ledger):
         late = ledger.task(inspection_round, MONDAY - timedelta(days=2))
         done = ledger.task(inspection_round, MONDAY - timedelta(days=2))
         services.task_start(actor=ledger.water_contact, task=done)
-        services.task_evidence_add(actor=ledger.water_contact, task=done, kind=EvidenceKind.ACCEPTANCE,
-                                   description="验收",
-                                   files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n",
-                                                             content_type="application/pdf")])
+        services.task_evidence_add(
+            actor=ledger.water_contact,
+            task=done,
+            kind=EvidenceKind.ACCEPTANCE,
+            description="验收",
+            files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
+        )
         services.task_submit(actor=ledger.water_contact, task=done)
         services.task_verify(actor=ledger.bureau, task=done)
     sweep(MONDAY)
@@ -97,8 +104,9 @@ def test_overdue_tasks_are_reminded_every_day_and_complete_ones_never(ledger):
 def test_one_digest_per_unit_lists_all_its_tasks(ledger):
     with at(MONDAY - timedelta(days=20)):
         inspection_round = ledger.round()
-        water_tasks = [ledger.task(inspection_round, MONDAY + timedelta(days=d), summary=f"水务问题{d}")
-                       for d in (1, 3, 7)]
+        water_tasks = [
+            ledger.task(inspection_round, MONDAY + timedelta(days=d), summary=f"水务问题{d}") for d in (1, 3, 7)
+        ]
         water_tasks.append(ledger.task(inspection_round, MONDAY - timedelta(days=1), summary="水务逾期问题"))
         ledger.task(inspection_round, MONDAY + timedelta(days=3), unit=ledger.town, summary="南山问题")
         ledger.task(inspection_round, MONDAY + timedelta(days=30), unit=ledger.town, summary="远期问题")
@@ -112,7 +120,9 @@ def test_one_digest_per_unit_lists_all_its_tasks(ledger):
         assert summary in water_mail[0].body
     assert "南山问题" not in water_mail[0].body and "远期问题" not in town_mail[0].body
     assert "3项任务即将到期，1项已逾期" in water_mail[0].subject
-    assert notes(ledger.water_contact).filter(kind__in=[NotificationKind.REMINDER, NotificationKind.OVERDUE]).count() == 1
+    assert (
+        notes(ledger.water_contact).filter(kind__in=[NotificationKind.REMINDER, NotificationKind.OVERDUE]).count() == 1
+    )
     digest = ReminderDigest.objects.get(unit=ledger.water)
     assert (digest.items, digest.status) == (4, JobStatus.DONE)
 
@@ -123,8 +133,9 @@ def test_overdue_longer_than_the_setting_escalates_to_the_leader_and_bureau_once
         inspection_round = ledger.round()
         eight = ledger.task(inspection_round, MONDAY - timedelta(days=8), summary="逾期八天问题")
         seven = ledger.task(inspection_round, MONDAY - timedelta(days=7), summary="逾期七天问题")
-        other = ledger.task(inspection_round, MONDAY - timedelta(days=20), leader=ledger.other_leader,
-                            summary="另一位领导的问题")
+        other = ledger.task(
+            inspection_round, MONDAY - timedelta(days=20), leader=ledger.other_leader, summary="另一位领导的问题"
+        )
     mail.outbox.clear()
     sweep(MONDAY)
     escalated = set(ReminderRecord.objects.filter(kind=ReminderKind.ESCALATION).values_list("task_id", flat=True))
@@ -138,8 +149,11 @@ def test_overdue_longer_than_the_setting_escalates_to_the_leader_and_bureau_once
     assert notes(ledger.other_leader, NotificationKind.ESCALATION).count() == 1
     # Next day: all three are reminded to the unit again; only the one now eight days late escalates.
     sweep(MONDAY + timedelta(days=1))
-    assert list(ReminderRecord.objects.filter(kind=ReminderKind.ESCALATION, day=MONDAY + timedelta(days=1))
-                .values_list("task_id", flat=True)) == [seven.pk]
+    assert list(
+        ReminderRecord.objects.filter(kind=ReminderKind.ESCALATION, day=MONDAY + timedelta(days=1)).values_list(
+            "task_id", flat=True
+        )
+    ) == [seven.pk]
     assert notes(ledger.other_leader, NotificationKind.ESCALATION).count() == 1
     assert ReminderRecord.objects.filter(kind=ReminderKind.OVERDUE, day=MONDAY + timedelta(days=1)).count() == 3
 
@@ -212,8 +226,12 @@ def test_a_crash_mid_run_then_retry_sends_nothing_twice_and_misses_nothing(ledge
     monkeypatch.setattr(module, "_deliver", original)
     sweep(MONDAY)
     recipients = sorted(m.to[0] for m in mail.outbox)
-    assert recipients == ["bureau@example.gov.cn", "leader@example.gov.cn", "town@example.gov.cn",
-                          "water@example.gov.cn"]
+    assert recipients == [
+        "bureau@example.gov.cn",
+        "leader@example.gov.cn",
+        "town@example.gov.cn",
+        "water@example.gov.cn",
+    ]
     for user in (ledger.water_contact, ledger.town_contact, ledger.leader, ledger.bureau):
         assert notes(user).exclude(kind=NotificationKind.WORKFLOW).count() == 1
     assert not ReminderDigest.objects.exclude(status=JobStatus.DONE).exists()

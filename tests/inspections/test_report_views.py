@@ -1,4 +1,5 @@
 """Dispatch report pages: bureau staff, leaders and admins see and download; unit users get 404."""
+
 from datetime import date
 
 import pytest
@@ -30,7 +31,6 @@ def report(ledger):
         return dispatch_report_build(report_id=DispatchReport.objects.create(report_date=DAY).pk)
 
 
-
 def admin_user():
     return user_create(username="t_admin", password=None, role=Role.ADMIN, is_superuser=True, is_staff=True)
 
@@ -50,9 +50,14 @@ def test_allowed_roles_list_read_and_download(client, ledger, report, who):
     assert "attachment" in download["Content-Disposition"]
 
 
-@pytest.mark.parametrize("name, args", [
-    ("inspections:report_list", []), ("inspections:report_detail", ["pk"]), ("inspections:report_download", ["pk"]),
-])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("inspections:report_list", []),
+        ("inspections:report_detail", ["pk"]),
+        ("inspections:report_download", ["pk"]),
+    ],
+)
 def test_unit_users_get_404_everywhere(client, ledger, report, name, args):
     url = reverse(name, args=[report.pk if a == "pk" else a for a in args])
     for user in (ledger.water_contact, ledger.town_contact):
@@ -113,8 +118,9 @@ def test_leaders_read_but_do_not_generate(client, ledger):
     assert "生成通报" not in client.get(reverse("inspections:report_list")).text
 
 
-@pytest.mark.parametrize("value, message", [("", "请选择截至日期"), ("2026-13-40", "日期格式不正确"),
-                                            ("2099-01-01", "不能晚于今天")])
+@pytest.mark.parametrize(
+    "value, message", [("", "请选择截至日期"), ("2026-13-40", "日期格式不正确"), ("2099-01-01", "不能晚于今天")]
+)
 def test_bad_dates_are_refused_in_chinese(client, ledger, value, message):
     client.force_login(ledger.bureau)
     with at(date(2026, 6, 20)):

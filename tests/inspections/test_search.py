@@ -1,7 +1,8 @@
 """Chinese search of the task list: substring match, and on PostgreSQL served by pg_trgm GIN indexes."""
+
 import pytest
 from django.db import connection
-from workflow_setup import world  # noqa: F401
+from workflow_setup import world
 
 from inspections import services
 from inspections.models import Finding, RectificationTask

@@ -1,4 +1,5 @@
 """manage.py seed_demo: the five demo rounds with domain.md's figures, demo logins, and the bulk generator."""
+
 import hashlib
 from io import StringIO
 
@@ -32,8 +33,10 @@ def seed(*args, **options):
 
 
 def row_counts():
-    return [m.objects.count() for m in (InspectionRound, Finding, RectificationTask, TaskEvent, ProgressUpdate,
-                                         Evidence, User)]
+    return [
+        m.objects.count()
+        for m in (InspectionRound, Finding, RectificationTask, TaskEvent, ProgressUpdate, Evidence, User)
+    ]
 
 
 def assert_events_follow_the_workflow(tasks):
@@ -49,7 +52,9 @@ def assert_events_follow_the_workflow(tasks):
         for event in history[1:]:
             move = workflow.find(event.action, event.from_status)
             assert move is not None and event.from_status == status and move.target == event.to_status, (
-                task.pk, [(e.action, e.from_status, e.to_status, e.at) for e in history])
+                task.pk,
+                [(e.action, e.from_status, e.to_status, e.at) for e in history],
+            )
             status = event.to_status
         assert status == task.status, task.pk
 
@@ -77,7 +82,8 @@ def test_demo_ledger_has_the_five_rounds_with_their_figures(demo_ledger):
     assert RectificationTask.objects.overdue().exists()
     assert RectificationTask.objects.due_within(14).exists()
     assert not RectificationTask.objects.filter(
-        status__in=[TaskStatus.SUBMITTED, *COMPLETE_STATUSES], evidence__isnull=True).exists()
+        status__in=[TaskStatus.SUBMITTED, *COMPLETE_STATUSES], evidence__isnull=True
+    ).exists()
     assert not RectificationTask.objects.filter(status__in=COMPLETE_STATUSES, completed_at__isnull=True).exists()
     assert not RectificationTask.objects.filter(completed_at__date__gt=today).exists()
 
@@ -104,21 +110,38 @@ def test_second_run_adds_nothing(demo_ledger):
 def bulk_digest(inspection_round):
     """A digest of a bulk round's rows that ignores ids (by task code), to compare two generated rounds."""
     tasks = list(
-        RectificationTask.objects.filter(finding__round=inspection_round)
-        .values_list("pk", "finding__number", "number", "finding__summary", "finding__category", "lead_unit__code",
-                     "status", "percent", "investment", "deadline", "deadline_text", "assigned_on", "completed_at",
-                     "signed_off_at")
+        RectificationTask.objects.filter(finding__round=inspection_round).values_list(
+            "pk",
+            "finding__number",
+            "number",
+            "finding__summary",
+            "finding__category",
+            "lead_unit__code",
+            "status",
+            "percent",
+            "investment",
+            "deadline",
+            "deadline_text",
+            "assigned_on",
+            "completed_at",
+            "signed_off_at",
+        )
     )
     code = {row[0]: row[1:3] for row in tasks}
     # By task id (indexed), not through a join on the round: cheap whatever the planner knows of the tables.
     events = sorted(
         (code[task_id], at, kind, action, to_status)
         for task_id, at, kind, action, to_status in TaskEvent.objects.filter(task_id__in=list(code)).values_list(
-            "task_id", "at", "kind", "action", "to_status")
+            "task_id", "at", "kind", "action", "to_status"
+        )
     )
     through = RectificationTask.cooperating_units.through
-    coop = sorted((code[task_id], unit_code) for task_id, unit_code in through.objects.filter(
-        rectificationtask_id__in=list(code)).values_list("rectificationtask_id", "unit__code"))
+    coop = sorted(
+        (code[task_id], unit_code)
+        for task_id, unit_code in through.objects.filter(rectificationtask_id__in=list(code)).values_list(
+            "rectificationtask_id", "unit__code"
+        )
+    )
     return hashlib.sha256(repr((sorted(row[1:] for row in tasks), events, coop)).encode()).hexdigest()
 
 
@@ -151,8 +174,11 @@ def test_bulk_seed_is_deterministic_and_consistent():
         if task.status in (TaskStatus.CLOSED, TaskStatus.LONG_TERM):
             sign = next(e for e in task.events.all() if e.action in ("close", "keep_long_term"))
             assert task.signed_off_at == sign.at
-    assert not in_round.exclude(status__in=COMPLETE_STATUSES).filter(
-        Q(completed_at__isnull=False) | Q(signed_off_at__isnull=False)).exists()
+    assert (
+        not in_round.exclude(status__in=COMPLETE_STATUSES)
+        .filter(Q(completed_at__isnull=False) | Q(signed_off_at__isnull=False))
+        .exists()
+    )
     # One progress row per task with work done, matching its percent.
     assert ProgressUpdate.objects.filter(task__in=in_round).count() == in_round.filter(percent__gt=0).count()
     assert not ProgressUpdate.objects.filter(task__in=in_round).exclude(percent=F("task__percent")).exists()

@@ -1,4 +1,5 @@
 """Reads: the shared task FilterSet over visible tasks, headline counts and per-round figures in SQL."""
+
 from datetime import date
 
 import pytest
@@ -16,13 +17,20 @@ def tasks(ledger):
     with time_machine.travel(date(2024, 3, 1), tick=False):
         ledger.late = ledger.task(deadline_text="2024年2月1日", assigned_on=date(2024, 1, 1))  # overdue
         ledger.soon = ledger.task(lead_unit=ledger.plant, deadline_text="2024年3月10日", assigned_on=date(2024, 1, 1))
-        ledger.town_task = ledger.task(lead_unit=ledger.town, deadline_text="2024年12月31日", assigned_on=date(2024, 1, 1))
-        ledger.done = ledger.bring_to(ledger.task(deadline_text="2024年2月1日", assigned_on=date(2024, 1, 1)),
-                                      TaskStatus.CLOSED)
+        ledger.town_task = ledger.task(
+            lead_unit=ledger.town, deadline_text="2024年12月31日", assigned_on=date(2024, 1, 1)
+        )
+        ledger.done = ledger.bring_to(
+            ledger.task(deadline_text="2024年2月1日", assigned_on=date(2024, 1, 1)), TaskStatus.CLOSED
+        )
         other = services.round_create(actor=ledger.bureau, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央督察")
         finding = services.finding_create(
-            actor=ledger.bureau, inspection_round=other, summary="扬尘污染治理不力", category=Category.DUST,
-            tasks=[{"lead_unit": ledger.housing, "deadline_text": "2024年6月30日", "assigned_on": date(2024, 1, 1)}])
+            actor=ledger.bureau,
+            inspection_round=other,
+            summary="扬尘污染治理不力",
+            category=Category.DUST,
+            tasks=[{"lead_unit": ledger.housing, "deadline_text": "2024年6月30日", "assigned_on": date(2024, 1, 1)}],
+        )
         ledger.other_round, ledger.dust = other, finding.tasks.get()
     return ledger
 

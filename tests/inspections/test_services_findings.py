@@ -1,4 +1,5 @@
 """Rounds, findings and task assignment through the services; notifications they send."""
+
 from datetime import date
 
 import pytest
@@ -13,11 +14,19 @@ from inspections.models import Finding, InspectionRound, Notification, Rectifica
 
 def test_finding_with_its_tasks_in_one_go(ledger):
     finding = services.finding_create(
-        actor=ledger.bureau, inspection_round=ledger.round, summary="城区污水管网建设滞后",
-        category=Category.WATER, region="城区", responsible_leader=ledger.leader,
+        actor=ledger.bureau,
+        inspection_round=ledger.round,
+        summary="城区污水管网建设滞后",
+        category=Category.WATER,
+        region="城区",
+        responsible_leader=ledger.leader,
         tasks=[
-            {"lead_unit": ledger.water, "deadline_text": "2023年底前完成阶段性整改，2025年底前全面完成",
-             "cooperating_units": [ledger.town, ledger.water], "assigned_on": date(2023, 5, 1)},
+            {
+                "lead_unit": ledger.water,
+                "deadline_text": "2023年底前完成阶段性整改，2025年底前全面完成",
+                "cooperating_units": [ledger.town, ledger.water],
+                "assigned_on": date(2023, 5, 1),
+            },
             {"lead_unit": ledger.town, "deadline_text": "立行立改", "assigned_on": date(2023, 5, 1)},
         ],
     )
@@ -38,9 +47,13 @@ def test_finding_with_its_tasks_in_one_go(ledger):
 def test_bad_deadline_rolls_back_the_whole_finding(ledger):
     with pytest.raises(ValidationError) as excinfo:
         services.finding_create(
-            actor=ledger.bureau, inspection_round=ledger.round, summary="扬尘问题",
-            tasks=[{"lead_unit": ledger.water, "deadline_text": "2024年6月底前"},
-                   {"lead_unit": ledger.town, "deadline_text": "尽快完成"}],
+            actor=ledger.bureau,
+            inspection_round=ledger.round,
+            summary="扬尘问题",
+            tasks=[
+                {"lead_unit": ledger.water, "deadline_text": "2024年6月底前"},
+                {"lead_unit": ledger.town, "deadline_text": "尽快完成"},
+            ],
         )
     assert "deadline_text" in excinfo.value.message_dict
     assert not Finding.objects.exists() and not RectificationTask.objects.exists()
@@ -71,14 +84,20 @@ def test_numbers_are_unique_within_round_and_finding(ledger):
     task = services.task_assign(actor=ledger.bureau, finding=finding, lead_unit=ledger.town, deadline_text="2025年底前")
     assert task.code == "3-2"
     with pytest.raises(ValidationError):
-        services.task_assign(actor=ledger.bureau, finding=finding, lead_unit=ledger.town, deadline_text="2025年底前",
-                             number=1)
+        services.task_assign(
+            actor=ledger.bureau, finding=finding, lead_unit=ledger.town, deadline_text="2025年底前", number=1
+        )
 
 
 def test_round_create_and_update_validate(ledger):
     with pytest.raises(ValidationError):
-        services.round_create(actor=ledger.admin, kind=RoundKind.SPECIAL, name="专项督察",
-                              inspection_start=date(2024, 5, 1), inspection_end=date(2024, 4, 1))
+        services.round_create(
+            actor=ledger.admin,
+            kind=RoundKind.SPECIAL,
+            name="专项督察",
+            inspection_start=date(2024, 5, 1),
+            inspection_end=date(2024, 4, 1),
+        )
     with pytest.raises(TypeError):
         services.round_create(actor=ledger.admin, kind=RoundKind.SPECIAL, name="专项督察", colour="red")
     special = services.round_create(actor=ledger.admin, kind=RoundKind.SPECIAL, name="专项督察")
@@ -88,8 +107,11 @@ def test_round_create_and_update_validate(ledger):
 
 
 def test_notifications_mark_read_only_own(ledger):
-    services.notify(recipients=[ledger.water_user, ledger.water_user, ledger.town_user, None], kind=NotificationKind.REMINDER,
-                    title="到期提醒")
+    services.notify(
+        recipients=[ledger.water_user, ledger.water_user, ledger.town_user, None],
+        kind=NotificationKind.REMINDER,
+        title="到期提醒",
+    )
     assert Notification.objects.filter(recipient=ledger.water_user).count() == 1
     ledger.housing_user.is_active = False
     assert services.notify(recipients=[ledger.housing_user], kind=NotificationKind.REMINDER, title="停用") == 0

@@ -1,5 +1,6 @@
 """Storage housekeeping: expired exports go (and their page says so), orphaned files go after a grace
 period, everything a row refers to stays, nothing outside MEDIA_ROOT / EXPORT_ROOT is ever touched."""
+
 import os
 import time
 from datetime import timedelta
@@ -62,8 +63,9 @@ def old_file(path: Path, content: bytes = b"not ours", days: int = 30) -> Path:
 def rolled_back_upload(ledger, task, name="现场.pdf") -> Path:
     """The gap in task_evidence_add: an outer transaction that rolls back after the files were written."""
     with pytest.raises(Rollback), transaction.atomic():
-        [evidence] = services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf(name)],
-                                                kind=EvidenceKind.PHOTO)
+        [evidence] = services.task_evidence_add(
+            actor=ledger.water_user, task=task, files=[ledger.pdf(name)], kind=EvidenceKind.PHOTO
+        )
         stored = evidence.file.name
         raise Rollback
     return Path(stored)
@@ -194,8 +196,9 @@ def test_dispatch_report_workbooks_are_kept(ledger):
 
 def test_rolled_back_upload_is_removed_after_the_grace_period_and_kept_files_stay(ledger, settings):
     task = ledger.task()
-    [kept] = services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf("验收.pdf")],
-                                        kind=EvidenceKind.ACCEPTANCE)
+    [kept] = services.task_evidence_add(
+        actor=ledger.water_user, task=task, files=[ledger.pdf("验收.pdf")], kind=EvidenceKind.ACCEPTANCE
+    )
     orphan = rolled_back_upload(ledger, task)
     assert (settings.MEDIA_ROOT / orphan).is_file()  # the gap this clean-up closes
     assert not Evidence.objects.filter(file=orphan.as_posix()).exists()
@@ -213,8 +216,9 @@ def test_rolled_back_upload_is_removed_after_the_grace_period_and_kept_files_sta
 
 def test_file_of_evidence_deleted_in_the_admin_is_an_orphan_too(client, ledger, settings):
     task = ledger.task()
-    gone, stays = services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf(), ledger.pdf()],
-                                             kind=EvidenceKind.PHOTO)
+    gone, stays = services.task_evidence_add(
+        actor=ledger.water_user, task=task, files=[ledger.pdf(), ledger.pdf()], kind=EvidenceKind.PHOTO
+    )
     # Bureau staff may delete a wrong upload in the admin: the row goes, Django leaves the file.
     user_role_group_sync(ledger.bureau)
     client.force_login(ledger.bureau)
@@ -239,8 +243,9 @@ def test_import_preview_never_confirmed_is_removed_after_the_grace_period(ledger
     _token, old = stage_upload(upload, user=ledger.bureau, round_id=None)
     for path in old.parent.iterdir():
         age(path, 2 * DAY)
-    _token, fresh = stage_upload(SimpleUploadedFile("新台账.xlsx", b"PK\x03\x04 new"), user=ledger.bureau,
-                                 round_id=None)
+    _token, fresh = stage_upload(
+        SimpleUploadedFile("新台账.xlsx", b"PK\x03\x04 new"), user=ledger.bureau, round_id=None
+    )
     result = storage_clean()
     assert sorted(result.import_files) == [f"imports/{old.stem}.json", f"imports/{old.name}"]
     assert files_under(settings.MEDIA_ROOT) == sorted([f"imports/{fresh.stem}.json", f"imports/{fresh.name}"])
@@ -250,8 +255,9 @@ def test_dry_run_lists_everything_and_changes_nothing(ledger, settings):
     job = finished_export(ledger.bureau)
     stuck = export_job_create(user=ledger.bureau, params={})
     orphan = settings.MEDIA_ROOT / rolled_back_upload(ledger, ledger.task())
-    services.task_evidence_add(actor=ledger.water_user, task=ledger.task(), files=[ledger.pdf()],
-                               kind=EvidenceKind.PHOTO)
+    services.task_evidence_add(
+        actor=ledger.water_user, task=ledger.task(), files=[ledger.pdf()], kind=EvidenceKind.PHOTO
+    )
     for path in [*Path(settings.MEDIA_ROOT).rglob("*.pdf"), job_file(job)]:
         age(path, 30 * DAY)
     before_files = files_under(settings.MEDIA_ROOT) + files_under(settings.EXPORT_ROOT)
@@ -261,7 +267,9 @@ def test_dry_run_lists_everything_and_changes_nothing(ledger, settings):
     with time_machine.travel(later, tick=False):
         dry = storage_clean(dry_run=True)
     assert dry.dry_run and dry.expired_jobs == [job.pk] and dry.interrupted_jobs == [stuck.pk]
-    assert dry.export_files == [job.file_path] and dry.evidence_files == [orphan.relative_to(settings.MEDIA_ROOT).as_posix()]
+    assert dry.export_files == [job.file_path] and dry.evidence_files == [
+        orphan.relative_to(settings.MEDIA_ROOT).as_posix()
+    ]
     assert files_under(settings.MEDIA_ROOT) + files_under(settings.EXPORT_ROOT) == before_files
     assert list(ExportJob.objects.order_by("pk").values()) == before_jobs
 
@@ -290,7 +298,8 @@ def test_nothing_outside_the_roots_is_touched(ledger, settings, tmp_path):
     for path in ("../../outside/secret.pdf", "reports/dispatch-20260607-1.xlsx", str(secret)):
         job = export_job_create(user=ledger.bureau, params={})
         ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.DONE, file_path=path, finished_at=timezone.now() - timedelta(days=30))
+            status=JobStatus.DONE, file_path=path, finished_at=timezone.now() - timedelta(days=30)
+        )
     before = {p: p.read_bytes() for p in (secret, official)}
 
     result = storage_clean(now=timezone.now() + timedelta(days=30))
@@ -323,8 +332,9 @@ def test_queries_do_not_grow_with_the_number_of_files(ledger, settings):
     services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO)
     rolled_back_upload(ledger, task)
     few, first = queries_for_a_clean_up()
-    services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf() for _ in range(15)],
-                               kind=EvidenceKind.PHOTO)
+    services.task_evidence_add(
+        actor=ledger.water_user, task=task, files=[ledger.pdf() for _ in range(15)], kind=EvidenceKind.PHOTO
+    )
     for _ in range(10):
         rolled_back_upload(ledger, task)
     many, second = queries_for_a_clean_up()
@@ -352,8 +362,9 @@ def test_clean_storage_task_cleans_like_the_service(eager_celery, ledger, settin
 
 def test_command_prints_what_it_would_delete_then_deletes_it(ledger, settings):
     orphan = age(settings.MEDIA_ROOT / rolled_back_upload(ledger, ledger.task()), 2 * DAY)
-    services.task_evidence_add(actor=ledger.water_user, task=ledger.task(), files=[ledger.pdf()],
-                               kind=EvidenceKind.PHOTO)
+    services.task_evidence_add(
+        actor=ledger.water_user, task=ledger.task(), files=[ledger.pdf()], kind=EvidenceKind.PHOTO
+    )
     out = StringIO()
     call_command("clean_storage", "--dry-run", stdout=out)
     assert f"将删除孤立的佐证材料：{orphan}" in out.getvalue()

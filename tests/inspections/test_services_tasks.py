@@ -1,4 +1,5 @@
 """The task services: every move of the workflow per role, the events they write, and what they refuse."""
+
 import itertools
 from decimal import Decimal
 
@@ -45,12 +46,21 @@ CASES = [
 
 def snapshot(task):
     task = RectificationTask.objects.get(pk=task.pk)
-    return (task.status, task.version, task.percent, task.completed_at, task.verified_at, task.signed_off_at,
-            TaskEvent.objects.filter(task=task).count())
+    return (
+        task.status,
+        task.version,
+        task.percent,
+        task.completed_at,
+        task.verified_at,
+        task.signed_off_at,
+        TaskEvent.objects.filter(task=task).count(),
+    )
 
 
 @pytest.mark.parametrize(
-    ("action", "source", "role", "is_allowed"), CASES, ids=[f"{a}-{s}-{r}-{'ok' if ok else 'no'}" for a, s, r, ok in CASES]
+    ("action", "source", "role", "is_allowed"),
+    CASES,
+    ids=[f"{a}-{s}-{r}-{'ok' if ok else 'no'}" for a, s, r, ok in CASES],
 )
 def test_every_transition_per_role(ledger, action, source, role, is_allowed):
     task = ledger.bring_to(ledger.task(), source)
@@ -119,8 +129,10 @@ def test_other_unit_cannot_report_progress_or_evidence(ledger):
     assert not task.evidence.exists()
 
 
-@pytest.mark.parametrize(("action", "source"), [("reject", S.SUBMITTED), ("reject", S.VERIFIED),
-                                                ("reopen", S.CLOSED), ("reopen", S.LONG_TERM)])
+@pytest.mark.parametrize(
+    ("action", "source"),
+    [("reject", S.SUBMITTED), ("reject", S.VERIFIED), ("reopen", S.CLOSED), ("reopen", S.LONG_TERM)],
+)
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_reject_and_reopen_need_a_reason(ledger, action, source, reason):
     task = ledger.bring_to(ledger.task(), source)
@@ -216,7 +228,12 @@ def test_close_records_sign_off_and_reopen_clears_it(ledger):
     task.refresh_from_db()
     assert task.status == S.IN_PROGRESS
     assert (task.signed_off_at, task.signed_off_by, task.verified_at, task.verified_by, task.completed_at) == (
-        None, None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     event = TaskEvent.objects.filter(task=task).last()
     assert (event.action, event.reason, event.actor) == ("reopen", "复查发现问题反弹", ledger.admin)
 
@@ -240,20 +257,27 @@ def test_submit_notifies_bureau_and_verify_notifies_responsible_leader(ledger):
 def test_stale_version_is_refused_and_nothing_saved(ledger):
     task = ledger.task()
     loaded_version = task.version
-    services.task_progress_add(actor=ledger.water_user, task=task, text="第一次报送", percent=10,
-                               expected_version=loaded_version)
+    services.task_progress_add(
+        actor=ledger.water_user, task=task, text="第一次报送", percent=10, expected_version=loaded_version
+    )
     before = snapshot(task)
     with pytest.raises(StaleVersion) as excinfo:
-        services.task_progress_add(actor=ledger.water_user, task=task, text="过期表单", percent=60,
-                                   expected_version=loaded_version)
+        services.task_progress_add(
+            actor=ledger.water_user, task=task, text="过期表单", percent=60, expected_version=loaded_version
+        )
     assert excinfo.value.status == 409
     with pytest.raises(StaleVersion):
         services.task_update(actor=ledger.bureau, task=task, goal="新目标", expected_version=loaded_version)
     with pytest.raises(StaleVersion):
         services.task_start(actor=ledger.bureau, task=task, expected_version=loaded_version)
     with pytest.raises(StaleVersion):
-        services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO,
-                                   expected_version=loaded_version)
+        services.task_evidence_add(
+            actor=ledger.water_user,
+            task=task,
+            files=[ledger.pdf()],
+            kind=EvidenceKind.PHOTO,
+            expected_version=loaded_version,
+        )
     assert snapshot(task) == before
     assert ProgressUpdate.objects.filter(task=task).count() == 1
     assert not task.evidence.exists()
@@ -261,8 +285,14 @@ def test_stale_version_is_refused_and_nothing_saved(ledger):
 
 def test_update_reparses_deadline_and_records_edit(ledger):
     task = ledger.task()
-    task = services.task_update(actor=ledger.bureau, task=task, deadline_text="2025年6月底前", goal="新的整改目标",
-                                cooperating_units=[ledger.town], expected_version=task.version)
+    task = services.task_update(
+        actor=ledger.bureau,
+        task=task,
+        deadline_text="2025年6月底前",
+        goal="新的整改目标",
+        cooperating_units=[ledger.town],
+        expected_version=task.version,
+    )
     task.refresh_from_db()
     assert str(task.deadline) == "2025-06-30" and task.deadline_text == "2025年6月底前"
     assert task.version == 2
@@ -280,6 +310,7 @@ def test_update_reparses_deadline_and_records_edit(ledger):
 
 # --- atomicity: a failure inside a service leaves nothing behind ---------------------------------
 
+
 class Boom(Exception):
     pass
 
@@ -291,8 +322,9 @@ def _explode(**kwargs):
 def test_failed_progress_leaves_nothing(ledger, monkeypatch):
     task = ledger.task()
     before = snapshot(task)
-    monkeypatch.setattr("inspections.services.tasks.record_event",
-                        lambda **kw: _explode() if kw["kind"] == EventKind.PROGRESS else None)
+    monkeypatch.setattr(
+        "inspections.services.tasks.record_event", lambda **kw: _explode() if kw["kind"] == EventKind.PROGRESS else None
+    )
     with pytest.raises(Boom):
         services.task_progress_add(actor=ledger.water_user, task=task, text="写到一半失败", percent=50)
     assert snapshot(task) == before
@@ -313,8 +345,12 @@ def test_failed_evidence_upload_leaves_no_row_and_no_file(ledger, monkeypatch, s
     before = snapshot(task)
     monkeypatch.setattr("inspections.services.tasks.record_event", _explode)
     with pytest.raises(Boom):
-        services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf("a.pdf"), ledger.pdf("b.pdf")],
-                                   kind=EvidenceKind.PHOTO)
+        services.task_evidence_add(
+            actor=ledger.water_user,
+            task=task,
+            files=[ledger.pdf("a.pdf"), ledger.pdf("b.pdf")],
+            kind=EvidenceKind.PHOTO,
+        )
     assert snapshot(task) == before
     assert not task.evidence.exists()
     assert [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] == []
@@ -328,15 +364,22 @@ def test_one_bad_file_rejects_the_whole_upload(ledger, settings):
     task = ledger.task()
     fake = SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(InvalidFile):
-        services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf(), fake], kind=EvidenceKind.PHOTO)
+        services.task_evidence_add(
+            actor=ledger.water_user, task=task, files=[ledger.pdf(), fake], kind=EvidenceKind.PHOTO
+        )
     assert not task.evidence.exists()
     assert [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()] == []
 
 
 def test_evidence_is_stored_under_a_random_name(ledger, settings):
     task = ledger.task()
-    [evidence] = services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf("../../整改报告.pdf")],
-                                            kind=EvidenceKind.ACCEPTANCE, description="验收")
+    [evidence] = services.task_evidence_add(
+        actor=ledger.water_user,
+        task=task,
+        files=[ledger.pdf("../../整改报告.pdf")],
+        kind=EvidenceKind.ACCEPTANCE,
+        description="验收",
+    )
     assert evidence.original_name == "整改报告.pdf"
     assert evidence.file.name.startswith(f"evidence/{task.pk}/") and evidence.file.name.endswith(".pdf")
     assert (settings.MEDIA_ROOT / evidence.file.name).is_file()

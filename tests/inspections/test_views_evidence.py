@@ -1,8 +1,9 @@
 """Evidence upload through the task page and download through the access-checked view."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from workflow_setup import PDF_BYTES, pdf, world  # noqa: F401
+from workflow_setup import PDF_BYTES, pdf, world
 
 from inspections.models import Evidence
 
@@ -10,8 +11,10 @@ pytestmark = pytest.mark.django_db
 
 
 def upload(client, task, files, version=None):
-    return client.post(reverse("inspections:task_evidence", args=[task.pk]),
-                       {"version": version or task.version, "kind": "document", "files": files})
+    return client.post(
+        reverse("inspections:task_evidence", args=[task.pk]),
+        {"version": version or task.version, "kind": "document", "files": files},
+    )
 
 
 def test_several_files_upload_at_once_and_download_with_chinese_name(client, world):
@@ -83,7 +86,9 @@ def test_oversize_file_is_refused(client, world, settings):
 
 def test_no_file_is_a_field_error(client, world):
     client.force_login(world.housing_user)
-    response = client.post(reverse("inspections:task_evidence", args=[world.housing_task.pk]),
-                           {"version": world.housing_task.version, "kind": "document"})
+    response = client.post(
+        reverse("inspections:task_evidence", args=[world.housing_task.pk]),
+        {"version": world.housing_task.version, "kind": "document"},
+    )
     assert response.status_code == 400
     assert "请选择要上传的文件" in response.content.decode()

@@ -1,7 +1,8 @@
 """The finding form: one finding split into N tasks in one post; errors per field, nothing saved on error."""
+
 import pytest
 from django.urls import reverse
-from workflow_setup import world  # noqa: F401
+from workflow_setup import world
 
 from inspections.models import Finding, RectificationTask
 
@@ -10,9 +11,15 @@ pytestmark = pytest.mark.django_db
 
 def finding_post(world, rows, **finding):
     data = {
-        "summary": "黑臭水体整治不到位", "category": "black_odorous", "source": "feedback",
-        "responsible_leader": world.leader.pk, "tasks-TOTAL_FORMS": len(rows), "tasks-INITIAL_FORMS": 0,
-        "tasks-MIN_NUM_FORMS": 1, "tasks-MAX_NUM_FORMS": 50, **finding,
+        "summary": "黑臭水体整治不到位",
+        "category": "black_odorous",
+        "source": "feedback",
+        "responsible_leader": world.leader.pk,
+        "tasks-TOTAL_FORMS": len(rows),
+        "tasks-INITIAL_FORMS": 0,
+        "tasks-MIN_NUM_FORMS": 1,
+        "tasks-MAX_NUM_FORMS": 50,
+        **finding,
     }
     for i, row in enumerate(rows):
         for key, value in row.items():
@@ -23,8 +30,12 @@ def finding_post(world, rows, **finding):
 def test_staff_split_a_finding_into_tasks(client, world):
     client.force_login(world.staff)
     rows = [
-        {"lead_unit": world.housing.pk, "cooperating_units": [world.township.pk, world.housing.pk],
-         "deadline_text": "2099年6月底前", "measures": "截污纳管"},
+        {
+            "lead_unit": world.housing.pk,
+            "cooperating_units": [world.township.pk, world.housing.pk],
+            "deadline_text": "2099年6月底前",
+            "measures": "截污纳管",
+        },
         {"lead_unit": world.township.pk, "deadline_text": "立行立改", "goal": "消除黑臭"},
     ]
     response = client.post(reverse("inspections:finding_create", args=[world.round.pk]), finding_post(world, rows))
@@ -55,8 +66,9 @@ def test_bad_deadline_text_is_a_field_error_and_nothing_is_saved(client, world):
 
 def test_missing_summary_and_no_tasks_are_refused(client, world):
     client.force_login(world.staff)
-    response = client.post(reverse("inspections:finding_create", args=[world.round.pk]),
-                           finding_post(world, [], summary=""))
+    response = client.post(
+        reverse("inspections:finding_create", args=[world.round.pk]), finding_post(world, [], summary="")
+    )
     assert response.status_code == 400
     assert "summary" in response.context["form"].errors
     assert response.context["formset"].non_form_errors()
@@ -65,8 +77,10 @@ def test_missing_summary_and_no_tasks_are_refused(client, world):
 def test_duplicate_finding_number_is_a_field_error(client, world):
     client.force_login(world.staff)
     rows = [{"lead_unit": world.housing.pk, "deadline_text": "2099年6月底前"}]
-    response = client.post(reverse("inspections:finding_create", args=[world.round.pk]),
-                           finding_post(world, rows, number=world.finding.number))
+    response = client.post(
+        reverse("inspections:finding_create", args=[world.round.pk]),
+        finding_post(world, rows, number=world.finding.number),
+    )
     assert response.status_code == 400
     assert "number" in response.context["form"].errors
 
@@ -82,8 +96,11 @@ def test_other_roles_may_not_register_findings(client, world, who):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025年6月底前", "2025年6月30日"), ("2023年底前完成阶段性整改，2025年底前全面完成", "2023年12月31日"),
-     ("乱写", "无法识别")],
+    [
+        ("2025年6月底前", "2025年6月30日"),
+        ("2023年底前完成阶段性整改，2025年底前全面完成", "2023年12月31日"),
+        ("乱写", "无法识别"),
+    ],
 )
 def test_deadline_preview(client, world, text, expected):
     client.force_login(world.housing_user)

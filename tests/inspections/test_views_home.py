@@ -1,7 +1,8 @@
 """The landing page sends leaders to the dashboard and everyone else to the task list."""
+
 import pytest
 from django.urls import reverse
-from workflow_setup import world  # noqa: F401
+from workflow_setup import world
 
 pytestmark = pytest.mark.django_db
 

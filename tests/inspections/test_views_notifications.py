@@ -1,7 +1,8 @@
 """The bell: unread count, the user's own list, mark read."""
+
 import pytest
 from django.urls import reverse
-from workflow_setup import world  # noqa: F401
+from workflow_setup import world
 
 from inspections import services
 from inspections.models import Notification

@@ -1,4 +1,5 @@
 """The task edit page: bureau staff change a task's assignment through task_update; everyone else is refused."""
+
 from datetime import date
 
 import pytest
@@ -6,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from workflow_setup import pdf, world  # noqa: F401
+from workflow_setup import pdf, world
 
 from accounts.choices import UnitKind
 from accounts.services import unit_create
@@ -25,10 +26,14 @@ def form_data(task, **changes):
     """What the page posts when the user changes `changes` and leaves the rest as loaded."""
     task = RectificationTask.objects.get(pk=task.pk)
     data = {
-        "version": task.version, "lead_unit": task.lead_unit_id,
+        "version": task.version,
+        "lead_unit": task.lead_unit_id,
         "cooperating_units": [u.pk for u in task.cooperating_units.all()],
-        "responsible_person": task.responsible_person, "goal": task.goal, "measures": task.measures,
-        "deadline_text": task.deadline_text, "assigned_on": task.assigned_on.isoformat(),
+        "responsible_person": task.responsible_person,
+        "goal": task.goal,
+        "measures": task.measures,
+        "deadline_text": task.deadline_text,
+        "assigned_on": task.assigned_on.isoformat(),
     }
     data.update(changes)
     return data
@@ -79,8 +84,9 @@ def test_extension_moves_the_deadline_and_the_schedule_follows(client, world):
 def test_immediate_fix_counts_from_the_edited_assignment_date(client, world, settings):
     settings.IMMEDIATE_DEADLINE_DAYS = 30
     client.force_login(world.staff)
-    client.post(edit_url(world.housing_task), form_data(world.housing_task, deadline_text="立行立改",
-                                                        assigned_on="2025-03-01"))
+    client.post(
+        edit_url(world.housing_task), form_data(world.housing_task, deadline_text="立行立改", assigned_on="2025-03-01")
+    )
     task = RectificationTask.objects.get(pk=world.housing_task.pk)
     assert (task.assigned_on, task.deadline, task.deadline_kind) == (date(2025, 3, 1), date(2025, 3, 31), "immediate")
     assert "交办日期" in edits(task).get().reason
@@ -170,8 +176,12 @@ def test_stale_version_is_refused_with_the_services_message(client, world):
 def test_closed_task_cannot_be_edited_and_the_page_says_why(client, world):
     task = world.housing_task
     services.task_evidence_add(actor=world.housing_user, task=task, files=[pdf()], kind=EvidenceKind.ACCEPTANCE)
-    for service, actor in ((services.task_start, world.housing_user), (services.task_submit, world.housing_user),
-                           (services.task_verify, world.staff), (services.task_close, world.leader)):
+    for service, actor in (
+        (services.task_start, world.housing_user),
+        (services.task_submit, world.housing_user),
+        (services.task_verify, world.staff),
+        (services.task_close, world.leader),
+    ):
         service(actor=actor, task=task)
     task.refresh_from_db()
     assert task.status == TaskStatus.CLOSED
@@ -186,16 +196,19 @@ def test_closed_task_cannot_be_edited_and_the_page_says_why(client, world):
     assert RectificationTask.objects.get(pk=task.pk).deadline_text == "2099年6月底前"
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"deadline_text": "尽快"}, "deadline_text", "无法识别的整改时限：“尽快”"),
-    ({"deadline_text": "2024年2月30日"}, "deadline_text", "整改时限中的日期不存在"),
-    ({"deadline_text": "  "}, "deadline_text", "该字段是必填项。"),
-    ({"deadline_text": "立行立改", "assigned_on": "9999-12-31"}, "assigned_on", "交办日期有误"),
-    ({"assigned_on": "2025-02-30"}, "assigned_on", "输入一个有效的日期。"),
-    ({"lead_unit": "abc"}, "lead_unit", "选择一个有效的选项"),
-    ({"cooperating_units": ["999999"]}, "cooperating_units", "选择一个有效的选项"),
-    ({"responsible_person": "张" * 101}, "responsible_person", "不超过 100 字符"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"deadline_text": "尽快"}, "deadline_text", "无法识别的整改时限：“尽快”"),
+        ({"deadline_text": "2024年2月30日"}, "deadline_text", "整改时限中的日期不存在"),
+        ({"deadline_text": "  "}, "deadline_text", "该字段是必填项。"),
+        ({"deadline_text": "立行立改", "assigned_on": "9999-12-31"}, "assigned_on", "交办日期有误"),
+        ({"assigned_on": "2025-02-30"}, "assigned_on", "输入一个有效的日期。"),
+        ({"lead_unit": "abc"}, "lead_unit", "选择一个有效的选项"),
+        ({"cooperating_units": ["999999"]}, "cooperating_units", "选择一个有效的选项"),
+        ({"responsible_person": "张" * 101}, "responsible_person", "不超过 100 字符"),
+    ],
+)
 def test_bad_input_is_a_message_on_the_field(client, world, changes, field, message):
     task = world.housing_task
     client.force_login(world.staff)

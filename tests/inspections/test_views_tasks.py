@@ -1,7 +1,8 @@
 """Task list and task page: who sees what, filters, query counts, and the workflow forms' bad input."""
+
 import pytest
 from django.urls import reverse
-from workflow_setup import build_world, pdf, world  # noqa: F401
+from workflow_setup import build_world, pdf, world
 
 from inspections import services
 from inspections.choices import TaskStatus
@@ -36,8 +37,13 @@ def test_jurisdiction_roles_list_every_task(client, world, who):
 
 
 def test_lead_unit_filter_includes_subtree_and_chinese_search(client, world):
-    team_task = services.task_assign(actor=world.staff, finding=world.finding, lead_unit=world.housing_team,
-                                     deadline_text="2099年12月31日", measures="清理城中村垃圾死角")
+    team_task = services.task_assign(
+        actor=world.staff,
+        finding=world.finding,
+        lead_unit=world.housing_team,
+        deadline_text="2099年12月31日",
+        measures="清理城中村垃圾死角",
+    )
     client.force_login(world.staff)
     response = client.get(reverse("inspections:task_list"), {"lead_unit": world.housing.pk})
     assert sorted(list_codes(response)) == sorted([world.housing_task.code, team_task.code])
@@ -68,8 +74,9 @@ def test_sorting_and_per_page_live_in_the_url(client, world):
 
 def test_htmx_request_gets_only_the_table(client, world):
     client.force_login(world.staff)
-    response = client.get(reverse("inspections:task_list"), {"q": "渗滤液"},
-                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-table")
+    response = client.get(
+        reverse("inspections:task_list"), {"q": "渗滤液"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-table"
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body and 'id="task-filters"' not in body
@@ -79,14 +86,20 @@ def test_htmx_request_gets_only_the_table(client, world):
 
 def _list_queries(client, django_assert_max_num_queries, per_page, limit):
     with django_assert_max_num_queries(limit) as captured:
-        response = client.get(reverse("inspections:task_list"), {"per_page": per_page, "status": TaskStatus.NOT_STARTED})
+        response = client.get(
+            reverse("inspections:task_list"), {"per_page": per_page, "status": TaskStatus.NOT_STARTED}
+        )
     return response, len(captured.captured_queries)
 
 
 def test_task_list_query_count_does_not_grow_with_rows(client, world, django_assert_max_num_queries):
     for n in range(110):
-        services.task_assign(actor=world.staff, finding=world.finding,
-                             lead_unit=world.housing if n % 2 else world.township, deadline_text="2099年6月30日")
+        services.task_assign(
+            actor=world.staff,
+            finding=world.finding,
+            lead_unit=world.housing if n % 2 else world.township,
+            deadline_text="2099年6月30日",
+        )
     client.force_login(world.staff)
     # 13 today: session, user, unread count, counts, page count, page rows, filter choices, ...
     small, small_count = _list_queries(client, django_assert_max_num_queries, 10, 15)
@@ -100,10 +113,19 @@ def test_other_unit_gets_404_on_the_task_page(client, world):
     client.force_login(world.township_user)
     assert client.get(world.housing_task.get_absolute_url()).status_code == 404
     assert client.get(reverse("inspections:task_detail", args=[999999])).status_code == 404
-    assert client.post(reverse("inspections:task_progress", args=[world.housing_task.pk]),
-                       {"version": 1, "text": "x", "percent": 10}).status_code == 404
-    assert client.post(reverse("inspections:task_transition", args=[world.housing_task.pk]),
-                       {"version": 1, "action": "submit"}).status_code == 404
+    assert (
+        client.post(
+            reverse("inspections:task_progress", args=[world.housing_task.pk]),
+            {"version": 1, "text": "x", "percent": 10},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("inspections:task_transition", args=[world.housing_task.pk]), {"version": 1, "action": "submit"}
+        ).status_code
+        == 404
+    )
     assert client.get(world.township_task.get_absolute_url()).status_code == 200
 
 
@@ -114,14 +136,15 @@ def test_task_page_offers_only_what_the_role_may_do(client, world):
     assert 'data-testid="action-verify"' not in body
     client.force_login(world.leader)
     body = client.get(world.housing_task.get_absolute_url()).content.decode()
-    assert 'data-testid="progress-submit"' not in body and "<form method=\"post\" action=\"/tasks/" not in body
+    assert 'data-testid="progress-submit"' not in body and '<form method="post" action="/tasks/' not in body
 
 
 def test_progress_post_saves_and_bumps_the_version(client, world):
     client.force_login(world.housing_user)
     url = reverse("inspections:task_progress", args=[world.housing_task.pk])
-    response = client.post(url, {"version": world.housing_task.version, "text": "已完成50%", "percent": 50,
-                                 "investment": "12.5"})
+    response = client.post(
+        url, {"version": world.housing_task.version, "text": "已完成50%", "percent": 50, "investment": "12.5"}
+    )
     assert response.status_code == 302
     world.housing_task.refresh_from_db()
     assert world.housing_task.percent == 50
@@ -201,7 +224,7 @@ def test_closed_task_page_has_no_edit_controls(client, world):
         client.force_login(user)
         body = client.get(task.get_absolute_url()).content.decode()
         assert "已销号" in body
-        assert "<form method=\"post\" action=\"/tasks/" not in body
+        assert '<form method="post" action="/tasks/' not in body
     client.force_login(world.admin)
     assert 'data-testid="action-reopen"' in client.get(task.get_absolute_url()).content.decode()
     assert Evidence.objects.filter(task=task).count() == 1

@@ -101,7 +101,7 @@ def test_add_workdays_matches_library_find_workday():
 
 @pytest.mark.parametrize("n", [1, 3, 7, 10, 22, 60])
 def test_add_workdays_inverts_workdays_between(n):
-    for offset in range(0, 40):
+    for offset in range(40):
         start = date(2024, 9, 1) + timedelta(days=offset)
         result = add_workdays(start, n)
         assert is_workday(result)
@@ -141,9 +141,7 @@ def test_workdays_between_matches_day_by_day_count_over_years():
     for start in starts:
         for end in ends:
             assert workdays_between(start, end) == brute_force_workdays_between(start, end)
-            assert workdays_between(start, end, **overrides) == brute_force_workdays_between(
-                start, end, **overrides
-            )
+            assert workdays_between(start, end, **overrides) == brute_force_workdays_between(start, end, **overrides)
 
 
 def test_days_between_picks_calendar_or_working_days():

@@ -1,4 +1,5 @@
 """The transition table on its own: every (action, source state, role) is allowed exactly as domain.md says."""
+
 import itertools
 
 import pytest
@@ -61,7 +62,9 @@ def test_find_ignores_roles(action, source):
 @pytest.mark.parametrize(("source", "role"), list(itertools.product(S.values, Role.values)))
 def test_actions_for_lists_the_allowed_moves(source, role):
     got = {(t.action, t.target) for t in workflow.actions_for(source, role)}
-    want = {(action, target) for (action, src), (target, roles, _r) in EXPECTED.items() if src == source and role in roles}
+    want = {
+        (action, target) for (action, src), (target, roles, _r) in EXPECTED.items() if src == source and role in roles
+    }
     assert got == want
 
 

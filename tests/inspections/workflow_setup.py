@@ -1,4 +1,5 @@
 """Data for the browser-workflow view tests, set up through the services as users would."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -25,13 +26,17 @@ def build_world():
     leader = user_create(username="boss", password=None, role=Role.LEADER, full_name="张副县长")
     admin = user_create(username="root", password=None, role=Role.ADMIN, full_name="管理员")
     housing_user = user_create(username="housing", password=None, role=Role.UNIT, unit=housing, full_name="李联络员")
-    township_user = user_create(username="township", password=None, role=Role.UNIT, unit=township,
-                                full_name="赵联络员")
-    inspection_round = services.round_create(actor=staff, kind=RoundKind.CENTRAL, batch=2,
-                                             name="第二轮中央生态环境保护督察")
+    township_user = user_create(username="township", password=None, role=Role.UNIT, unit=township, full_name="赵联络员")
+    inspection_round = services.round_create(
+        actor=staff, kind=RoundKind.CENTRAL, batch=2, name="第二轮中央生态环境保护督察"
+    )
     finding = services.finding_create(
-        actor=staff, inspection_round=inspection_round, summary="城区垃圾填埋场渗滤液处理不达标",
-        description="渗滤液直排", category=Category.SOLID_WASTE, responsible_leader=leader,
+        actor=staff,
+        inspection_round=inspection_round,
+        summary="城区垃圾填埋场渗滤液处理不达标",
+        description="渗滤液直排",
+        category=Category.SOLID_WASTE,
+        responsible_leader=leader,
         tasks=[
             {"lead_unit": housing, "deadline_text": "2099年6月底前", "measures": "新建渗滤液处理站"},
             {"lead_unit": township, "deadline_text": "2099年底前", "measures": "排查非正规垃圾堆放点"},
@@ -39,9 +44,19 @@ def build_world():
     )
     housing_task, township_task = finding.tasks.order_by("number")
     return SimpleNamespace(
-        county=county, housing=housing, housing_team=housing_team, township=township, staff=staff, leader=leader,
-        admin=admin, housing_user=housing_user, township_user=township_user, round=inspection_round,
-        finding=finding, housing_task=housing_task, township_task=township_task,
+        county=county,
+        housing=housing,
+        housing_team=housing_team,
+        township=township,
+        staff=staff,
+        leader=leader,
+        admin=admin,
+        housing_user=housing_user,
+        township_user=township_user,
+        round=inspection_round,
+        finding=finding,
+        housing_task=housing_task,
+        township_task=township_task,
     )
 
 

@@ -5,6 +5,7 @@ Needs TEST_REDIS_URL (scripts/test.sh starts a private Redis and exports it). Th
 a thread of this process with the solo pool, so it uses the same test database; the test is
 transactional so the worker sees the committed data.
 """
+
 import json
 import os
 import time
@@ -33,8 +34,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set: run through scripts/test.sh, "
-                                             "which starts a private Redis"),
+    pytest.mark.skipif(
+        not REDIS_URL, reason="TEST_REDIS_URL is not set: run through scripts/test.sh, which starts a private Redis"
+    ),
 ]
 
 
@@ -55,13 +57,19 @@ def test_worker_delivers_reminders_and_produces_the_weekly_report(worker):
     unit = unit_create(name="集成测试水务局", code="IT-SW", kind="department")
     bureau = user_create(username="it_bureau", password=None, role=Role.BUREAU, email="it-bureau@example.gov.cn")
     leader = user_create(username="it_leader", password=None, role=Role.LEADER, email="it-leader@example.gov.cn")
-    contact = user_create(username="it_contact", password=None, role=Role.UNIT, unit=unit,
-                          email="it-contact@example.gov.cn")
+    contact = user_create(
+        username="it_contact", password=None, role=Role.UNIT, unit=unit, email="it-contact@example.gov.cn"
+    )
     inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=2, name="集成测试轮次")
     services.finding_create(
-        actor=bureau, inspection_round=inspection_round, summary="集成测试问题", responsible_leader=leader,
-        tasks=[{"lead_unit": unit, "deadline_text": str(today + timedelta(days=3))},
-               {"lead_unit": unit, "deadline_text": str(today + timedelta(days=1))}],
+        actor=bureau,
+        inspection_round=inspection_round,
+        summary="集成测试问题",
+        responsible_leader=leader,
+        tasks=[
+            {"lead_unit": unit, "deadline_text": str(today + timedelta(days=3))},
+            {"lead_unit": unit, "deadline_text": str(today + timedelta(days=1))},
+        ],
     )
     mail.outbox.clear()
 
@@ -116,7 +124,9 @@ def test_worker_runs_the_daily_storage_clean_up(worker, settings):
     contact = user_create(username="it_contact2", password=None, role=Role.UNIT, unit=unit)
     inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=3, name="清理测试轮次")
     finding = services.finding_create(
-        actor=bureau, inspection_round=inspection_round, summary="垃圾填埋场渗滤液问题",
+        actor=bureau,
+        inspection_round=inspection_round,
+        summary="垃圾填埋场渗滤液问题",
         tasks=[{"lead_unit": unit, "deadline_text": "2030年12月31日前"}],
     )
     task = finding.tasks.get()

@@ -1,4 +1,5 @@
 """A small jurisdiction for the trust tests, set up through the services as users would."""
+
 import itertools
 
 import pytest
@@ -13,8 +14,9 @@ _serial = itertools.count(1)
 
 
 def make_user(username, role, unit=None, **extra):
-    user = user_create(username=username, password=PASSWORD, role=role, unit=unit,
-                       full_name=extra.pop("full_name", username), **extra)
+    user = user_create(
+        username=username, password=PASSWORD, role=role, unit=unit, full_name=extra.pop("full_name", username), **extra
+    )
     user_role_group_sync(user)
     return user
 
@@ -24,7 +26,9 @@ def make_task(*, actor, lead_unit, deadline_text="2030年12月31日前", **field
     n = next(_serial)
     inspection_round = services.round_create(actor=actor, kind=RoundKind.PROVINCIAL, name=f"测试督察第{n}轮")
     finding = services.finding_create(
-        actor=actor, inspection_round=inspection_round, summary=f"测试问题{n}：河道黑臭",
+        actor=actor,
+        inspection_round=inspection_round,
+        summary=f"测试问题{n}：河道黑臭",
         tasks=[{"lead_unit": lead_unit, "deadline_text": deadline_text, **fields}],
     )
     return finding.tasks.get()

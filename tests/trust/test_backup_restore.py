@@ -3,6 +3,7 @@
 The data is committed (transaction=True) so pg_dump, another process, sees it. The restore goes into
 a second database created on the same server; the app then reads it from a separate process.
 """
+
 import hashlib
 import json
 import os
@@ -53,8 +54,7 @@ def database_url(name: str) -> str:
 
 def server_connection():
     s = connection.settings_dict
-    conn = psycopg2.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"],
-                            port=s["PORT"])
+    conn = psycopg2.connect(dbname="postgres", user=s["USER"], password=s["PASSWORD"], host=s["HOST"], port=s["PORT"])
     conn.autocommit = True  # CREATE/DROP DATABASE cannot run inside a transaction
     return conn
 
@@ -80,10 +80,16 @@ def run(args, *, env, check=True):
 
 
 def snapshot(db_url, media_root, tmp_path):
-    result = run([sys.executable, "manage.py", "shell", "-c", SNAPSHOT], env={
-        "DEBUG": "1", "SECRET_KEY": "test-only", "DATABASE_URL": db_url, "MEDIA_ROOT": str(media_root),
-        "RECTIFY_VAR_DIR": str(tmp_path / "snapshot-var"),
-    })
+    result = run(
+        [sys.executable, "manage.py", "shell", "-c", SNAPSHOT],
+        env={
+            "DEBUG": "1",
+            "SECRET_KEY": "test-only",
+            "DATABASE_URL": db_url,
+            "MEDIA_ROOT": str(media_root),
+            "RECTIFY_VAR_DIR": str(tmp_path / "snapshot-var"),
+        },
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -115,8 +121,10 @@ def test_backup_and_restore_bring_back_every_task_and_file(settings, tmp_path, l
     assert len(before["tasks"]) == 3 and len(before["files"]) == 4
     assert sorted(f[5] for f in before["files"]) == sorted(ledger.values())
 
-    backup = run(["bash", "scripts/backup.sh", str(tmp_path / "backups")],
-                 env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)})
+    backup = run(
+        ["bash", "scripts/backup.sh", str(tmp_path / "backups")],
+        env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)},
+    )
     folder = Path(backup.stdout.strip().splitlines()[-1])
     assert folder.parent == tmp_path / "backups" and folder.name.startswith("rectify-backup-")
     assert sorted(p.name for p in folder.iterdir()) == ["MANIFEST", "SHA256SUMS", "database.dump", "media.tar.gz"]
@@ -133,9 +141,15 @@ def test_backup_and_restore_bring_back_every_task_and_file(settings, tmp_path, l
     assert after == before
     # Stored hashes, the bytes on disk and the bytes uploaded all agree.
     assert all(f[4] == f[5] for f in after["files"])
-    run([sys.executable, "manage.py", "migrate", "--check"], env={
-        "DEBUG": "1", "SECRET_KEY": "test-only", "DATABASE_URL": target_url,
-        "RECTIFY_VAR_DIR": str(tmp_path / "check-var")})
+    run(
+        [sys.executable, "manage.py", "migrate", "--check"],
+        env={
+            "DEBUG": "1",
+            "SECRET_KEY": "test-only",
+            "DATABASE_URL": target_url,
+            "RECTIFY_VAR_DIR": str(tmp_path / "check-var"),
+        },
+    )
 
     # Restoring again over the restored database (--clean --if-exists) gives the same result.
     run(["bash", "scripts/restore.sh", str(folder), "--yes"], env=restore_env)
@@ -145,8 +159,10 @@ def test_backup_and_restore_bring_back_every_task_and_file(settings, tmp_path, l
 def test_restore_needs_confirmation_and_an_intact_backup(settings, tmp_path, ledger, second_database):
     media = Path(settings.MEDIA_ROOT)
     source_url = database_url(connection.settings_dict["NAME"])
-    backup = run(["bash", "scripts/backup.sh", str(tmp_path / "backups")],
-                 env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)})
+    backup = run(
+        ["bash", "scripts/backup.sh", str(tmp_path / "backups")],
+        env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)},
+    )
     folder = Path(backup.stdout.strip().splitlines()[-1])
     target = {"DATABASE_URL": database_url(second_database), "MEDIA_ROOT": str(tmp_path / "restored")}
 
@@ -170,8 +186,10 @@ def test_restore_stops_before_leaving_newer_evidence_without_a_record(settings, 
     clean-up deletes orphans): restore refuses before touching anything, unless told to keep the files."""
     media = Path(settings.MEDIA_ROOT)
     source_url = database_url(connection.settings_dict["NAME"])
-    backup = run(["bash", "scripts/backup.sh", str(tmp_path / "backups")],
-                 env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)})
+    backup = run(
+        ["bash", "scripts/backup.sh", str(tmp_path / "backups")],
+        env={"DATABASE_URL": source_url, "MEDIA_ROOT": str(media)},
+    )
     folder = Path(backup.stdout.strip().splitlines()[-1])
     newer = media / "evidence" / "999" / "uploaded-after-the-backup.pdf"
     newer.parent.mkdir(parents=True)

@@ -4,6 +4,7 @@ Each thread has its own database connection. A barrier releases both at once, an
 transaction open a little after the service returns; the tests check the two transactions overlapped
 in time, so the second really waited on the first's row lock instead of simply arriving later.
 """
+
 import threading
 import time
 from decimal import Decimal
@@ -40,7 +41,7 @@ def collide(*calls):
                 with transaction.atomic():
                     result = call()
                     time.sleep(HOLD)  # keep the row lock: the other caller must queue behind it
-            except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+            except Exception as exc:
                 result = exc
             outcomes[index] = (result, started, time.monotonic())
         finally:
@@ -74,10 +75,22 @@ def split(outcomes):
 def test_same_version_progress_posts_one_wins_one_is_told(unit_user, task):
     version = task.version
     outcomes = collide(
-        lambda: services.task_progress_add(actor=unit_user, task=fresh(task), text="甲：管网铺设完成", percent=30,
-                                           investment="10", expected_version=version),
-        lambda: services.task_progress_add(actor=unit_user, task=fresh(task), text="乙：清淤完成", percent=60,
-                                           investment="25", expected_version=version),
+        lambda: services.task_progress_add(
+            actor=unit_user,
+            task=fresh(task),
+            text="甲：管网铺设完成",
+            percent=30,
+            investment="10",
+            expected_version=version,
+        ),
+        lambda: services.task_progress_add(
+            actor=unit_user,
+            task=fresh(task),
+            text="乙：清淤完成",
+            percent=60,
+            investment="25",
+            expected_version=version,
+        ),
     )
     winners, losers = split(outcomes)
     assert len(winners) == 1 and len(losers) == 1
@@ -98,8 +111,12 @@ def test_same_version_progress_posts_one_wins_one_is_told(unit_user, task):
 def test_same_version_transitions_one_wins(make_user, units, bureau, unit_user, task):
     other_bureau = make_user("duchaban2", Role.BUREAU, units["root"], full_name="陈督察")
     make_user("leader", Role.LEADER, full_name="张副市长")  # told when a task is verified
-    services.task_evidence_add(actor=unit_user, task=task, kind=EvidenceKind.DOCUMENT,
-                               files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")])
+    services.task_evidence_add(
+        actor=unit_user,
+        task=task,
+        kind=EvidenceKind.DOCUMENT,
+        files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
     services.task_submit(actor=unit_user, task=fresh(task))
     task.refresh_from_db()
     version = task.version
@@ -108,8 +125,9 @@ def test_same_version_transitions_one_wins(make_user, units, bureau, unit_user, 
 
     outcomes = collide(
         lambda: services.task_verify(actor=bureau, task=fresh(task), expected_version=version),
-        lambda: services.task_reject(actor=other_bureau, task=fresh(task), reason="照片不清晰，请补充",
-                                     expected_version=version),
+        lambda: services.task_reject(
+            actor=other_bureau, task=fresh(task), reason="照片不清晰，请补充", expected_version=version
+        ),
     )
     winners, losers = split(outcomes)
     assert len(winners) == 1 and len(losers) == 1
@@ -135,8 +153,12 @@ def test_same_version_transitions_one_wins(make_user, units, bureau, unit_user, 
 
 def test_two_verifies_without_version_are_serialised_by_the_row_lock(make_user, units, bureau, unit_user, task):
     other_bureau = make_user("duchaban2", Role.BUREAU, units["root"])
-    services.task_evidence_add(actor=unit_user, task=task, kind=EvidenceKind.DOCUMENT,
-                               files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")])
+    services.task_evidence_add(
+        actor=unit_user,
+        task=task,
+        kind=EvidenceKind.DOCUMENT,
+        files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")],
+    )
     services.task_submit(actor=unit_user, task=fresh(task))
     version = fresh(task).version
 
@@ -180,8 +202,9 @@ def test_edit_and_progress_at_once_keep_both_changes(bureau, unit_user, task):
     version = task.version
     outcomes = collide(
         lambda: services.task_update(actor=bureau, task=fresh(task), goal="水质稳定达到IV类", measures="截污+清淤"),
-        lambda: services.task_progress_add(actor=unit_user, task=fresh(task), text="进展", percent=45,
-                                           investment="8.5"),
+        lambda: services.task_progress_add(
+            actor=unit_user, task=fresh(task), text="进展", percent=45, investment="8.5"
+        ),
     )
     assert not split(outcomes)[1]
     assert overlapped(outcomes)

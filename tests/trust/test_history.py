@@ -1,4 +1,5 @@
 """Field-level history: who changed what, readable diffs in a fixed number of queries, retention."""
+
 from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -32,8 +33,9 @@ def test_service_change_is_recorded_with_its_actor(bureau, task):
 
 
 def test_field_changes_reports_task_update_with_labels_and_names(bureau, unit_user, units, task):
-    services.task_update(actor=bureau, task=task, goal="水质稳定达到IV类", lead_unit=units["town"],
-                         expected_version=task.version)
+    services.task_update(
+        actor=bureau, task=task, goal="水质稳定达到IV类", lead_unit=units["town"], expected_version=task.version
+    )
     task.refresh_from_db()
 
     newest = field_changes(task)[0]
@@ -41,9 +43,16 @@ def test_field_changes_reports_task_update_with_labels_and_names(bureau, unit_us
     assert newest.user == bureau
     by_field = {c.field: c for c in newest.changes}
     assert set(by_field) == {"lead_unit", "goal"}  # the version bump is bookkeeping, not shown
-    assert (by_field["goal"].label, by_field["goal"].old, by_field["goal"].new) == ("整改目标", "消除黑臭", "水质稳定达到IV类")
+    assert (by_field["goal"].label, by_field["goal"].old, by_field["goal"].new) == (
+        "整改目标",
+        "消除黑臭",
+        "水质稳定达到IV类",
+    )
     assert (by_field["lead_unit"].label, by_field["lead_unit"].old, by_field["lead_unit"].new) == (
-        "牵头单位", "测试市水务局", "测试南山镇")
+        "牵头单位",
+        "测试市水务局",
+        "测试南山镇",
+    )
     # Declared order of the model: lead_unit comes before goal.
     assert [c.field for c in newest.changes] == ["lead_unit", "goal"]
 
@@ -84,8 +93,9 @@ def test_field_changes_runs_a_fixed_number_of_queries(bureau, unit_user, units, 
     few_queries, few_entries = count_queries()
     for i in range(10):
         task.refresh_from_db()
-        services.task_update(actor=bureau, task=task, goal=f"目标第{i}版",
-                             lead_unit=units["water"] if i % 2 else units["town"])
+        services.task_update(
+            actor=bureau, task=task, goal=f"目标第{i}版", lead_unit=units["water"] if i % 2 else units["town"]
+        )
     many_queries, many_entries = count_queries()
 
     assert many_entries == few_entries + 10
@@ -109,8 +119,13 @@ def test_admin_edit_records_the_logged_in_user(client, bureau, units):
     client.force_login(bureau)
     response = client.post(
         reverse("admin:accounts_unit_change", args=[water.pk]),
-        {"name": "测试市水务局（更名）", "code": water.code, "kind": UnitKind.DEPARTMENT,
-         "parent": units["root"].pk, "is_active": "on"},
+        {
+            "name": "测试市水务局（更名）",
+            "code": water.code,
+            "kind": UnitKind.DEPARTMENT,
+            "parent": units["root"].pk,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -132,6 +147,7 @@ def test_empty_values_are_shown_as_a_dash(bureau, units):
 
 
 # --- retention ---------------------------------------------------------------------------------
+
 
 def _prune(*args):
     out = StringIO()
@@ -216,16 +232,22 @@ def test_recent_history_is_untouched(bureau, task):
 
 # --- display -----------------------------------------------------------------------------------
 
+
 def test_only_bureau_staff_and_admins_see_history(bureau, unit_user, make_user, units):
-    from accounts.choices import Role
     from django.contrib.auth.models import AnonymousUser
 
+    from accounts.choices import Role
     from inspections.access import can_view_history
 
     admin = make_user("admin", Role.ADMIN)
     leader = make_user("leader", Role.LEADER)
     assert [can_view_history(u) for u in (bureau, admin, leader, unit_user, AnonymousUser())] == [
-        True, True, False, False, False]
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_history_include_escapes_user_text(bureau, task):

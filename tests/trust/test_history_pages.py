@@ -1,5 +1,6 @@
 """History on the object pages (task with its finding, round): bureau staff and admins only, fixed queries;
 the daily beat entry that prunes it."""
+
 from datetime import timedelta
 
 import pytest
@@ -76,8 +77,9 @@ def test_task_page_query_count_does_not_grow_with_history(client, bureau, units,
     client.force_login(bureau)
     url = reverse("inspections:task_detail", args=[task.pk])
     # One change of each kind first (a unit reference costs one query for all units named in the history).
-    services.task_update(actor=bureau, task=task, goal="第一次修改", lead_unit=units["town"],
-                         expected_version=task.version)
+    services.task_update(
+        actor=bureau, task=task, goal="第一次修改", lead_unit=units["town"], expected_version=task.version
+    )
     task.refresh_from_db()
     services.finding_update(actor=bureau, finding=task.finding, summary="问题摘要")
 
@@ -88,8 +90,13 @@ def test_task_page_query_count_does_not_grow_with_history(client, bureau, units,
 
     before = count()
     for n in range(6):
-        services.task_update(actor=bureau, task=task, goal=f"第{n}次修改", expected_version=task.version,
-                             lead_unit=units["town"] if n % 2 else units["water"])
+        services.task_update(
+            actor=bureau,
+            task=task,
+            goal=f"第{n}次修改",
+            expected_version=task.version,
+            lead_unit=units["town"] if n % 2 else units["water"],
+        )
         task.refresh_from_db()
         services.finding_update(actor=bureau, finding=task.finding, summary=f"问题摘要{n}")
     assert count() == before

@@ -1,4 +1,5 @@
 """Login protection: lockout after repeated failures (django-axes), password rules, session expiry."""
+
 from datetime import timedelta
 
 import pytest
@@ -130,6 +131,7 @@ def test_admin_login_is_protected_too(client, bureau, password):
 
 # --- password rules --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("new_password", "message"),
     [
@@ -140,9 +142,14 @@ def test_admin_login_is_protected_too(client, bureau, password):
 )
 def test_password_change_enforces_the_validators(client, alice, password, new_password, message):
     client.force_login(alice)
-    response = client.post(reverse("password_change"), {
-        "old_password": password, "new_password1": new_password, "new_password2": new_password,
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": new_password,
+            "new_password2": new_password,
+        },
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     alice.refresh_from_db()
@@ -152,9 +159,14 @@ def test_password_change_enforces_the_validators(client, alice, password, new_pa
 def test_password_change_accepts_a_strong_password(client, alice, password):
     client.force_login(alice)
     new = "Lan-Shui-Qing-2026!"
-    response = client.post(reverse("password_change"), {
-        "old_password": password, "new_password1": new, "new_password2": new,
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": new,
+            "new_password2": new,
+        },
+    )
     assert response.status_code == 302 and response.url == reverse("password_change_done")
     client.logout()
     assert login(client, "alice", password).status_code == 200  # the old one no longer works
@@ -167,6 +179,7 @@ def test_password_change_needs_login(client):
 
 
 # --- sessions --------------------------------------------------------------------------------
+
 
 def test_session_cookie_lasts_until_the_browser_closes(client, alice, password):
     response = login(client, "alice", password)

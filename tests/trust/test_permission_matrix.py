@@ -11,6 +11,7 @@ Requests are GET, except endpoints that only accept POST: those get a POST with 
 refused (302 to login, 401, 403, 404) or rejected as invalid (400) — never a 500. A URL that also takes a
 write method (PATCH of a task) is checked once more with it, from `OTHER_METHODS`.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -170,28 +171,38 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     leader = make_user("lingdao", Role.LEADER, units["root"])
     task = make_task(actor=bureau, lead_unit=units["water"])
     evidence = services.task_evidence_add(
-        actor=unit_user, task=task, files=[SimpleUploadedFile("现场照片.pdf", PDF)], kind="document")[0]
+        actor=unit_user, task=task, files=[SimpleUploadedFile("现场照片.pdf", PDF)], kind="document"
+    )[0]
     report, _queued = dispatch_report_request(actor=bureau, day=timezone.localdate() - timedelta(days=1))
     job = export_job_create(user=bureau, params={"round": [str(task.finding.round_id)]}, total=1)
     report = dispatch_report_build(report_id=report.pk)  # what the Celery worker runs
     job = export_job_run(job.pk)
     assert (report.status, report.error, job.status) == (JobStatus.DONE, "", JobStatus.DONE)  # built eagerly
-    services.notify(recipients=[unit_user], kind=NotificationKind.REMINDER, title="新任务", task=task,
-                    url=task.get_absolute_url())
+    services.notify(
+        recipients=[unit_user], kind=NotificationKind.REMINDER, title="新任务", task=task, url=task.get_absolute_url()
+    )
     for user in (admin, bureau, leader, unit_user, other_unit_user):
         api_token_issue(user=user)
     return {
         "users": {"admin": admin, "bureau": bureau, "leader": leader, "lead": unit_user, "other": other_unit_user},
-        "task": task, "finding": task.finding, "round": task.finding.round, "evidence": evidence,
-        "report": report, "job": job,
+        "task": task,
+        "finding": task.finding,
+        "round": task.finding.round,
+        "evidence": evidence,
+        "report": report,
+        "job": job,
     }
 
 
 def _kwargs(pattern, world) -> dict:
     """Real objects for the URL's arguments (all of the lead unit, so the other unit must get 404)."""
     by_prefix = {
-        "task": world["task"].pk, "round": world["round"].pk, "finding": world["finding"].pk,
-        "evidence": world["evidence"].pk, "report": world["report"].pk, "unit": world["task"].lead_unit_id,
+        "task": world["task"].pk,
+        "round": world["round"].pk,
+        "finding": world["finding"].pk,
+        "evidence": world["evidence"].pk,
+        "report": world["report"].pk,
+        "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
     }
     kwargs = {}
@@ -249,8 +260,11 @@ def test_permission_matrix(role, world):
 
 def test_other_unit_gets_404_on_every_object_of_the_lead_unit():
     """The matrix's object URLs: every one holding a lead-unit object answers 404 to the other unit."""
-    object_urls = [name for name, (_m, exp) in EXPECTED.items() if exp.get("lead") in (200, 400)
-                   and exp.get("admin") in (200, 400) and _has_object(name)]
+    object_urls = [
+        name
+        for name, (_m, exp) in EXPECTED.items()
+        if exp.get("lead") in (200, 400) and exp.get("admin") in (200, 400) and _has_object(name)
+    ]
     assert object_urls  # the check above must not be vacuous
     for name in object_urls:
         assert EXPECTED[name][1]["other"] == 404, name

@@ -2,6 +2,7 @@
 
 The same clean-up runs daily from Celery beat; `--dry-run` lists what would go and changes nothing.
 """
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -17,17 +18,25 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, **options):
         result = storage_clean(dry_run=dry_run)
         verb = "将删除" if dry_run else "已删除"
-        for title, root, names in (("导出文件", settings.EXPORT_ROOT, result.export_files),
-                                   ("孤立的佐证材料", settings.MEDIA_ROOT, result.evidence_files),
-                                   ("未确认的导入预览", settings.MEDIA_ROOT, result.import_files)):
+        for title, root, names in (
+            ("导出文件", settings.EXPORT_ROOT, result.export_files),
+            ("孤立的佐证材料", settings.MEDIA_ROOT, result.evidence_files),
+            ("未确认的导入预览", settings.MEDIA_ROOT, result.import_files),
+        ):
             for name in names:
                 self.stdout.write(f"{verb}{title}：{root}/{name}")
         if result.expired_jobs:
-            self.stdout.write(f"{'将标记' if dry_run else '已标记'}为文件已过期的导出任务：{len(result.expired_jobs)} 个")
+            self.stdout.write(
+                f"{'将标记' if dry_run else '已标记'}为文件已过期的导出任务：{len(result.expired_jobs)} 个"
+            )
         if result.interrupted_jobs:
-            self.stdout.write(f"{'将标记' if dry_run else '已标记'}为失败的中断导出任务：{len(result.interrupted_jobs)} 个")
+            self.stdout.write(
+                f"{'将标记' if dry_run else '已标记'}为失败的中断导出任务：{len(result.interrupted_jobs)} 个"
+            )
         if result.evidence_skipped:
-            self.stderr.write("数据库中没有任何佐证材料记录，未清理佐证材料目录（请确认 DATABASE_URL 指向正确的数据库）。")
+            self.stderr.write(
+                "数据库中没有任何佐证材料记录，未清理佐证材料目录（请确认 DATABASE_URL 指向正确的数据库）。"
+            )
         for name in result.errors:
             self.stderr.write(f"无法删除：{name}（下次运行时重试）")
         self.stdout.write(

@@ -1,4 +1,5 @@
 """Build the dispatch report as of a date by hand and print the path of the workbook."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand

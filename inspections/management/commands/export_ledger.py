@@ -1,4 +1,5 @@
 """manage.py export_ledger --out FILE [--round ID]: write the ledger workbook from the shell."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from inspections.filtersets import TaskFilterSet

@@ -1,4 +1,5 @@
 """manage.py import_ledger FILE [--round ID] [--dry-run]: import an inspectorate list or a ledger."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.choices import Role
@@ -34,8 +35,11 @@ class Command(BaseCommand):
         out.write(f"数据行 {plan.rows}；督察轮次：{'、'.join(plan.rounds)}")
         out.write(f"反馈问题：新增 {plan.findings_new}，更新 {plan.findings_updated}")
         out.write(f"整改任务：新增 {plan.tasks_new}，更新 {plan.tasks_updated}，无变化 {plan.tasks_unchanged}")
-        for label, names in (("新建督察轮次", plan.rounds_new), ("新建责任单位", plan.units_new),
-                             ("新建领导（未启用）", plan.leaders_new)):
+        for label, names in (
+            ("新建督察轮次", plan.rounds_new),
+            ("新建责任单位", plan.units_new),
+            ("新建领导（未启用）", plan.leaders_new),
+        ):
             if names:
                 out.write(f"{label}：{'、'.join(names)}")
         if plan.errors:
@@ -53,8 +57,10 @@ class Command(BaseCommand):
             if actor is None or not (actor.is_superuser or actor.role in (Role.ADMIN, Role.BUREAU)):
                 raise CommandError(f"{username} 不是管理员或督察办账号。")
             return actor
-        actor = (User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.BUREAU]).order_by("pk").first()
-                 or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first())
+        actor = (
+            User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.BUREAU]).order_by("pk").first()
+            or User.objects.filter(is_active=True, is_superuser=True).order_by("pk").first()
+        )
         if actor is None:
             raise CommandError("没有管理员或督察办账号：请先创建一个，或用 --user 指定。")
         return actor

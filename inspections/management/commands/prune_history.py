@@ -2,6 +2,7 @@
 
 The selection is `inspections.history.history_prune` (also run daily by Celery beat).
 """
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,8 +13,9 @@ class Command(BaseCommand):
     help = "删除超过保留期限（默认 HISTORY_RETENTION_DAYS 天）的字段修改历史。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None,
-                            help="保留最近多少天的历史（默认 settings.HISTORY_RETENTION_DAYS）")
+        parser.add_argument(
+            "--days", type=int, default=None, help="保留最近多少天的历史（默认 settings.HISTORY_RETENTION_DAYS）"
+        )
         parser.add_argument("--dry-run", action="store_true", help="只统计将删除的条数，不删除")
 
     def handle(self, *args, days=None, dry_run=False, **options):

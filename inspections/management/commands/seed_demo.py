@@ -1,4 +1,5 @@
 """Load the demo ledger (idempotent), or with --tasks N add N benchmark tasks deterministically."""
+
 import time
 
 from django.core.management.base import BaseCommand
@@ -26,6 +27,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo ledger loaded: {result['tasks']} tasks in {time.monotonic() - started:.1f} s.")
         else:
             self.stdout.write("Demo ledger already present; nothing added.")
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, full_name, role, _unit in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {full_name}（{role.label}）")

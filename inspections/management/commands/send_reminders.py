@@ -1,4 +1,5 @@
 """Run the daily reminder sweep by hand (the beat job does it every morning)."""
+
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,5 +21,7 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(f"{result.day}: {result.skipped}")
             return
-        self.stdout.write(f"{result.day}: {result.records} new reminder records, "
-                          f"{result.delivered} of {result.digests} pending digests delivered.")
+        self.stdout.write(
+            f"{result.day}: {result.records} new reminder records, "
+            f"{result.delivered} of {result.digests} pending digests delivered."
+        )

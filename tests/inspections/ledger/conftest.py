@@ -1,5 +1,6 @@
 """Fixtures for the ledger tests: a small jurisdiction and a round whose tasks are in every status, set up
 through the services as users would."""
+
 from datetime import date
 
 import pytest
@@ -47,12 +48,14 @@ def walk_to(task, status, people):
     admin, leader = people["admin"], people["leader"]
     if status == "not_started":
         return task
-    services.task_progress_add(actor=admin, task=task, text=f"{task.code} 已完成清淤 40%", percent=40,
-                               investment="12.5")
+    services.task_progress_add(
+        actor=admin, task=task, text=f"{task.code} 已完成清淤 40%", percent=40, investment="12.5"
+    )
     if status == "in_progress":
         return task
-    services.task_evidence_add(actor=admin, task=task, files=[SimpleUploadedFile("现场.png", PNG)],
-                               kind=EvidenceKind.PHOTO)
+    services.task_evidence_add(
+        actor=admin, task=task, files=[SimpleUploadedFile("现场.png", PNG)], kind=EvidenceKind.PHOTO
+    )
     services.task_submit(actor=admin, task=task)
     if status == "submitted":
         return task
@@ -68,24 +71,52 @@ def walk_to(task, status, people):
 def ledger_round(people, units):
     """One round, finding 1 split into 3 tasks (merged in the ledger), finding 2 with 3 more: six statuses."""
     bureau = people["bureau"]
-    inspection_round = services.round_create(actor=bureau, kind=RoundKind.CENTRAL, batch=2,
-                                             name="第二轮中央生态环境保护督察", feedback_date=date(2024, 1, 10))
+    inspection_round = services.round_create(
+        actor=bureau,
+        kind=RoundKind.CENTRAL,
+        batch=2,
+        name="第二轮中央生态环境保护督察",
+        feedback_date=date(2024, 1, 10),
+    )
     first = services.finding_create(
-        actor=bureau, inspection_round=inspection_round, number=1, summary="城区黑臭水体整治不到位",
-        category=Category.BLACK_ODOROUS, region="东城片区", responsible_leader=people["leader"],
+        actor=bureau,
+        inspection_round=inspection_round,
+        number=1,
+        summary="城区黑臭水体整治不到位",
+        category=Category.BLACK_ODOROUS,
+        region="东城片区",
+        responsible_leader=people["leader"],
         tasks=[
-            {"lead_unit": units["nanshan"], "deadline_text": "2024年6月底前", "goal": "消除黑臭",
-             "measures": "控源截污", "cooperating_units": [units["housing"], units["hekou"]],
-             "responsible_person": "王建国", "assigned_on": date(2024, 2, 1)},
-            {"lead_unit": units["housing"], "deadline_text": "2023年底前完成阶段性整改，2025年底前全面完成",
-             "measures": "清淤疏浚", "assigned_on": date(2024, 2, 1)},
-            {"lead_unit": units["hekou"], "deadline_text": "立行立改", "measures": "=SUM(A1:A2) 不是公式",
-             "assigned_on": date(2024, 2, 1)},
+            {
+                "lead_unit": units["nanshan"],
+                "deadline_text": "2024年6月底前",
+                "goal": "消除黑臭",
+                "measures": "控源截污",
+                "cooperating_units": [units["housing"], units["hekou"]],
+                "responsible_person": "王建国",
+                "assigned_on": date(2024, 2, 1),
+            },
+            {
+                "lead_unit": units["housing"],
+                "deadline_text": "2023年底前完成阶段性整改，2025年底前全面完成",
+                "measures": "清淤疏浚",
+                "assigned_on": date(2024, 2, 1),
+            },
+            {
+                "lead_unit": units["hekou"],
+                "deadline_text": "立行立改",
+                "measures": "=SUM(A1:A2) 不是公式",
+                "assigned_on": date(2024, 2, 1),
+            },
         ],
     )
     second = services.finding_create(
-        actor=bureau, inspection_round=inspection_round, number=2, summary="工业园区 VOCs 治理不力",
-        category=Category.INDUSTRIAL_PARK, region="北岭片区",
+        actor=bureau,
+        inspection_round=inspection_round,
+        number=2,
+        summary="工业园区 VOCs 治理不力",
+        category=Category.INDUSTRIAL_PARK,
+        region="北岭片区",
         tasks=[
             {"lead_unit": units["nanshan"], "deadline_text": "2024.9.30", "assigned_on": date(2024, 2, 1)},
             {"lead_unit": units["housing"], "deadline_text": "长期坚持", "assigned_on": date(2024, 2, 1)},
@@ -93,8 +124,9 @@ def ledger_round(people, units):
         ],
     )
     tasks = list(first.tasks.order_by("number")) + list(second.tasks.order_by("number"))
-    for task, status in zip(tasks, ["in_progress", "submitted", "verified", "closed", "long_term", "not_started"],
-                            strict=True):
+    for task, status in zip(
+        tasks, ["in_progress", "submitted", "verified", "closed", "long_term", "not_started"], strict=True
+    ):
         walk_to(task, status, people)
     return inspection_round
 

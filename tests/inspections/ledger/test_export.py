@@ -1,4 +1,5 @@
 """The exported ledger workbook: layout superiors expect, real dates and numbers, and only visible tasks."""
+
 from datetime import date, datetime
 from io import BytesIO
 
@@ -82,8 +83,14 @@ def test_rows_hold_real_dates_numbers_statuses_and_units(people, ledger_round):
     assert cell(ws, first, "person").value == "王建国"
     assert cell(ws, first, "progress").value == "1-1 已完成清淤 40%"
     statuses = {code: cell(ws, r, "status").value for code, r in rows.items()}
-    assert statuses == {"1-1": "整改中", "1-2": "已申请销号", "1-3": "已验收", "2-1": "已销号", "2-2": "长期坚持",
-                        "2-3": "尚未启动"}
+    assert statuses == {
+        "1-1": "整改中",
+        "1-2": "已申请销号",
+        "1-3": "已验收",
+        "2-1": "已销号",
+        "2-2": "长期坚持",
+        "2-3": "尚未启动",
+    }
     assert cell(ws, rows["2-1"], "signoff").value.startswith("已销号（")
     assert cell(ws, rows["2-3"], "signoff").value is None
     assert cell(ws, rows["1-2"], "deadline_date").value == datetime(2025, 12, 31)

@@ -1,4 +1,5 @@
 """Importing ledger files: messy headers, merged cells, deadline and status texts, refusals, all-or-nothing."""
+
 import re
 import zipfile
 from datetime import date, datetime
@@ -17,17 +18,48 @@ from inspections.models import Finding, InspectionRound, ProgressUpdate, Rectifi
 
 from .conftest import workbook_file
 
-HEADER = ["序号", "督察轮次", "问题编号", "反馈问题", "问题类别", "牵头单位", "配合单位", "责任领导", "整改时限",
-          "整改进展情况", "完成情况", "投入资金（万元）"]
+HEADER = [
+    "序号",
+    "督察轮次",
+    "问题编号",
+    "反馈问题",
+    "问题类别",
+    "牵头单位",
+    "配合单位",
+    "责任领导",
+    "整改时限",
+    "整改进展情况",
+    "完成情况",
+    "投入资金（万元）",
+]
 
 
 def counts():
-    return (InspectionRound.objects.count(), Finding.objects.count(), RectificationTask.objects.count(),
-            Unit.objects.count(), User.objects.count(), TaskEvent.objects.count(), ProgressUpdate.objects.count())
+    return (
+        InspectionRound.objects.count(),
+        Finding.objects.count(),
+        RectificationTask.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+        TaskEvent.objects.count(),
+        ProgressUpdate.objects.count(),
+    )
 
 
-def row(seq, finding, summary, unit, deadline, status="", round_name="第二轮中央生态环境保护督察", category="水污染",
-        cooperating="", leader="张副市长", progress="", money=None):
+def row(
+    seq,
+    finding,
+    summary,
+    unit,
+    deadline,
+    status="",
+    round_name="第二轮中央生态环境保护督察",
+    category="水污染",
+    cooperating="",
+    leader="张副市长",
+    progress="",
+    money=None,
+):
     return [seq, round_name, finding, summary, category, unit, cooperating, leader, deadline, progress, status, money]
 
 
@@ -37,20 +69,63 @@ def simple_file(tmp_path, rows, header=HEADER, name="ledger.xlsx", merges=()):
 
 @pytest.mark.django_db
 def test_messy_header_below_title_and_blank_rows_with_synonyms_and_merged_finding(tmp_path, people, units):
-    path = workbook_file(tmp_path / "messy.xlsx", [
-        ["XX市第三轮省级生态环境保护督察反馈问题整改台账"],
-        [],
-        ["填报单位：XX市生态环境局", None, None, None, "填报日期：2024年7月1日"],
-        [None],
-        # line breaks, spaces, full-width brackets and synonyms in the header cells
-        ["序 号", "督察\n轮次", "问题\n编号", "督察反馈问题", "问题类型", "责任单位", "配合\n单位", "包抓领导",
-         "整改\n时限", "整改进展情况", "整改状态", "投入资金(万元)", "措\u3000施"],
-        [1, "第三轮省级生态环境保护督察", 1, "河道垃圾清理不及时", "水污染", "南山镇", "河口镇", "张副市长",
-         "2024年6月底前", "已清理 3 处", "正在整改", "１２.５", "巡河保洁"],
-        [2, None, None, None, None, "市住房和城乡建设局", None, None, "2024年底前", "", "已完成", 3, "清运"],
-        [3, "第三轮省级生态环境保护督察", 2, "工地扬尘", "扬尘", "新区管委会", "", "李副县长", "立行立改", "",
-         "已销号", None, "洒水"],
-    ], merges=["B6:B7", "C6:C7", "D6:D7", "E6:E7", "H6:H7"])
+    path = workbook_file(
+        tmp_path / "messy.xlsx",
+        [
+            ["XX市第三轮省级生态环境保护督察反馈问题整改台账"],
+            [],
+            ["填报单位：XX市生态环境局", None, None, None, "填报日期：2024年7月1日"],
+            [None],
+            # line breaks, spaces, full-width brackets and synonyms in the header cells
+            [
+                "序 号",
+                "督察\n轮次",
+                "问题\n编号",
+                "督察反馈问题",
+                "问题类型",
+                "责任单位",
+                "配合\n单位",
+                "包抓领导",
+                "整改\n时限",
+                "整改进展情况",
+                "整改状态",
+                "投入资金(万元)",
+                "措\u3000施",
+            ],
+            [
+                1,
+                "第三轮省级生态环境保护督察",
+                1,
+                "河道垃圾清理不及时",
+                "水污染",
+                "南山镇",
+                "河口镇",
+                "张副市长",
+                "2024年6月底前",
+                "已清理 3 处",
+                "正在整改",
+                "１２.５",
+                "巡河保洁",
+            ],
+            [2, None, None, None, None, "市住房和城乡建设局", None, None, "2024年底前", "", "已完成", 3, "清运"],
+            [
+                3,
+                "第三轮省级生态环境保护督察",
+                2,
+                "工地扬尘",
+                "扬尘",
+                "新区管委会",
+                "",
+                "李副县长",
+                "立行立改",
+                "",
+                "已销号",
+                None,
+                "洒水",
+            ],
+        ],
+        merges=["B6:B7", "C6:C7", "D6:D7", "E6:E7", "H6:H7"],
+    )
     before = counts()
     plan, _ = plan_import(path)
     assert plan.ok, plan.errors
@@ -78,8 +153,12 @@ def test_messy_header_below_title_and_blank_rows_with_synonyms_and_merged_findin
     assert tasks[0].progress_updates.get().text == "已清理 3 处"
     second = Finding.objects.get(round=new_round, number=2)
     leader = second.responsible_leader
-    assert (leader.full_name, leader.role, leader.is_active, leader.has_usable_password()) == \
-        ("李副县长", Role.LEADER, False, False)
+    assert (leader.full_name, leader.role, leader.is_active, leader.has_usable_password()) == (
+        "李副县长",
+        Role.LEADER,
+        False,
+        False,
+    )
     new_unit = Unit.objects.get(name="新区管委会")
     assert new_unit.is_within(units["bureau"])
     closed = second.tasks.get()
@@ -117,18 +196,21 @@ def test_round_comes_from_round_option_when_file_has_no_round_column(tmp_path, p
     assert list(inspection_round.findings.values_list("number", flat=True)) == [1, 2]
 
 
-@pytest.mark.parametrize(("text", "deadline", "kind"), [
-    ("2024-06-30", date(2024, 6, 30), DeadlineKind.DATED),
-    ("2024年6月30日", date(2024, 6, 30), DeadlineKind.DATED),
-    ("2024.6.30", date(2024, 6, 30), DeadlineKind.DATED),
-    (datetime(2024, 6, 30), date(2024, 6, 30), DeadlineKind.DATED),  # an Excel date cell
-    ("2024年6月底前", date(2024, 6, 30), DeadlineKind.DATED),
-    ("2023年底前", date(2023, 12, 31), DeadlineKind.DATED),
-    ("2023年年底前", date(2023, 12, 31), DeadlineKind.DATED),
-    ("2023年底前完成阶段性整改，2025年底前全面完成", date(2025, 12, 31), DeadlineKind.DATED),
-    ("立行立改", None, DeadlineKind.IMMEDIATE),
-    ("长期坚持", None, DeadlineKind.LONG_TERM),
-])
+@pytest.mark.parametrize(
+    ("text", "deadline", "kind"),
+    [
+        ("2024-06-30", date(2024, 6, 30), DeadlineKind.DATED),
+        ("2024年6月30日", date(2024, 6, 30), DeadlineKind.DATED),
+        ("2024.6.30", date(2024, 6, 30), DeadlineKind.DATED),
+        (datetime(2024, 6, 30), date(2024, 6, 30), DeadlineKind.DATED),  # an Excel date cell
+        ("2024年6月底前", date(2024, 6, 30), DeadlineKind.DATED),
+        ("2023年底前", date(2023, 12, 31), DeadlineKind.DATED),
+        ("2023年年底前", date(2023, 12, 31), DeadlineKind.DATED),
+        ("2023年底前完成阶段性整改，2025年底前全面完成", date(2025, 12, 31), DeadlineKind.DATED),
+        ("立行立改", None, DeadlineKind.IMMEDIATE),
+        ("长期坚持", None, DeadlineKind.LONG_TERM),
+    ],
+)
 @pytest.mark.django_db
 def test_each_deadline_form(tmp_path, people, units, text, deadline, kind, settings):
     settings.IMMEDIATE_DEADLINE_DAYS = 10
@@ -145,16 +227,27 @@ def test_each_deadline_form(tmp_path, people, units, text, deadline, kind, setti
     assert task.deadline_text == (text if isinstance(text, str) else "2024年6月30日")
 
 
-@pytest.mark.parametrize(("text", "status"), [
-    ("", TaskStatus.NOT_STARTED), ("尚未启动", TaskStatus.NOT_STARTED), ("未启动", TaskStatus.NOT_STARTED),
-    ("序时推进", TaskStatus.IN_PROGRESS), ("正在整改", TaskStatus.IN_PROGRESS), ("未完成", TaskStatus.IN_PROGRESS),
-    ("整改中", TaskStatus.IN_PROGRESS), ("基本完成", TaskStatus.IN_PROGRESS),
-    ("已申请销号", TaskStatus.SUBMITTED),
-    ("已完成", TaskStatus.VERIFIED), ("已完成整改", TaskStatus.VERIFIED), ("已验收", TaskStatus.VERIFIED),
-    ("已销号", TaskStatus.CLOSED),
-    ("长期坚持", TaskStatus.LONG_TERM), ("已完成（长期坚持）", TaskStatus.LONG_TERM),
-    ("已完成(长期坚持)", TaskStatus.LONG_TERM),
-])
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("", TaskStatus.NOT_STARTED),
+        ("尚未启动", TaskStatus.NOT_STARTED),
+        ("未启动", TaskStatus.NOT_STARTED),
+        ("序时推进", TaskStatus.IN_PROGRESS),
+        ("正在整改", TaskStatus.IN_PROGRESS),
+        ("未完成", TaskStatus.IN_PROGRESS),
+        ("整改中", TaskStatus.IN_PROGRESS),
+        ("基本完成", TaskStatus.IN_PROGRESS),
+        ("已申请销号", TaskStatus.SUBMITTED),
+        ("已完成", TaskStatus.VERIFIED),
+        ("已完成整改", TaskStatus.VERIFIED),
+        ("已验收", TaskStatus.VERIFIED),
+        ("已销号", TaskStatus.CLOSED),
+        ("长期坚持", TaskStatus.LONG_TERM),
+        ("已完成（长期坚持）", TaskStatus.LONG_TERM),
+        ("已完成(长期坚持)", TaskStatus.LONG_TERM),
+    ],
+)
 @pytest.mark.django_db
 def test_each_status_text(tmp_path, people, units, text, status):
     path = simple_file(tmp_path, [row(1, 1, "问题", "南山镇", "2024-06-30", status=text)])
@@ -173,12 +266,15 @@ def test_each_status_text(tmp_path, people, units, text, status):
 
 @pytest.mark.django_db
 def test_unknown_status_rejects_the_whole_file_with_row_and_column(tmp_path, people, units):
-    path = simple_file(tmp_path, [
-        row(1, 1, "问题一", "南山镇", "2024-06-30", status="已完成"),
-        row(2, 2, "问题二", "南山镇", "2024年13月1日"),
-        row(3, 3, "问题三", "南山镇", "2024-06-30", status="差不多了"),
-        row(4, 4, "", "", "2024-06-30", money="很多"),
-    ])
+    path = simple_file(
+        tmp_path,
+        [
+            row(1, 1, "问题一", "南山镇", "2024-06-30", status="已完成"),
+            row(2, 2, "问题二", "南山镇", "2024年13月1日"),
+            row(3, 3, "问题三", "南山镇", "2024-06-30", status="差不多了"),
+            row(4, 4, "", "", "2024-06-30", money="很多"),
+        ],
+    )
     before = counts()
     plan = run_import(path, actor=people["bureau"])
     assert not plan.written
@@ -193,10 +289,14 @@ def test_unknown_status_rejects_the_whole_file_with_row_and_column(tmp_path, peo
 @pytest.mark.django_db
 def test_duplicate_task_in_file_is_an_error(tmp_path, people, units):
     header = [*HEADER, "任务编号"]
-    path = simple_file(tmp_path, [
-        [*row(1, 1, "问题", "南山镇", "2024-06-30"), "1-1"],
-        [*row(2, 1, "问题", "河口镇", "2024-06-30"), "1-1"],
-    ], header=header)
+    path = simple_file(
+        tmp_path,
+        [
+            [*row(1, 1, "问题", "南山镇", "2024-06-30"), "1-1"],
+            [*row(2, 1, "问题", "河口镇", "2024-06-30"), "1-1"],
+        ],
+        header=header,
+    )
     before = counts()
     plan = run_import(path, actor=people["bureau"])
     assert counts() == before
@@ -205,8 +305,11 @@ def test_duplicate_task_in_file_is_an_error(tmp_path, people, units):
 
 @pytest.mark.django_db
 def test_reimport_updates_instead_of_duplicating(tmp_path, people, units):
-    rows = [row(1, 1, "问题一", "南山镇", "2024-06-30", progress="开工"),
-            row(2, 1, "问题一", "河口镇", "2024-09-30"), row(3, 2, "问题二", "南山镇", "2024年底前")]
+    rows = [
+        row(1, 1, "问题一", "南山镇", "2024-06-30", progress="开工"),
+        row(2, 1, "问题一", "河口镇", "2024-09-30"),
+        row(3, 2, "问题二", "南山镇", "2024年底前"),
+    ]
     path = simple_file(tmp_path, rows)
     assert run_import(path, actor=people["bureau"]).written
     before = counts()
@@ -232,8 +335,10 @@ def test_reimport_updates_instead_of_duplicating(tmp_path, people, units):
 
 @pytest.mark.django_db
 def test_closed_task_is_not_changed_by_import(tmp_path, people, units, ledger_round):
-    path = simple_file(tmp_path, [row(1, 2, "工业园区 VOCs 治理不力", "南山镇", "2026-09-30", status="已销号",
-                                      category="工业园区", leader="")])
+    path = simple_file(
+        tmp_path,
+        [row(1, 2, "工业园区 VOCs 治理不力", "南山镇", "2026-09-30", status="已销号", category="工业园区", leader="")],
+    )
     before = counts()
     plan = run_import(path, actor=people["bureau"])
     assert not plan.written and counts() == before
@@ -248,12 +353,15 @@ def _refused(path, name=None, size=None):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "content", "size", "message"), [
-    ("old.xls", b"\xd0\xcf\x11\xe0" + b"0" * 100, None, "请另存为 .xlsx 后再上传"),
-    ("list.csv", b"a,b\n1,2\n", None, "只能导入 Excel 工作簿"),
-    ("big.xlsx", b"PK", 10 * 1024 * 1024 + 1, "不能超过 10 MB"),
-    ("fake.xlsx", b"this is not a zip file at all", None, "不是有效的 Excel 工作簿"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "size", "message"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0" + b"0" * 100, None, "请另存为 .xlsx 后再上传"),
+        ("list.csv", b"a,b\n1,2\n", None, "只能导入 Excel 工作簿"),
+        ("big.xlsx", b"PK", 10 * 1024 * 1024 + 1, "不能超过 10 MB"),
+        ("fake.xlsx", b"this is not a zip file at all", None, "不是有效的 Excel 工作簿"),
+    ],
+)
 def test_refusals_before_reading(tmp_path, people, units, name, content, size, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -325,9 +433,11 @@ def test_import_command_dry_run_and_write(tmp_path, people, units):
 @pytest.mark.django_db
 def test_sheet_with_a_wrong_dimension_is_read_in_full(tmp_path, people, units):
     """Some generators write <dimension ref="A1"/>; every row and column must still be read."""
-    good = simple_file(tmp_path, [row(1, 1, "问题一", "南山镇", "2024-06-30", status="已完成"),
-                                  row(2, 1, None, "河口镇", "2024-07-31")],
-                       merges=["B2:B3", "C2:C3", "D2:D3", "E2:E3", "H2:H3"])
+    good = simple_file(
+        tmp_path,
+        [row(1, 1, "问题一", "南山镇", "2024-06-30", status="已完成"), row(2, 1, None, "河口镇", "2024-07-31")],
+        merges=["B2:B3", "C2:C3", "D2:D3", "E2:E3", "H2:H3"],
+    )
     broken = tmp_path / "broken.xlsx"
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
         for item in source.infolist():
@@ -340,7 +450,9 @@ def test_sheet_with_a_wrong_dimension_is_read_in_full(tmp_path, people, units):
     assert plan.written, plan.errors
     finding = Finding.objects.get()
     assert [(t.lead_unit.name, t.status) for t in finding.tasks.order_by("number")] == [
-        ("南山镇", TaskStatus.VERIFIED), ("河口镇", TaskStatus.NOT_STARTED)]
+        ("南山镇", TaskStatus.VERIFIED),
+        ("河口镇", TaskStatus.NOT_STARTED),
+    ]
 
 
 @pytest.mark.django_db

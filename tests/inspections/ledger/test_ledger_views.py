@@ -1,4 +1,5 @@
 """Ledger pages: export what the list shows (at once or via a background job), import with preview and confirm."""
+
 from io import BytesIO
 
 import pytest
@@ -77,11 +78,16 @@ def _start_job(client, user, capture, params=None):
 
 
 @pytest.mark.django_db
-def test_large_export_runs_as_a_job_with_progress_and_download(client, people, ledger_round, settings, eager_celery,
-                                                                django_capture_on_commit_callbacks):
+def test_large_export_runs_as_a_job_with_progress_and_download(
+    client, people, ledger_round, settings, eager_celery, django_capture_on_commit_callbacks
+):
     settings.EXPORT_ASYNC_THRESHOLD = 3
-    response, job = _start_job(client, people["bureau"], django_capture_on_commit_callbacks,
-                               {"status": ["in_progress", "submitted", "verified", "closed"]})
+    response, job = _start_job(
+        client,
+        people["bureau"],
+        django_capture_on_commit_callbacks,
+        {"status": ["in_progress", "submitted", "verified", "closed"]},
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("inspections:ledger_export_job", args=[job.pk])
     assert job.user == people["bureau"]
@@ -108,8 +114,9 @@ def test_pending_job_page_polls_with_htmx(client, people):
 
 
 @pytest.mark.django_db
-def test_export_job_belongs_to_its_owner(client, people, ledger_round, settings, eager_celery,
-                                         django_capture_on_commit_callbacks):
+def test_export_job_belongs_to_its_owner(
+    client, people, ledger_round, settings, eager_celery, django_capture_on_commit_callbacks
+):
     settings.EXPORT_ASYNC_THRESHOLD = 1
     _response, job = _start_job(client, people["bureau"], django_capture_on_commit_callbacks)
     for other in ("admin", "leader", "nanshan"):
@@ -126,8 +133,12 @@ def _upload(tmp_path, rows, name="台账.xlsx"):
 
 
 def _db_counts():
-    return (InspectionRound.objects.count(), Finding.objects.count(), RectificationTask.objects.count(),
-            TaskEvent.objects.count())
+    return (
+        InspectionRound.objects.count(),
+        Finding.objects.count(),
+        RectificationTask.objects.count(),
+        TaskEvent.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -156,9 +167,15 @@ def _preview(client, user, tmp_path, rows):
 
 @pytest.mark.django_db
 def test_import_preview_then_confirm(client, people, units, tmp_path):
-    preview, html = _preview(client, people["bureau"], tmp_path, [
-        [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "2024年底前", "正在整改"],
-        [2, "省级督察第一批", 1, "河道垃圾", "新区管委会", "立行立改", "已完成"]])
+    preview, html = _preview(
+        client,
+        people["bureau"],
+        tmp_path,
+        [
+            [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "2024年底前", "正在整改"],
+            [2, "省级督察第一批", 1, "河道垃圾", "新区管委会", "立行立改", "已完成"],
+        ],
+    )
     assert preview.status_code == 200
     assert "导入预览" in html and "新增 2 项" in html
     assert "省级督察第一批" in html and "新区管委会" in html
@@ -181,9 +198,15 @@ def test_import_preview_then_confirm(client, people, units, tmp_path):
 
 @pytest.mark.django_db
 def test_import_with_errors_shows_rows_and_writes_nothing(client, people, units, tmp_path):
-    response, html = _preview(client, people["bureau"], tmp_path, [
-        [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "明年吧", "正在整改"],
-        [2, "省级督察第一批", 2, "工地扬尘", "南山镇", "2024-06-30", "快好了"]])
+    response, html = _preview(
+        client,
+        people["bureau"],
+        tmp_path,
+        [
+            [1, "省级督察第一批", 1, "河道垃圾", "南山镇", "明年吧", "正在整改"],
+            [2, "省级督察第一批", 2, "工地扬尘", "南山镇", "2024-06-30", "快好了"],
+        ],
+    )
     assert response.status_code == 400
     assert "整个文件都没有导入" in html
     assert "明年吧" in html and "快好了" in html
@@ -191,10 +214,13 @@ def test_import_with_errors_shows_rows_and_writes_nothing(client, people, units,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("旧台账.xls", b"\xd0\xcf\x11\xe0junk", "请另存为 .xlsx 后再上传"),
-    ("台账.xlsx", b"not a zip", "不是有效的 Excel 工作簿"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("旧台账.xls", b"\xd0\xcf\x11\xe0junk", "请另存为 .xlsx 后再上传"),
+        ("台账.xlsx", b"not a zip", "不是有效的 Excel 工作簿"),
+    ],
+)
 def test_import_refusals_are_shown(client, people, name, content, message):
     login(client, people["bureau"])
     before = _db_counts()
@@ -207,8 +233,10 @@ def test_import_refusals_are_shown(client, people, name, content, message):
 @pytest.mark.django_db
 def test_import_into_a_chosen_round(client, people, units, ledger_round, tmp_path):
     login(client, people["bureau"])
-    path = workbook_file(tmp_path / "no-round.xlsx", [["问题编号", "反馈问题", "牵头单位", "整改时限"],
-                                                       [9, "新发现的问题", "南山镇", "2025-03-31"]])
+    path = workbook_file(
+        tmp_path / "no-round.xlsx",
+        [["问题编号", "反馈问题", "牵头单位", "整改时限"], [9, "新发现的问题", "南山镇", "2025-03-31"]],
+    )
     upload = SimpleUploadedFile("无轮次.xlsx", path.read_bytes())
     preview = client.post(reverse("inspections:ledger_import"), {"file": upload, "round": ledger_round.pk})
     assert preview.status_code == 200

@@ -1,4 +1,5 @@
 """A real spreadsheet program opens the exported ledger: LibreOffice converts it to CSV and the content is there."""
+
 import csv
 import shutil
 import subprocess
@@ -19,9 +20,19 @@ def test_libreoffice_opens_the_exported_ledger(tmp_path, people, ledger_round):
     out = tmp_path / "csv"
     profile = tmp_path / "lo-profile"  # a private profile: parallel runs must not share one
     result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out), str(source)],
-        capture_output=True, text=True, timeout=180,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     converted = out / "ledger.csv"
@@ -36,5 +47,12 @@ def test_libreoffice_opens_the_exported_ledger(tmp_path, people, ledger_round):
     assert body[0][header.index("牵头单位")] == "南山镇"
     assert body[0][header.index("整改期限（日期）")] == "2024-06-30"  # LibreOffice reads a real date
     assert body[0][header.index("投入资金（万元）")] == "12.50"  # and a real number
-    assert [r[header.index("完成情况")] for r in body] == ["整改中", "已申请销号", "已验收", "已销号", "长期坚持", "尚未启动"]
+    assert [r[header.index("完成情况")] for r in body] == [
+        "整改中",
+        "已申请销号",
+        "已验收",
+        "已销号",
+        "长期坚持",
+        "尚未启动",
+    ]
     assert body[2][header.index("整改措施")] == "=SUM(A1:A2) 不是公式"  # text stayed text

@@ -1,4 +1,5 @@
 """An exported ledger imported into an empty database gives back the same ledger."""
+
 import pytest
 
 from accounts.choices import Role
@@ -20,16 +21,32 @@ from inspections.selectors import task_filterset
 def snapshot():
     rows = []
     tasks = RectificationTask.objects.select_related("finding__round", "finding__responsible_leader", "lead_unit")
-    for task in tasks.prefetch_related("cooperating_units").order_by("finding__round__name", "finding__number",
-                                                                      "number"):
+    for task in tasks.prefetch_related("cooperating_units").order_by(
+        "finding__round__name", "finding__number", "number"
+    ):
         finding = task.finding
-        rows.append((
-            finding.round.name, finding.number, finding.summary, finding.category, finding.region,
-            finding.responsible_leader.full_name if finding.responsible_leader else "",
-            task.number, task.lead_unit.name, sorted(u.name for u in task.cooperating_units.all()),
-            task.responsible_person, task.goal, task.measures, task.deadline_text, task.deadline, task.deadline_kind,
-            task.milestones, task.status, task.investment,
-        ))
+        rows.append(
+            (
+                finding.round.name,
+                finding.number,
+                finding.summary,
+                finding.category,
+                finding.region,
+                finding.responsible_leader.full_name if finding.responsible_leader else "",
+                task.number,
+                task.lead_unit.name,
+                sorted(u.name for u in task.cooperating_units.all()),
+                task.responsible_person,
+                task.goal,
+                task.measures,
+                task.deadline_text,
+                task.deadline,
+                task.deadline_kind,
+                task.milestones,
+                task.status,
+                task.investment,
+            )
+        )
     return rows
 
 
@@ -49,7 +66,8 @@ def empty_database():
 def test_export_then_import_into_empty_database_gives_the_same_ledger(tmp_path, people, ledger_round):
     before = snapshot()
     unit_names = set(Unit.objects.filter(led_tasks__isnull=False).values_list("name", flat=True)) | set(
-        Unit.objects.filter(cooperating_tasks__isnull=False).values_list("name", flat=True))
+        Unit.objects.filter(cooperating_tasks__isnull=False).values_list("name", flat=True)
+    )
     path = tmp_path / "ledger.xlsx"
     assert write_ledger(task_filterset(user=people["admin"]).qs, path) == 6
 

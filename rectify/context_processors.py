@@ -1,4 +1,5 @@
 """Template context for the top bar: the user's unit and role, the menu, the unread count."""
+
 from rectify.navigation import nav_items
 
 
