@@ -123,7 +123,7 @@ def main() -> int:
 
     from accounts.models import User
     from inspections.access import visible_tasks
-    from inspections.dashboard import Scope, _tune_postgresql, grouped_counts, grouped_sql, scoped_tasks
+    from inspections.dashboard.selectors import Scope, _tune_postgresql, grouped_counts, grouped_sql, scoped_tasks
     from inspections.models import RectificationTask
 
     leader = User.objects.get(username="leader")

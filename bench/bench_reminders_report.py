@@ -67,8 +67,8 @@ def measure(job: str) -> dict:
     from django.utils import timezone
 
     from inspections.models import DispatchReport, Notification, RectificationTask, ReminderDigest, ReminderRecord
-    from inspections.services.reminders import reminders_send
-    from inspections.services.reports import dispatch_report_build, report_file
+    from inspections.reminders.services import reminders_send
+    from inspections.reports.services import dispatch_report_build, report_file
 
     day = timezone.localdate()
     tasks = RectificationTask.objects.count()

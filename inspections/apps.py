@@ -11,3 +11,8 @@ class InspectionsConfig(AppConfig):
         from .schedules import ensure_schedules_after_migrate
 
         post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="inspections_beat_schedules")
+        # Register every feature's Celery tasks in this process too (the worker does it at start-up):
+        # services queue work by task name (inspections.background), eagerly when no broker is set.
+        from rectify.celery import TASK_PACKAGES, app
+
+        app.autodiscover_tasks(TASK_PACKAGES, force=True)

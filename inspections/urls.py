@@ -1,7 +1,10 @@
+"""The app's pages: the core's own routes, then each feature package's (this module is the wiring)."""
+
 from django.urls import path
 
-from . import ledger_views, report_views
-from .dashboard_views import dashboard_view
+from .dashboard import urls as dashboard_urls
+from .ledger import urls as ledger_urls
+from .reports import urls as reports_urls
 from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
@@ -24,17 +27,8 @@ urlpatterns = [
     path("deadline-preview/", findings.deadline_preview, name="deadline_preview"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
-    # Dispatch reports (issue 4)
-    path("reports/", report_views.report_list, name="report_list"),
-    path("reports/generate/", report_views.report_generate, name="report_generate"),
-    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
-    path("reports/<int:pk>/download/", report_views.report_download, name="report_download"),
-    # Ledger (整改台账) export and import
-    path("ledger/export/", ledger_views.ledger_export, name="ledger_export"),
-    path("ledger/export/<int:pk>/", ledger_views.ledger_export_job, name="ledger_export_job"),
-    path("ledger/export/<int:pk>/download/", ledger_views.ledger_export_download, name="ledger_export_download"),
-    path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
-    path("ledger/import/confirm/", ledger_views.ledger_import_confirm, name="ledger_import_confirm"),
-    # Leader dashboard (issue 5)
-    path("dashboard/", dashboard_view, name="dashboard"),
+    # Feature packages bring their own pages (same namespace, so every URL name is unchanged).
+    *reports_urls.urlpatterns,
+    *ledger_urls.urlpatterns,
+    *dashboard_urls.urlpatterns,
 ]

@@ -8,5 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
 app = Celery("rectify")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-app.autodiscover_tasks(["inspections.ledger"])  # inspections/ledger/tasks.py
+# Each feature package of the app keeps its Celery tasks in its own tasks.py.
+TASK_PACKAGES = ["inspections.ledger", "inspections.reports", "inspections.reminders", "inspections.housekeeping"]
+app.autodiscover_tasks(TASK_PACKAGES)

@@ -10,9 +10,8 @@ from accounts.models import Unit
 from accounts.selectors import leaders, units_visible_to
 
 from ..access import visible_findings, visible_rounds
-from ..choices import Category, EvidenceKind, FindingSource, JobStatus, Schedule, TaskStatus, Warning
+from ..choices import Category, EvidenceKind, FindingSource, Schedule, TaskStatus, Warning
 from ..models import (
-    DispatchReport,
     Evidence,
     Finding,
     InspectionRound,
@@ -315,59 +314,3 @@ class TaskEventSerializer(serializers.ModelSerializer):
         model = TaskEvent
         fields = ["id", "task", "at", "kind", "action", "from_status", "to_status", "reason", "actor", "actor_name"]
         read_only_fields = fields
-
-
-# --- dashboard ------------------------------------------------------------------------------------
-
-
-class RoundFiguresSerializer(serializers.Serializer):
-    round = serializers.IntegerField(source="round.pk")
-    name = serializers.CharField(source="round.name")
-    total = serializers.IntegerField()
-    complete = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    rate = serializers.FloatField(help_text="完成率（%）")
-
-
-class DashboardSerializer(serializers.Serializer):
-    total = serializers.IntegerField(help_text="可见整改任务总数")
-    complete = serializers.IntegerField(help_text="已完成整改（已验收、已销号、长期坚持）")
-    overdue = serializers.IntegerField(help_text="未完成且已过整改期限")
-    rate = serializers.FloatField(help_text="完成率（%）")
-    rounds = RoundFiguresSerializer(many=True)
-
-
-class DispatchReportSerializer(serializers.ModelSerializer):
-    """A weekly dispatch report (周调度通报): its status, narrative, figures and the workbook's link."""
-
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    figures = serializers.JSONField(source="data", read_only=True, help_text="通报数据：各轮次、各单位、逾期与临期清单")
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = DispatchReport
-        fields = [
-            "id",
-            "report_date",
-            "status",
-            "status_display",
-            "narrative",
-            "figures",
-            "error",
-            "created_at",
-            "finished_at",
-            "emailed_at",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, report) -> str | None:
-        if report.status != JobStatus.DONE:
-            return None
-        request = self.context.get("request")
-        url = reverse("api:report-download", args=[report.pk])
-        return request.build_absolute_uri(url) if request else url
-
-
-class DispatchReportRequestSerializer(serializers.Serializer):
-    report_date = serializers.DateField(help_text="截至日期（不晚于今天）；该日期的通报已存在时直接返回")

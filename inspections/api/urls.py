@@ -7,6 +7,8 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenObtainView, UnitViewSet
 
+from ..dashboard.api import DashboardView
+from ..reports.api import DispatchReportViewSet
 from . import views
 
 app_name = "api"
@@ -19,12 +21,12 @@ router.register(r"tasks/(?P<task_pk>[^/.]+)/progress", views.ProgressUpdateViewS
 router.register(r"tasks/(?P<task_pk>[^/.]+)/evidence", views.EvidenceViewSet, basename="task-evidence")
 router.register(r"tasks/(?P<task_pk>[^/.]+)/events", views.TaskEventViewSet, basename="task-events")
 router.register("units", UnitViewSet, basename="unit")
-router.register("reports", views.DispatchReportViewSet, basename="report")
+router.register("reports", DispatchReportViewSet, basename="report")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),
     # The API's description is for signed-in users and token holders only (SERVE_PERMISSIONS): on an

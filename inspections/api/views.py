@@ -17,17 +17,12 @@ from .. import selectors, services
 from ..access import (
     access_evidence,
     access_finding,
-    access_report,
     access_round,
     access_task,
     visible_findings,
-    visible_reports,
     visible_rounds,
-    visible_tasks,
 )
-from ..choices import JobStatus
 from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
-from ..services.reports import dispatch_report_request, report_file
 from ..services.tasks import check_task_editable
 from ..workflow import Action
 from . import serializers as s
@@ -308,63 +303,3 @@ class EvidenceDownloadView(APIView):
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
-
-
-class DashboardView(APIView):
-    @extend_schema(summary="总览：可见任务的完成与逾期数，及各轮次情况", responses={200: s.DashboardSerializer})
-    def get(self, request):
-        counts = selectors.task_counts(visible_tasks(request.user))
-        total = counts["total"]
-        rate = round(100.0 * counts["complete"] / total, 1) if total else 0.0
-        body = {**counts, "rate": rate, "rounds": selectors.round_summary(user=request.user)}
-        return Response(s.DashboardSerializer(body).data)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="调度通报列表（督察办、领导）"),
-    retrieve=extend_schema(summary="调度通报详情：摘要与各项数据"),
-)
-class DispatchReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Weekly dispatch reports: bureau staff, leaders and admins read them; others see none (404)."""
-
-    serializer_class = s.DispatchReportSerializer
-    ordering_fields = ["report_date", "created_at"]
-    ordering = ["-report_date"]
-
-    def get_queryset(self):
-        return visible_reports(self.request.user).order_by("-report_date")
-
-    def get_object(self):
-        return access_report(self.request.user, self.kwargs["pk"])
-
-    @extend_schema(
-        summary="生成某日的调度通报（督察办，后台生成）",
-        request=s.DispatchReportRequestSerializer,
-        responses={202: s.DispatchReportSerializer, 200: s.DispatchReportSerializer},
-    )
-    def create(self, request):
-        data = s.DispatchReportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        report, queued = dispatch_report_request(actor=request.user, day=data.validated_data["report_date"])
-        report.refresh_from_db()
-        body = self.get_serializer(report).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK)
-
-    @extend_schema(
-        summary="下载调度通报工作簿（附件）",
-        operation_id="report_download",
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx 文件"))},
-    )
-    @decorators.action(
-        detail=True,
-        methods=["get"],
-        url_path="download",
-        url_name="download",
-        renderer_classes=[renderers.JSONRenderer, PassthroughRenderer],
-    )
-    def download(self, request, pk=None):
-        report = self.get_object()
-        path = report_file(report) if report.file_path else None
-        if report.status != JobStatus.DONE or path is None or not path.is_file():
-            raise Http404("report file not ready")
-        return FileResponse(path.open("rb"), as_attachment=True, filename=report.file_name)

@@ -1,10 +1,10 @@
-"""Celery tasks of the ledger: thin callers of ledger.jobs (discovered via rectify/celery.py)."""
+"""Celery tasks of the ledger: thin callers of ledger.services."""
 
 from celery import shared_task
+
+from .services import export_job_run
 
 
 @shared_task(name="inspections.ledger.run_ledger_export")
 def run_ledger_export(job_id: int) -> None:
-    from .jobs import export_job_run
-
     export_job_run(job_id)

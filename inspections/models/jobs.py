@@ -21,7 +21,7 @@ class ExportJob(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    # Set by the daily clean-up (inspections.services.housekeeping) when it deletes the file.
+    # Set by the daily clean-up (inspections.housekeeping.services) when it deletes the file.
     expired_at = models.DateTimeField(_("文件过期删除时间"), null=True, blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from inspections.choices import JobStatus
 from inspections.models import DispatchReport
-from inspections.services.reports import dispatch_report_build
+from inspections.reports.services import dispatch_report_build
 
 READERS = ("admin", "bureau", "leader")
 

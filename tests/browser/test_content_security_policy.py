@@ -14,7 +14,7 @@ from accounts.choices import Role
 from accounts.services import unit_create, user_create
 from inspections.choices import JobStatus
 from inspections.models import RectificationTask
-from inspections.services.reports import dispatch_report_build, dispatch_report_request
+from inspections.reports.services import dispatch_report_build, dispatch_report_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def log_in(page, live_server, username, next_url):
 
 def test_report_page_reloads_itself_when_the_build_finishes(page, live_server, bureau, monkeypatch):
     queued = []  # the broker: the build waits here until the "worker" below runs it
-    monkeypatch.setattr("inspections.tasks.build_dispatch_report.delay", queued.append)
+    monkeypatch.setattr("inspections.reports.tasks.build_dispatch_report.delay", queued.append)
     report, _ = dispatch_report_request(actor=bureau, day=timezone.localdate())
     assert queued == [report.pk]
     log_in(page, live_server, "duchaban", report.get_absolute_url())

@@ -15,7 +15,7 @@ from accounts.models import User
 from inspections import selectors, services
 from inspections.access import visible_tasks
 from inspections.choices import Category, EvidenceKind, RoundKind, TaskStatus
-from inspections.dashboard import Scope, dashboard
+from inspections.dashboard.selectors import Scope, dashboard
 from inspections.demo.bulk import seed_bulk
 from inspections.demo.realistic import TINY_PDF
 from inspections.demo.units import ensure_units, ensure_users
@@ -415,7 +415,7 @@ def test_figures_follow_a_write_at_once(world):
 @pytest.mark.parametrize("as_of", [None, date(2025, 6, 10)])
 def test_grouping_sets_sql_gives_the_same_rows_as_two_grouped_queries(world, as_of):
     from inspections.asof import tasks_as_of
-    from inspections.dashboard import grouped_rows, scoped_tasks
+    from inspections.dashboard.selectors import grouped_rows, scoped_tasks
 
     day = as_of or TODAY
     base = scoped_tasks(world["users"]["leader"], Scope())

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from inspections.asof import completion_events
-from inspections.dashboard import Scope, _tune_postgresql, grouped_counts, grouped_sql, scoped_tasks
+from inspections.dashboard.selectors import Scope, _tune_postgresql, grouped_counts, grouped_sql, scoped_tasks
 from inspections.demo.bulk import seed_bulk
 from inspections.demo.units import ensure_units, ensure_users
 from inspections.models import RectificationTask

@@ -21,7 +21,7 @@ from inspections.demo.realistic import DemoBuilder
 from inspections.models import DispatchReport, Notification
 from inspections.reports.figures import dispatch_figures
 from inspections.reports.narrative import dispatch_narrative
-from inspections.services.reports import dispatch_report_build, dispatch_report_weekly, report_file
+from inspections.reports.services import dispatch_report_build, dispatch_report_weekly, report_file
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from helpers_ledger import at, make_ledger
 from inspections import services
 from inspections.choices import DigestAudience, EvidenceKind, JobStatus, NotificationKind, ReminderKind
 from inspections.models import Holiday, Notification, ReminderDigest, ReminderRecord
-from inspections.services.reminders import DeliveryIncomplete, reminders_send
-from inspections.tasks import send_reminders
+from inspections.reminders.services import DeliveryIncomplete, reminders_send
+from inspections.reminders.tasks import send_reminders
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from accounts.choices import Role
 from accounts.services import user_create
 from inspections.choices import JobStatus
 from inspections.models import DispatchReport
-from inspections.services.reports import dispatch_report_build, report_file
+from inspections.reports.services import dispatch_report_build, report_file
 
 pytestmark = pytest.mark.django_db
 

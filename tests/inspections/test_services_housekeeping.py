@@ -21,13 +21,13 @@ from django_celery_beat.models import PeriodicTask
 from accounts.services import user_role_group_sync
 from inspections import services
 from inspections.choices import EvidenceKind, JobStatus
-from inspections.ledger import jobs as ledger_jobs
-from inspections.ledger.jobs import export_job_create, export_job_run, job_file
+from inspections.housekeeping.services import INTERRUPTED_ERROR, storage_clean
+from inspections.housekeeping.tasks import clean_storage
+from inspections.ledger import services as ledger_jobs
+from inspections.ledger.services import export_job_create, export_job_run, job_file
 from inspections.ledger.staging import stage_upload
 from inspections.models import Evidence, ExportJob
-from inspections.services.housekeeping import INTERRUPTED_ERROR, storage_clean
-from inspections.services.reports import dispatch_report_build, dispatch_report_request, report_file
-from inspections.tasks import clean_storage
+from inspections.reports.services import dispatch_report_build, dispatch_report_request, report_file
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 
-from inspections.workdays import (
+from inspections.reminders.workdays import (
     FIRST_COVERED_YEAR,
     LAST_COVERED_YEAR,
     add_workdays,

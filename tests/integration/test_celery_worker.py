@@ -25,9 +25,9 @@ from accounts.services import unit_create, user_create
 from inspections import services
 from inspections.choices import EvidenceKind, JobStatus, NotificationKind, RoundKind
 from inspections.demo.realistic import TINY_PDF
-from inspections.ledger.jobs import export_job_create, job_file
+from inspections.ledger.services import export_job_create, job_file
 from inspections.models import DispatchReport, Notification, ReminderDigest
-from inspections.services.reports import report_file
+from inspections.reports.services import report_file
 from rectify.celery import app
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")

@@ -13,7 +13,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.choices import Role
 from inspections import services
-from inspections.tasks import prune_history
+from inspections.housekeeping.tasks import prune_history
 
 pytestmark = pytest.mark.django_db
 

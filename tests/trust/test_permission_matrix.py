@@ -24,8 +24,8 @@ from accounts.choices import Role
 from accounts.services import api_token_issue
 from inspections import services
 from inspections.choices import JobStatus, NotificationKind
-from inspections.ledger.jobs import export_job_create, export_job_run
-from inspections.services.reports import dispatch_report_build, dispatch_report_request
+from inspections.ledger.services import export_job_create, export_job_run
+from inspections.reports.services import dispatch_report_build, dispatch_report_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""Delete expired ledger exports and files no record refers to (inspections.services.housekeeping).
+"""Delete expired ledger exports and files no record refers to (inspections.housekeeping.services).
 
 The same clean-up runs daily from Celery beat; `--dry-run` lists what would go and changes nothing.
 """
@@ -6,7 +6,7 @@ The same clean-up runs daily from Celery beat; `--dry-run` lists what would go a
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from inspections.services.housekeeping import GRACE, storage_clean
+from inspections.housekeeping.services import GRACE, storage_clean
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from inspections.models import DispatchReport
-from inspections.services.reports import dispatch_report_build, report_file
+from inspections.reports.services import dispatch_report_build, report_file
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ The selection is `inspections.history.history_prune` (also run daily by Celery b
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.history import history_prune
+from inspections.housekeeping.history import history_prune
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inspections.services.reminders import DeliveryIncomplete, reminders_send
+from inspections.reminders.services import DeliveryIncomplete, reminders_send
 
 
 class Command(BaseCommand):

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from accounts.selectors import leaders
 
 from ..access import can_manage
+from ..background import run_after_commit
 from ..choices import JobStatus, NotificationKind
 from ..models import DispatchReport
-from ..reports.figures import DispatchFigures, dispatch_figures
-from ..reports.narrative import dispatch_narrative, round_sentence
-from ..reports.xlsx import write_dispatch_xlsx
-from .notifications import notify
+from ..services.notifications import notify
+from .figures import DispatchFigures, dispatch_figures
+from .narrative import dispatch_narrative, round_sentence
+from .xlsx import write_dispatch_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +55,7 @@ def dispatch_report_request(*, actor, day: date) -> tuple[DispatchReport, bool]:
             return report, False
         report.status, report.error, report.requested_by = JobStatus.PENDING, "", actor
         report.save(update_fields=["status", "error", "requested_by"])
-        from ..tasks import build_dispatch_report
-
-        transaction.on_commit(lambda: build_dispatch_report.delay(report.pk))
+        run_after_commit("inspections.build_dispatch_report", report.pk)
     return report, True
 
 

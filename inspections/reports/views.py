@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from .access import access_report, can_manage, can_view_reports, visible_reports
-from .choices import JobStatus
-from .forms_reports import DispatchReportForm
-from .services.reports import dispatch_report_request, report_file
+from ..access import access_report, can_manage, can_view_reports, visible_reports
+from ..choices import JobStatus
+from .forms import DispatchReportForm
+from .services import dispatch_report_request, report_file
 
 
 def _require_reports(user) -> None:

@@ -7,9 +7,9 @@ from functools import lru_cache
 from django.conf import settings
 from django.db.models import F
 
+from ..choices import ReminderKind
+from ..models import Holiday, RectificationTask, ReminderRecord
 from . import workdays
-from .choices import ReminderKind
-from .models import Holiday, RectificationTask, ReminderRecord
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,24 @@
-"""Large ledger exports run in the background: create the job, run it, find its file."""
+"""The ledger's services: background exports (create the job, run it, find its file) and where the
+ledger keeps its files (housekeeping asks here)."""
 
 import logging
 import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from ..background import run_after_commit
 from ..choices import JobStatus
 from ..models import ExportJob
 from ..selectors import task_filterset
 from .export import export_title, write_ledger
+from .staging import STAGING_DIR
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["LEDGER_DIR", "STAGING_DIR", "export_job_create", "export_job_run", "job_file"]
 
 # Job files are written to EXPORT_ROOT/LEDGER_DIR/<job id>-<random>.xlsx.
 LEDGER_DIR = "ledger"
@@ -22,10 +26,8 @@ LEDGER_DIR = "ledger"
 
 def export_job_create(*, user, params: dict, total: int = 0) -> ExportJob:
     """Record the job and queue it once the row is committed (the worker must be able to read it)."""
-    from .tasks import run_ledger_export
-
     job = ExportJob.objects.create(user=user, params=params, total=total)
-    transaction.on_commit(lambda: run_ledger_export.delay(job.pk))
+    run_after_commit("inspections.ledger.run_ledger_export", job.pk)
     return job
 
 

@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .access import access_round, can_manage, visible_rounds
-from .choices import JobStatus
-from .ledger.export import export_title, write_ledger
-from .ledger.importer import plan_import, run_import
-from .ledger.jobs import export_job_create, job_file
-from .ledger.reader import LedgerRefused, check_upload
-from .ledger.staging import discard, stage_upload, staged
-from .models import ExportJob
-from .selectors import task_filterset
+from ..access import access_round, can_manage, visible_rounds
+from ..choices import JobStatus
+from ..models import ExportJob
+from ..selectors import task_filterset
+from .export import export_title, write_ledger
+from .importer import plan_import, run_import
+from .reader import LedgerRefused, check_upload
+from .services import export_job_create, job_file
+from .staging import discard, stage_upload, staged
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 
-from .access import led_within, visible_tasks
-from .asof import complete_q, completion_events, start_of_day, tasks_as_of
-from .choices import Category, Warning
-from .models import InspectionRound
-from .models.tasks import end_of_day
+from ..access import led_within, visible_rounds, visible_tasks
+from ..asof import complete_q, completion_events, start_of_day, tasks_as_of
+from ..choices import Category, Warning
+from ..models import InspectionRound
+from ..models.tasks import end_of_day
 
 DUE_SOON_DAYS = 14
 TREND_WEEKS = 12
@@ -437,3 +437,30 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         trend=_trend(None if _unrestricted(user, scope) else base, scope, day),
         warnings=warnings,
     )
+
+
+@dataclass
+class Summary:
+    """The API's dashboard: the same headline figures and per-round groups as the page."""
+
+    total: int
+    complete: int
+    overdue: int
+    rate: float
+    rounds: list[Group]
+
+
+def dashboard_summary(*, user, today: date | None = None) -> Summary:
+    """Headline and per-round figures of every task `user` may see (every visible round, empty ones too)."""
+    _tune_postgresql()
+    day = today or timezone.localdate()
+    scope = Scope()
+    rows, _unit_rows = grouped_rows(scoped_tasks(user, scope), day=day, as_of=False)
+    headline = {figure.key: figure.value for figure in _headline(rows, scope, day)}
+    groups = {int(group.key): group for group in _rounds(rows, scope)}
+    rounds = []
+    for round_id, name in visible_rounds(user).order_by("feedback_date", "pk").values_list("pk", "name"):
+        group = groups.get(round_id) or Group(str(round_id), name, params=scope.params(round=round_id))
+        group.label = name
+        rounds.append(group)
+    return Summary(headline["total"], headline["complete"], headline["overdue"], headline["rate"], rounds)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import units_visible_to
 
-from .access import visible_rounds
-from .choices import Category
-from .dashboard import Scope, dashboard
+from ..access import visible_rounds
+from ..choices import Category
+from .selectors import Scope, dashboard
 
 
 class DashboardFilterForm(forms.Form):

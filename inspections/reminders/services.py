@@ -27,7 +27,7 @@ from accounts.selectors import bureau_staff
 
 from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
 from ..models import Notification, ReminderDigest, ReminderRecord
-from ..selectors_reminders import DayCounter, day_counter, records_of_day, reminders_due
+from .selectors import DayCounter, day_counter, records_of_day, reminders_due
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..choices import JobStatus
-from ..ledger.jobs import LEDGER_DIR
-from ..ledger.staging import STAGING_DIR
+from ..ledger.services import LEDGER_DIR, STAGING_DIR
 from ..models import Evidence, ExportJob
 from ..models.evidence import EVIDENCE_DIR
 

@@ -1,0 +1,1 @@
+"""The leader dashboard (总览): figures, page and API."""

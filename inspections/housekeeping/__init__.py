@@ -1,0 +1,1 @@
+"""Housekeeping: expired exports, orphan files, old history rows."""
