@@ -102,15 +102,3 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.is_superuser or self.role in JURISDICTION_ROLES
-
-    @property
-    def is_admin_role(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN
-
-    @property
-    def is_bureau(self) -> bool:
-        return self.role == Role.BUREAU or self.is_admin_role
-
-    @property
-    def is_leader(self) -> bool:
-        return self.role == Role.LEADER

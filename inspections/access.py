@@ -1,16 +1,24 @@
 """The one access chokepoint: what a user may see and act on.
 
 Every list, detail, export, report and API endpoint starts from these querysets. "Not found" and
-"not yours" are the same 404, so nobody learns that another unit's task exists.
+"not yours" are the same 404, so nobody learns that another unit's task exists. Every "who may"
+is a function here, and each rule has one error (NotAllowed, a 403) with one message: pages, the
+API, the menu, management commands and the services all ask `require(user, RULE)` or its check.
+What may happen next to a task is the workflow's (workflow.available_actions).
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.models import Unit
 
 from .db import InSubquery
+from .errors import NotAllowed
 from .models import Evidence, Finding, InspectionRound, RectificationTask
 
 
@@ -125,6 +133,50 @@ def can_view_history(user) -> bool:
 def can_view_reports(user) -> bool:
     """Dispatch reports (周调度通报) cover the whole jurisdiction: bureau staff, leaders and admins only."""
     return user.is_authenticated and user.is_active and user_role(user) in (Role.ADMIN, Role.BUREAU, Role.LEADER)
+
+
+def can_import_ledger(user) -> bool:
+    """Import an inspectorate's list or a kept ledger (creates rounds, findings, tasks): bureau staff and admins."""
+    return can_manage(user)
+
+
+def can_request_reports(user) -> bool:
+    """Ask for a dispatch report of a date (it is built in the background and e-mailed): bureau staff and admins."""
+    return can_manage(user) and user.is_active
+
+
+def can_view_tasks(user) -> bool:
+    """The task list, rounds and dashboard: every signed-in account (each sees its own scope)."""
+    return user.is_authenticated and user.is_active
+
+
+def can_use_api_tokens(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def is_leader(user) -> bool:
+    """Leaders land on the dashboard: they read figures, they do not work through lists."""
+    return user.is_authenticated and user_role(user) == Role.LEADER
+
+
+@dataclass(frozen=True)
+class Rule:
+    check: Callable[[object], bool]
+    message: str  # lazy: translated when raised
+
+
+MANAGE_ROUNDS = Rule(can_manage, _("只有督察办工作人员可以登记和修改督察轮次、反馈问题和整改任务。"))
+ASSIGN_TASKS = Rule(can_manage, _("只有督察办工作人员可以交办整改任务。"))
+EDIT_TASKS = Rule(can_manage, _("只有督察办工作人员可以修改整改任务。"))
+IMPORT_LEDGER = Rule(can_import_ledger, _("只有督察办工作人员可以导入台账。"))
+VIEW_REPORTS = Rule(can_view_reports, _("调度通报仅供督察办、领导和管理员查看。"))
+REQUEST_REPORTS = Rule(can_request_reports, _("只有督察办工作人员可以生成调度通报。"))
+
+
+def require(user, rule: Rule) -> None:
+    """Raise the rule's one error (NotAllowed: 403 on pages and in the API) unless `user` passes it."""
+    if not rule.check(user):
+        raise NotAllowed(str(rule.message))
 
 
 def visible_reports(user) -> QuerySet:

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .choices import COMPLETE_STATUSES
+from .figures import complete_q, status_field  # noqa: F401  (re-exported: the as-of names)
 from .models import TaskEvent
 from .models.events import COMPLETION_TRANSITION
 from .models.tasks import end_of_day
@@ -26,15 +26,6 @@ def tasks_as_of(queryset, day: date):
     A task without any status event never changed status, so its current status is its status then.
     """
     return queryset.existing_on(day).with_status_as_of(day).annotate(status_on=Coalesce("status_as_of", "status"))
-
-
-def status_field(as_of: date | None) -> str:
-    """The name to filter or group on for the status: as of a day (see tasks_as_of) or now."""
-    return "status_on" if as_of else "status"
-
-
-def complete_q(as_of: date | None = None) -> Q:
-    return Q(**{f"{status_field(as_of)}__in": COMPLETE_STATUSES})
 
 
 def completion_events(start: date | None = None, end: date | None = None):

@@ -1,5 +1,7 @@
 """Errors raised by services; each carries a message a bureau's staff can read."""
 
+from django.core.exceptions import PermissionDenied
+
 
 class ServiceError(Exception):
     code = "invalid"
@@ -11,8 +13,8 @@ class ServiceError(Exception):
         self.field = field
 
 
-class NotAllowed(ServiceError):
-    """The actor's role or unit may not do this."""
+class NotAllowed(ServiceError, PermissionDenied):
+    """The actor's role or unit may not do this: a 403 wherever it surfaces (page, API, command)."""
 
     code = "not_allowed"
     status = 403

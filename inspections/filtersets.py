@@ -1,7 +1,6 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
 
 import re
-from datetime import timedelta
 
 import django_filters as filters
 from django.db.models import Q
@@ -12,8 +11,9 @@ from accounts.models import Unit, User
 from accounts.selectors import units_visible_to
 
 from .access import led_within, visible_rounds
-from .asof import complete_q, completed_between, status_field, tasks_as_of
+from .asof import completed_between, tasks_as_of
 from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
+from .figures import complete_q, due_soon_q, overdue_q, status_field
 from .models import Finding, InspectionRound, RectificationTask
 
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
@@ -116,7 +116,7 @@ class TaskFilterSet(filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = ~self._complete() & Q(deadline__lt=self._today())
+        overdue = overdue_q(self._today(), getattr(self, "as_of_day", None))
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_completion_event(self, queryset, name, value):
@@ -154,10 +154,7 @@ class TaskFilterSet(filters.FilterSet):
     def filter_due_within(self, queryset, name, value):
         if value is None:
             return queryset
-        today = self._today()
-        return queryset.exclude(self._complete()).filter(
-            deadline__gte=today, deadline__lte=today + timedelta(days=int(value))
-        )
+        return queryset.filter(due_soon_q(self._today(), int(value), getattr(self, "as_of_day", None)))
 
 
 class RoundFilterSet(filters.FilterSet):

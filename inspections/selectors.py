@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.selectors import units_visible_to
 
 from .access import visible_rounds, visible_tasks
-from .choices import COMPLETE_STATUSES
+from .figures import completion_rate, count_aggregates
 from .filtersets import TaskFilterSet
 from .models import InspectionRound
 
@@ -45,13 +45,7 @@ def task_assignable_units(*, user, task):
 
 def task_counts(tasks, *, today: date | None = None) -> dict:
     """Headline counts of a task queryset in one grouped query."""
-    today = today or timezone.localdate()
-    incomplete = ~Q(status__in=COMPLETE_STATUSES)
-    return tasks.aggregate(
-        total=Count("id"),
-        complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
-        overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
-    )
+    return tasks.aggregate(**count_aggregates(today or timezone.localdate()))
 
 
 @dataclass
@@ -63,23 +57,18 @@ class RoundFigures:
 
     @property
     def rate(self) -> float:
-        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+        return completion_rate(self.complete, self.total)
 
 
 def round_summary(*, user, rounds=None, today: date | None = None) -> list[RoundFigures]:
     """Per-round figures over the tasks the user may see: two queries whatever the data size."""
     today = today or timezone.localdate()
     rounds = list(rounds if rounds is not None else visible_rounds(user).order_by("feedback_date", "id"))
-    incomplete = ~Q(status__in=COMPLETE_STATUSES)
     grouped = (
         visible_tasks(user)
         .filter(finding__round__in=[r.pk for r in rounds])
         .values("finding__round")
-        .annotate(
-            total=Count("id"),
-            complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
-            overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
-        )
+        .annotate(**count_aggregates(today))
         .order_by()
     )
     by_round = {row["finding__round"]: row for row in grouped}

@@ -1,7 +1,9 @@
-"""The status machine of a rectification task, as data.
+"""The status machine of a rectification task, as data, and the one answer to "what can this user do here".
 
 One row per allowed move: the action's name, the state it leaves, the state it enters, the roles
-that may make it, and whether a reason is required. Pure: no database, tested on its own.
+that may make it, and whether a reason is required. Beside it, what each move stamps on the task
+(verified_at, signed_off_at, completed_at): the services and the ledger importer apply the same.
+No database: the checks read only the task and the user already loaded.
 """
 
 from dataclasses import dataclass
@@ -10,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 
+from .choices import DeadlineKind
 from .choices import TaskStatus as S
+from .errors import NotAllowed, TransitionNotAllowed
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,97 @@ def allowed(action: str, source: str, role: str) -> Transition | None:
 
 def actions_for(source: str, role: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == source and role in t.roles]
+
+
+# --- What each move stamps on the task --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamps:
+    verified: bool = False  # verified_at / verified_by := now, actor; completed_at := now
+    signed_off: bool = False  # signed_off_at / signed_off_by := now, actor; completed_at kept or now
+    clear: bool = False  # back to work: every acceptance and sign-off stamp removed
+    full_percent: bool = False  # acceptance means 100 %, except for ongoing (长期坚持) work
+
+
+STAMPS = {
+    Action.START: Stamps(),
+    Action.SUBMIT: Stamps(),
+    Action.VERIFY: Stamps(verified=True, full_percent=True),
+    Action.CLOSE: Stamps(signed_off=True),
+    Action.KEEP_LONG_TERM: Stamps(signed_off=True),
+    Action.REJECT: Stamps(clear=True),
+    Action.REOPEN: Stamps(clear=True),
+}
+
+# The task fields a move may change: what the services save after `apply_move`.
+MOVE_FIELDS = ["status", "percent", "completed_at", "verified_at", "verified_by", "signed_off_at", "signed_off_by"]
+
+
+def apply_move(task, transition: Transition, *, actor, at) -> None:
+    """Set the task's status and the stamps of `transition`, as of `at` (no save)."""
+    stamps = STAMPS[transition.action]
+    if stamps.verified:
+        task.verified_at, task.verified_by, task.completed_at = at, actor, at
+        if stamps.full_percent and task.deadline_kind != DeadlineKind.LONG_TERM:
+            task.percent = 100
+    if stamps.signed_off:
+        task.signed_off_at, task.signed_off_by = at, actor
+        task.completed_at = task.completed_at or at
+    if stamps.clear:
+        task.verified_at = task.verified_by = task.completed_at = None
+        task.signed_off_at = task.signed_off_by = None
+    task.status = transition.target
+
+
+# --- Who may make a move on this task -----------------------------------------------------------
+
+
+def _role(user) -> str:
+    return _ADMIN if user.is_superuser else user.role
+
+
+def _is_lead_unit_user(user, task) -> bool:
+    return _role(user) == _UNIT and user.unit_id is not None and task.lead_unit.is_within(user.unit)
+
+
+def check(user, task, action: str, *, lead_unit_only: bool = True) -> Transition:
+    """The transition `user` may make on `task` with `action`, or the error saying why not.
+
+    A unit user must belong to the lead unit's subtree, unless `lead_unit_only` is off (the implicit
+    start of a first progress report, whose author's right to report the caller has checked).
+    """
+    label = ACTION_LABELS.get(action, action)
+    transition = find(action, task.status)
+    if transition is None:
+        raise TransitionNotAllowed(
+            _("任务当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": task.get_status_display(), "action": label}
+        )
+    role = _role(user)
+    if role not in transition.roles:
+        raise TransitionNotAllowed(
+            _("%(role)s不能对该任务执行“%(action)s”。") % {"role": Role(role).label, "action": label}
+        )
+    if role == _UNIT and lead_unit_only and not _is_lead_unit_user(user, task):
+        raise NotAllowed(_("只有牵头单位可以对该任务执行“%(action)s”。") % {"action": label})
+    return transition
+
+
+def available_actions(user, task) -> list[Transition]:
+    """The moves `user` may make on `task` now: the buttons of the task page and the API's list.
+
+    Starting is not offered on its own: the first progress report starts a task.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    available = []
+    for transition in TRANSITIONS:
+        if transition.source != task.status or transition.action == Action.START:
+            continue
+        try:
+            check(user, task, transition.action)
+        except NotAllowed:
+            continue
+        available.append(transition)
+    return available

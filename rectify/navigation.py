@@ -1,29 +1,24 @@
-"""The top bar's menu: one entry per feature, shown to the roles named."""
+"""The top bar's menu: one entry per feature, shown to whom inspections.access says may open it."""
 
 from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
-# (url name, label, bootstrap icon, roles that see it or None for everyone)
+from inspections import access
+
+# (url name, label, bootstrap icon, the access rule that shows it)
 NAV_ITEMS = [
-    ("inspections:dashboard", pgettext_lazy("menu", "总览"), "speedometer2", None),
-    ("inspections:task_list", pgettext_lazy("menu", "整改任务"), "list-check", None),
-    ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", None),
-    (
-        "inspections:report_list",
-        pgettext_lazy("menu", "调度通报"),
-        "file-earmark-bar-graph",
-        ("admin", "bureau", "leader"),
-    ),
-    ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", ("admin", "bureau")),
-    ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", None),
+    ("inspections:dashboard", pgettext_lazy("menu", "总览"), "speedometer2", access.can_view_tasks),
+    ("inspections:task_list", pgettext_lazy("menu", "整改任务"), "list-check", access.can_view_tasks),
+    ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", access.can_view_tasks),
+    ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", access.can_view_reports),
+    ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", access.can_import_ledger),
+    ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", access.can_use_api_tokens),
 ]
 
 
 def nav_items(user) -> list[dict]:
-    role = "admin" if user.is_superuser else getattr(user, "role", None)
-    items = []
-    for name, label, icon, roles in NAV_ITEMS:
-        if roles is not None and role not in roles:
-            continue
-        items.append({"name": name, "url": reverse(name), "label": label, "icon": icon})
-    return items
+    return [
+        {"name": name, "url": reverse(name), "label": label, "icon": icon}
+        for name, label, icon, may_open in NAV_ITEMS
+        if may_open(user)
+    ]

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.models import Unit
 from accounts.selectors import leaders, units_visible_to
 
+from .. import workflow
 from ..access import visible_findings, visible_rounds
 from ..choices import Category, EvidenceKind, FindingSource, Schedule, TaskStatus, Warning
 from ..models import (
@@ -134,6 +135,9 @@ class TaskSerializer(serializers.ModelSerializer):
     expected_percent = serializers.FloatField(read_only=True, help_text="序时进度（%）")
     schedule = serializers.ChoiceField(choices=Schedule.choices, read_only=True)
     warning = serializers.ChoiceField(choices=Warning.choices, read_only=True)
+    available_actions = serializers.SerializerMethodField(
+        help_text="当前用户现在可执行的操作（workflow.available_actions）：submit、verify、reject、close ……"
+    )
 
     class Meta:
         model = RectificationTask
@@ -174,8 +178,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "expected_percent",
             "schedule",
             "warning",
+            "available_actions",
         ]
         read_only_fields = fields
+
+    def get_available_actions(self, task) -> list[str]:
+        user = _request_user(self)
+        return [t.action for t in workflow.available_actions(user, task)] if user is not None else []
 
 
 class TaskCreateSerializer(TaskAssignSerializer):

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from accounts.models import Unit
 
 from ..access import led_within, visible_rounds, visible_tasks
-from ..asof import complete_q, completion_events, start_of_day, tasks_as_of
+from ..asof import completion_events, start_of_day, tasks_as_of
 from ..choices import Category, Warning
+from ..figures import complete_q, completion_rate, due_soon_days, due_window_q, overdue_q, past_deadline_q
 from ..models import InspectionRound
 from ..models.tasks import end_of_day
 
-DUE_SOON_DAYS = 14
 TREND_WEEKS = 12
 OVERDUE_LIMIT = 20
 CHART_UNITS = 20  # the ranking chart shows the best and worst ten when there are more units
@@ -94,7 +94,7 @@ class Group:
 
     @property
     def rate(self) -> float:
-        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+        return completion_rate(self.complete, self.total)
 
     @property
     def pending(self) -> int:
@@ -181,8 +181,8 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
     week_start = day - timedelta(days=day.weekday())
     aggregates = {
         "total": Count("*"),
-        "past_deadline": _count_where(Q(deadline__lt=day)),
-        "due_soon": _count_where(Q(deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))),
+        "past_deadline": _count_where(past_deadline_q(day)),
+        "due_soon": _count_where(due_window_q(day)),
         # Same days as the FilterSet's signed_off_after/before, as a range on the column (no per-row date cast).
         "signed_off_week": _count_where(
             Q(signed_off_at__gte=start_of_day(week_start), signed_off_at__lte=end_of_day(day))
@@ -263,7 +263,8 @@ def _headline(rows, scope: Scope, day: date) -> list[Figure]:
     total = sum(r["total"] for r in rows)
     complete = total - sum(r["total"] for r in incomplete)
     week_start = day - timedelta(days=day.weekday())
-    rate = round(100.0 * complete / total, 1) if total else 0.0
+    rate = completion_rate(complete, total)
+    due_soon = due_soon_days()
     return [
         Figure("total", _("整改任务"), total, scope.params()),
         Figure("complete", _("已完成整改"), complete, scope.params(complete="true")),
@@ -271,9 +272,9 @@ def _headline(rows, scope: Scope, day: date) -> list[Figure]:
         Figure("overdue", _("已逾期"), sum(r["past_deadline"] for r in incomplete), scope.params(overdue="true")),
         Figure(
             "due_soon",
-            _("%(days)s天内到期") % {"days": DUE_SOON_DAYS},
+            _("%(days)s天内到期") % {"days": due_soon},
             sum(r["due_soon"] for r in incomplete),
-            scope.params(due_within=DUE_SOON_DAYS),
+            scope.params(due_within=due_soon),
         ),
         Figure(
             "closed_week",
@@ -405,9 +406,8 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     rows, unit_rows = grouped_rows(tasks, day=day, as_of=as_of)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
-    overdue_q = ~complete_q(scope.as_of) & Q(deadline__lt=day)
     overdue_tasks = list(
-        tasks.filter(overdue_q)
+        tasks.filter(overdue_q(day, scope.as_of))
         .select_related("finding__round", "finding__responsible_leader", "lead_unit")
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )

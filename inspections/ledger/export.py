@@ -20,7 +20,8 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import Element, SubElement
 
-from ..choices import COMPLETE_STATUSES, Category, TaskStatus
+from ..choices import Category, TaskStatus
+from ..figures import count_aggregates
 from ..models import ProgressUpdate, RectificationTask
 from .columns import COLUMNS, FINDING_KEYS
 
@@ -92,16 +93,10 @@ def cooperating_names(tasks) -> dict[int, str]:
 
 def round_figures(tasks, today: date) -> list[dict]:
     """Per-round totals of the exported tasks, one grouped query."""
-    incomplete = ~Q(status__in=COMPLETE_STATUSES)
     return list(
         RectificationTask.objects.filter(pk__in=tasks.order_by().values("pk"))
         .values("finding__round_id", "finding__round__name")
-        .annotate(
-            total=Count("id"),
-            complete=Count("id", filter=Q(status__in=COMPLETE_STATUSES)),
-            closed=Count("id", filter=Q(status=TaskStatus.CLOSED)),
-            overdue=Count("id", filter=incomplete & Q(deadline__lt=today)),
-        )
+        .annotate(**count_aggregates(today), closed=Count("id", filter=Q(status=TaskStatus.CLOSED)))
         .order_by("finding__round__name")
     )
 

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..access import access_round, can_manage, visible_rounds
+from ..access import IMPORT_LEDGER, access_round, require, visible_rounds
 from ..choices import JobStatus
 from ..models import ExportJob
 from ..selectors import task_filterset
@@ -86,8 +85,7 @@ def ledger_export_download(request, pk):
 
 
 def _require_manager(request) -> None:
-    if not can_manage(request.user):
-        raise PermissionDenied(_("只有督察办工作人员可以导入台账。"))
+    require(request.user, IMPORT_LEDGER)
 
 
 def _chosen_round(request, value):

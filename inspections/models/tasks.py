@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import figures
 from ..choices import COMPLETE_STATUSES, Category, DeadlineKind, Schedule, TaskStatus, Warning
 from ..db import DaysBetween
 
@@ -24,21 +25,17 @@ class TaskQuerySet(models.QuerySet):
     """Schedule figures as SQL annotations, so lists, dashboards and reports filter and count in the database."""
 
     def complete(self):
-        return self.filter(status__in=COMPLETE_STATUSES)
+        return self.filter(figures.complete_q())
 
     def incomplete(self):
-        return self.exclude(status__in=COMPLETE_STATUSES)
+        return self.exclude(figures.complete_q())
 
     def overdue(self, today: date | None = None):
-        today = today or timezone.localdate()
-        return self.incomplete().filter(deadline__lt=today)
+        return self.filter(figures.overdue_q(today or timezone.localdate()))
 
-    def due_within(self, days: int, today: date | None = None):
-        """Not complete, not yet overdue, deadline within `days` calendar days from today (inclusive)."""
-        from datetime import timedelta
-
-        today = today or timezone.localdate()
-        return self.incomplete().filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
+    def due_within(self, days: int | None = None, today: date | None = None):
+        """Not complete, not yet overdue, deadline within `days` (default: due soon) calendar days from today."""
+        return self.filter(figures.due_soon_q(today or timezone.localdate(), days))
 
     def with_schedule(self, today: date | None = None):
         """Annotate is_complete, is_overdue, days_left, expected_percent, schedule and warning."""
@@ -46,7 +43,7 @@ class TaskQuerySet(models.QuerySet):
         tolerance = settings.SCHEDULE_TOLERANCE
         red_gap = settings.RED_GAP
         today_value = Value(today, output_field=models.DateField())
-        complete_q = Q(status__in=COMPLETE_STATUSES)
+        complete_q = figures.complete_q()
         total = DaysBetween(F("deadline"), F("assigned_on"))
         elapsed = DaysBetween(today_value, F("assigned_on"))
         expected = Case(
@@ -61,7 +58,7 @@ class TaskQuerySet(models.QuerySet):
         qs = self.annotate(
             is_complete=Case(When(complete_q, then=Value(True)), default=Value(False), output_field=BooleanField()),
             is_overdue=Case(
-                When(~complete_q & Q(deadline__lt=today), then=Value(True)),
+                When(figures.overdue_q(today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),

@@ -14,10 +14,10 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Value, When
 
 from ..choices import COMPLETE_STATUSES, TaskStatus
+from ..figures import completion_rate, due_window_q, past_deadline_q
 from ..models import InspectionRound, RectificationTask, TaskEvent
 from ..models.tasks import end_of_day
 
-DUE_SOON_DAYS = 14
 SIGNED_OFF = (TaskStatus.CLOSED, TaskStatus.LONG_TERM)
 STATUS_LABELS = dict(TaskStatus.choices)
 
@@ -33,7 +33,7 @@ class Counts:
 
     @property
     def rate(self) -> float:
-        return round(100.0 * self.complete / self.total, 1) if self.total else 0.0
+        return completion_rate(self.complete, self.total)
 
     def add(self, status: str | None, before: str | None, late: bool, n: int) -> None:
         done = status in COMPLETE_STATUSES
@@ -186,12 +186,12 @@ def _rows(queryset, day: date, *extra: str) -> list[dict]:
 
 
 def _overdue(tasks, day: date) -> list[dict]:
-    qs = tasks.filter(_not_complete(), deadline__lt=day).order_by("deadline", "finding__round_id", "pk")
+    qs = tasks.filter(_not_complete(), past_deadline_q(day)).order_by("deadline", "finding__round_id", "pk")
     return _rows(qs, day)
 
 
 def _due_soon(tasks, day: date) -> list[dict]:
-    qs = tasks.filter(_not_complete(), deadline__gte=day, deadline__lte=day + timedelta(days=DUE_SOON_DAYS))
+    qs = tasks.filter(_not_complete(), due_window_q(day))
     return _rows(qs.order_by("deadline", "finding__round_id", "pk"), day)
 
 

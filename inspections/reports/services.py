@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import leaders
 
-from ..access import can_manage
+from ..access import REQUEST_REPORTS, require
 from ..background import run_after_commit
 from ..choices import JobStatus, NotificationKind
 from ..models import DispatchReport
@@ -41,8 +40,7 @@ def dispatch_report_request(*, actor, day: date) -> tuple[DispatchReport, bool]:
 
     An existing finished report for that date is returned as it is; a failed one is queued again.
     """
-    if not can_manage(actor):
-        raise PermissionDenied
+    require(actor, REQUEST_REPORTS)
     if day > timezone.localdate():
         from django.core.exceptions import ValidationError
 

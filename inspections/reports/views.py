@@ -7,14 +7,13 @@ task that is not theirs. Generation runs in Celery; the page polls the status un
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from ..access import access_report, can_manage, can_view_reports, visible_reports
+from ..access import REQUEST_REPORTS, access_report, can_request_reports, can_view_reports, require, visible_reports
 from ..choices import JobStatus
 from .forms import DispatchReportForm
 from .services import dispatch_report_request, report_file
@@ -36,7 +35,7 @@ def report_list(request):
         {
             "reports": reports,
             "form": DispatchReportForm(),
-            "can_generate": can_manage(request.user),
+            "can_generate": can_request_reports(request.user),
         },
     )
 
@@ -76,8 +75,7 @@ def report_download(request, pk):
 @require_POST
 def report_generate(request):
     _require_reports(request.user)
-    if not can_manage(request.user):
-        raise PermissionDenied
+    require(request.user, REQUEST_REPORTS)
     form = DispatchReportForm(request.POST)
     if not form.is_valid():
         reports = visible_reports(request.user).select_related("requested_by")[:200]

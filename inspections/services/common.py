@@ -1,14 +1,10 @@
 """Pieces the services for rounds and findings share: who may write, and validated saves with history."""
 
-from django.utils.translation import gettext as _
-
-from ..access import can_manage
-from ..errors import NotAllowed
+from ..access import MANAGE_ROUNDS, require
 
 
 def require_manager(actor) -> None:
-    if not can_manage(actor):
-        raise NotAllowed(_("只有督察办工作人员可以登记和修改督察轮次、反馈问题和整改任务。"))
+    require(actor, MANAGE_ROUNDS)
 
 
 def save_validated(instance, *, actor):

@@ -17,8 +17,8 @@ from accounts.choices import Role
 from accounts.models import Unit, User
 
 from .. import workflow
-from ..access import can_manage, can_report_on, is_lead_unit_user, user_role
-from ..choices import DeadlineKind, EventKind, EvidenceKind, NotificationKind, TaskStatus
+from ..access import ASSIGN_TASKS, EDIT_TASKS, can_report_on, require
+from ..choices import EventKind, EvidenceKind, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
     EvidenceRequired,
@@ -27,7 +27,6 @@ from ..errors import (
     ServiceError,
     StaleVersion,
     TaskReadOnly,
-    TransitionNotAllowed,
 )
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
 from ..uploads import check_evidence_file
@@ -101,8 +100,7 @@ def task_assign(
     assigned_on: date | None = None,
 ) -> RectificationTask:
     """Create one task of a finding for its lead unit (整改任务交办)."""
-    if not can_manage(actor):
-        raise NotAllowed(_("只有督察办工作人员可以交办整改任务。"))
+    require(actor, ASSIGN_TASKS)
     if number is None:
         number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
     task = RectificationTask(
@@ -134,8 +132,7 @@ def task_assign(
 
 
 def _check_can_manage(actor) -> None:
-    if not can_manage(actor):
-        raise NotAllowed(_("只有督察办工作人员可以修改整改任务。"))
+    require(actor, EDIT_TASKS)
 
 
 def check_task_editable(actor, task: RectificationTask) -> None:
@@ -323,38 +320,16 @@ def _transition(
     A unit user must belong to the lead unit's subtree unless `lead_unit_only` is off (the implicit
     start of a first progress report, whose author's right to report was checked by the caller).
     """
-    role = user_role(actor)
     label = workflow.ACTION_LABELS.get(action, action)
-    transition = workflow.find(action, task.status)
-    if transition is None:
-        raise TransitionNotAllowed(
-            _("任务当前状态为“%(status)s”，不能执行“%(action)s”。")
-            % {"status": task.get_status_display(), "action": label}
-        )
-    if role not in transition.roles:
-        raise TransitionNotAllowed(
-            _("%(role)s不能对该任务执行“%(action)s”。") % {"role": Role(role).label, "action": label}
-        )
-    if role == Role.UNIT and lead_unit_only and not is_lead_unit_user(actor, task):
-        raise NotAllowed(_("只有牵头单位可以对该任务执行“%(action)s”。") % {"action": label})
+    transition = workflow.check(actor, task, action, lead_unit_only=lead_unit_only)
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise ReasonRequired(_("执行“%(action)s”必须填写理由。") % {"action": label}, field="reason")
     if action == workflow.Action.SUBMIT and not task.evidence.exists():
         raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
     now = timezone.now()
-    if action == workflow.Action.VERIFY:
-        task.verified_at, task.verified_by, task.completed_at = now, actor, now
-        if task.deadline_kind != DeadlineKind.LONG_TERM:
-            task.percent = 100
-    elif action in (workflow.Action.CLOSE, workflow.Action.KEEP_LONG_TERM):
-        task.signed_off_at, task.signed_off_by = now, actor
-        task.completed_at = task.completed_at or now
-    elif action in (workflow.Action.REJECT, workflow.Action.REOPEN):
-        task.verified_at = task.verified_by = task.completed_at = None
-        task.signed_off_at = task.signed_off_by = None
     from_status = task.status
-    task.status = transition.target
+    workflow.apply_move(task, transition, actor=actor, at=now)
     record_event(
         task=task,
         actor=actor,
@@ -369,15 +344,7 @@ def _transition(
     return transition
 
 
-TRANSITION_FIELDS = [
-    "status",
-    "percent",
-    "completed_at",
-    "verified_at",
-    "verified_by",
-    "signed_off_at",
-    "signed_off_by",
-]
+TRANSITION_FIELDS = workflow.MOVE_FIELDS
 
 
 @transaction.atomic

@@ -3,13 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from accounts.choices import Role
-
-from ..access import user_role
+from ..access import is_leader
 
 
 @login_required
 def home(request):
-    if user_role(request.user) == Role.LEADER:
+    if is_leader(request.user):
         return redirect("inspections:dashboard")
     return redirect("inspections:task_list")

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..access import access_round, can_manage, can_view_history, visible_findings
+from ..access import MANAGE_ROUNDS, access_round, can_manage, can_view_history, require, visible_findings
 from ..errors import ServiceError
 from ..forms import RoundForm
 from ..history import field_changes
@@ -15,8 +15,7 @@ from ..selectors import round_summary
 
 
 def require_manager(user) -> None:
-    if not can_manage(user):
-        raise PermissionDenied(_("只有督察办工作人员可以进行此操作。"))
+    require(user, MANAGE_ROUNDS)
 
 
 @login_required

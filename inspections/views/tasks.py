@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
-from ..access import access_task, can_manage, can_report_on, can_view_history, is_lead_unit_user, user_role
+from ..access import access_task, can_manage, can_report_on, can_view_history
 from ..errors import ServiceError
 from ..forms import EvidenceForm, ProgressForm, TransitionForm
 from ..history import field_changes
@@ -73,23 +73,12 @@ def task_for(request, pk):
 
 def _detail_context(request, task, **forms):
     user = request.user
-    role = user_role(user)
     read_only = task.is_read_only
     reportable = not read_only and can_report_on(user, task) and task.status in services.tasks.REPORTABLE_STATUSES
-    actions = []
-    if not read_only or role == "admin":
-        for transition in workflow.actions_for(task.status, role):
-            if transition.action == workflow.Action.START:
-                continue  # posting progress starts a task
-            if role == "unit" and not is_lead_unit_user(user, task):
-                continue
-            actions.append(
-                {
-                    "action": transition.action,
-                    "label": workflow.ACTION_LABELS[transition.action],
-                    "needs_reason": transition.needs_reason,
-                }
-            )
+    actions = [
+        {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
+        for t in workflow.available_actions(user, task)
+    ]
     initial = {"version": task.version}
     show_history = can_view_history(user)
     return {

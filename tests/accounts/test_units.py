@@ -7,6 +7,7 @@ from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
 from accounts.selectors import bureau_staff, leaders, units_visible_to
 from accounts.services import unit_create, unit_move, user_create
+from inspections.access import can_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +100,9 @@ def test_units_visible_to_each_role(tree):
 def test_roles_and_display_names(tree):
     admin = user_create(username="root", password=None, role=Role.UNIT, unit=tree["town"])
     admin.is_superuser = True
-    assert admin.sees_everything and admin.is_admin_role and admin.is_bureau
+    assert admin.sees_everything and can_manage(admin)
     unit_user = user_create(username="nanshan", password=None, role=Role.UNIT, unit=tree["town"], full_name="赵联络员")
-    assert not unit_user.sees_everything and not unit_user.is_bureau
+    assert not unit_user.sees_everything and not can_manage(unit_user)
     assert unit_user.display_name == "赵联络员" and str(unit_user) == "赵联络员"
     assert user_create(username="plain", password=None, role=Role.LEADER).display_name == "plain"
 

@@ -203,7 +203,7 @@ def test_a_failed_email_is_retried_for_that_unit_only(ledger, monkeypatch):
 
 
 def test_a_crash_mid_run_then_retry_sends_nothing_twice_and_misses_nothing(ledger, monkeypatch):
-    from inspections.services import reminders as module
+    from inspections.reminders import services as module
 
     with at(MONDAY - timedelta(days=30)):
         inspection_round = ledger.round()

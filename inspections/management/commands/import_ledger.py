@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.choices import Role
 from accounts.models import User
+from inspections.access import IMPORT_LEDGER, can_import_ledger
 from inspections.ledger.importer import import_path
 from inspections.ledger.reader import LedgerRefused
 from inspections.models import InspectionRound
@@ -54,8 +55,10 @@ class Command(BaseCommand):
     def _actor(self, username):
         if username:
             actor = User.objects.filter(username=username).first()
-            if actor is None or not (actor.is_superuser or actor.role in (Role.ADMIN, Role.BUREAU)):
-                raise CommandError(f"{username} 不是管理员或督察办账号。")
+            if actor is None:
+                raise CommandError(f"没有账号 {username}。")
+            if not can_import_ledger(actor):
+                raise CommandError(f"{username}：{IMPORT_LEDGER.message}")
             return actor
         actor = (
             User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.BUREAU]).order_by("pk").first()
