@@ -21,7 +21,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import Element, SubElement
 
 from ..choices import Category, TaskStatus
-from ..figures import count_aggregates
+from ..figures import completion_rate, count_aggregates
 from ..models import ProgressUpdate, RectificationTask
 from .columns import COLUMNS, FINDING_KEYS
 
@@ -358,7 +358,7 @@ def _write_summary(ws, tasks, today: date) -> None:
         else:
             for key in totals:
                 totals[key] += fig[key]
-        rate = fig["complete"] / fig["total"] if fig["total"] else 0
+        rate = completion_rate(fig["complete"], fig["total"]) / 100  # a fraction, shown with the 0.0% format
         ws.append(
             [
                 _set(_styled(ws), fig["finding__round__name"]),
