@@ -110,7 +110,3 @@ class User(AbstractUser):
     @property
     def is_bureau(self) -> bool:
         return self.role == Role.BUREAU or self.is_admin_role
-
-    @property
-    def is_leader(self) -> bool:
-        return self.role == Role.LEADER

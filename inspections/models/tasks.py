@@ -247,10 +247,6 @@ class RectificationTask(models.Model):
     def is_read_only(self) -> bool:
         return self.status == TaskStatus.CLOSED
 
-    @property
-    def is_done(self) -> bool:
-        return self.status in COMPLETE_STATUSES
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
