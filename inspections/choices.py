@@ -1,4 +1,4 @@
-"""Choice constants of the domain (see shared/domain.md). Never bare strings in code."""
+"""Choice constants of the domain (see docs/domain.md). Never bare strings in code."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -6,7 +6,7 @@ from .views import evidence, findings, home, notifications, rounds, task_edit, t
 
 app_name = "inspections"
 
-# Browser workflow (issue 3).
+# Browser workflow.
 urlpatterns = [
     path("", home.home, name="home"),
     path("tasks/", tasks.task_list, name="task_list"),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("deadline-preview/", findings.deadline_preview, name="deadline_preview"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
-    # Dispatch reports (issue 4)
+    # Dispatch reports
     path("reports/", report_views.report_list, name="report_list"),
     path("reports/generate/", report_views.report_generate, name="report_generate"),
     path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
@@ -35,6 +35,6 @@ urlpatterns = [
     path("ledger/export/<int:pk>/download/", ledger_views.ledger_export_download, name="ledger_export_download"),
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/import/confirm/", ledger_views.ledger_import_confirm, name="ledger_import_confirm"),
-    # Leader dashboard (issue 5)
+    # Leader dashboard
     path("dashboard/", dashboard_view, name="dashboard"),
 ]
