@@ -225,7 +225,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "recipient__username")
 
 
-# --- Reminders, holidays and dispatch reports (issue 4) ---------------------------------------
+# --- Reminders, holidays and dispatch reports -------------------------------------------------------------------------
 from .models import DispatchReport, Holiday, ReminderDigest, ReminderRecord  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Choice constants of the domain (see shared/domain.md). Never bare strings in code."""
+"""Choice constants of the domain (see docs/domain.md). Never bare strings in code."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,6 @@ class TaskStatus(models.TextChoices):
 
 # "Complete" in reports (已完成整改) = verified + closed + long_term.
 COMPLETE_STATUSES = (TaskStatus.VERIFIED, TaskStatus.CLOSED, TaskStatus.LONG_TERM)
-OPEN_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED)
 
 
 class DeadlineKind(models.TextChoices):
@@ -74,7 +73,6 @@ class EventKind(models.TextChoices):
     PROGRESS = "progress", _("报送进展")
     EVIDENCE = "evidence", _("上传佐证材料")
     EDITED = "edited", _("修改任务")
-    COMMENT = "comment", _("备注")
 
 
 class EvidenceKind(models.TextChoices):
@@ -92,7 +90,6 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", _("逾期督办")
     WORKFLOW = "workflow", _("流程消息")
     REPORT = "report", _("调度通报")
-    EXPORT = "export", _("导出完成")
 
 
 class JobStatus(models.TextChoices):

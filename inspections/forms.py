@@ -213,7 +213,3 @@ class TaskEditForm(VersionedForm):
                 current = getattr(self.task, name)
                 cleaned[name] = current if _same_text(cleaned[name], current) else cleaned[name].replace("\r\n", "\n")
         return cleaned
-
-
-class NotificationReadForm(forms.Form):
-    notification = forms.IntegerField(required=False)

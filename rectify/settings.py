@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "inspections",
 ]
@@ -102,7 +101,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -59,3 +59,13 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """MD5 for speed (production strength costs ~0.3 s a user); PBKDF2 still checks passwords hashed before
+    this fixture ran (module-scoped fixtures such as the demo ledger)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

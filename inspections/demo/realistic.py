@@ -1,4 +1,4 @@
-"""The demo ledger: five rounds like domain.md's narrative, built through the services as users would.
+"""The demo ledger: five rounds like the narrative example in docs/domain.md, built through the services as users would.
 
 Figures (tasks total / complete): 第一轮中央 39 problems all complete; 回头看及专项 15 / 13;
 第二轮中央 18 / 10; 省级 36 / 29; 省级回头看 26 / 21. After building, timestamps are moved into

@@ -20,7 +20,7 @@ class Column:
 
 
 # The export's column order. 任务编号 ("3-2") and 整改期限（日期） (a real Excel date) are added to
-# the header of domain.md so an exported ledger can be re-imported without guessing.
+# the header in docs/domain.md so an exported ledger can be re-imported without guessing.
 COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", 6),
     Column("round", "督察轮次", 16, ("轮次", "督察批次", "督察名称"), finding_level=True),
@@ -54,7 +54,7 @@ FINDING_KEYS = frozenset(c.key for c in COLUMNS if c.finding_level)
 # Needed to build a task; a file without them is refused with the missing headers named.
 REQUIRED_KEYS = ("summary", "lead_unit", "deadline")
 
-# "整改进展" alone is the status column in some files (domain.md) and the progress column in others:
+# "整改进展" alone is the status column in some files (docs/domain.md) and the progress column in others:
 # it is the status only when the file has no other status column.
 AMBIGUOUS = {"整改进展": ("status", "progress")}
 

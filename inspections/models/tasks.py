@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import figures
-from ..choices import COMPLETE_STATUSES, Category, DeadlineKind, Schedule, TaskStatus, Warning
+from ..choices import Category, DeadlineKind, Schedule, TaskStatus, Warning
 from ..db import DaysBetween
 
 
@@ -243,10 +243,6 @@ class RectificationTask(models.Model):
     @property
     def is_read_only(self) -> bool:
         return self.status == TaskStatus.CLOSED
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in COMPLETE_STATUSES
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

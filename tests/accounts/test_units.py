@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
 from accounts.selectors import bureau_staff, leaders, units_visible_to
-from accounts.services import unit_create, unit_move, user_create
+from accounts.services import unit_move, user_create
+from factories import World
 from inspections.access import can_manage
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +15,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tree():
-    root = unit_create(name="XX市生态环境局", code="CITY", kind=UnitKind.BUREAU)
-    water = unit_create(name="市水务局", code="SW", kind=UnitKind.DEPARTMENT, parent=root)
-    plant = unit_create(name="城东污水处理厂", code="SW-P", kind=UnitKind.ENTERPRISE, parent=water)
-    workshop = unit_create(name="一号车间", code="SW-P-1", kind=UnitKind.ENTERPRISE, parent=plant)
-    town = unit_create(name="南山镇", code="NSZ", kind=UnitKind.TOWNSHIP, parent=root)
-    return {"root": root, "water": water, "plant": plant, "workshop": workshop, "town": town}
+    world = World(units=("city", "water", "plant", "workshop", "town"), users=())
+    return {"root": world.city, **{key: world.units[key] for key in ("water", "plant", "workshop", "town")}}
 
 
 def paths():

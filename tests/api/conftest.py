@@ -7,46 +7,37 @@ in as that role ("anonymous" gives an unauthenticated one).
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from accounts.choices import Role, UnitKind
-from accounts.services import unit_create, user_create
+import factories
+from factories import PASSWORD, PDF_BYTES, World
 from inspections import services
 from inspections.choices import Category, EvidenceKind, RoundKind
 
-PASSWORD = "Rectify@2026"
 ROLES = ("admin", "bureau", "leader", "unit", "other_unit", "anonymous")
-
-# Minimal valid PDF: the upload check looks at the bytes, not the name.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf_file(name="整改报告.pdf", content=PDF_BYTES):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+    return factories.pdf(name, content)
 
 
-class World:
-    """Units, users and one task of the lead unit; `task_in(status)` makes tasks in a given state."""
+class ApiWorld(World):
+    """The city, the housing department (the lead unit) and a township (another unit) of the shared world, one
+    user per role keyed by the API's role names, and one task of the lead unit; `task_in(status)` makes tasks
+    in a given state."""
 
     def __init__(self):
-        self.root = unit_create(name="XX市生态环境局", code="BUREAU", kind=UnitKind.BUREAU)
-        self.lead_unit = unit_create(name="市住房和城乡建设局", code="ZJ", kind=UnitKind.DEPARTMENT, parent=self.root)
-        self.other_unit = unit_create(name="南山镇", code="NSZ", kind=UnitKind.TOWNSHIP, parent=self.root)
+        super().__init__(
+            units=("city", "housing", "town"), users=("admin", "bureau", "leader", "housing_user", "town_user")
+        )
+        self.root, self.lead_unit, self.other_unit = self.city, self.housing, self.town
         self.users = {
-            "admin": user_create(username="admin", password=PASSWORD, role=Role.ADMIN, full_name="管理员"),
-            "bureau": user_create(
-                username="duchaban", password=PASSWORD, role=Role.BUREAU, unit=self.root, full_name="王督察"
-            ),
-            "leader": user_create(username="leader", password=PASSWORD, role=Role.LEADER, full_name="张副市长"),
-            "unit": user_create(
-                username="zhujian", password=PASSWORD, role=Role.UNIT, unit=self.lead_unit, full_name="李联络员"
-            ),
-            "other_unit": user_create(
-                username="nanshan", password=PASSWORD, role=Role.UNIT, unit=self.other_unit, full_name="赵联络员"
-            ),
+            "admin": self.admin,
+            "bureau": self.bureau,
+            "leader": self.leader,
+            "unit": self.housing_user,
+            "other_unit": self.town_user,
         }
-        self.bureau = self.users["bureau"]
         self.round = services.round_create(
             actor=self.bureau,
             kind=RoundKind.CENTRAL,
@@ -81,29 +72,14 @@ class World:
     def task_in(self, status, *, evidence=True):
         """A fresh task of the lead unit moved through the workflow into `status` (with evidence once started)."""
         task = self.add_finding(summary=f"问题（{status}）").tasks.get()
-        unit, _admin, leader = self.users["unit"], self.users["admin"], self.users["leader"]
-        path = {
-            "not_started": [],
-            "in_progress": [("start", unit)],
-            "submitted": [("start", unit), ("submit", unit)],
-            "verified": [("start", unit), ("submit", unit), ("verify", self.bureau)],
-            "closed": [("start", unit), ("submit", unit), ("verify", self.bureau), ("close", leader)],
-            "long_term": [("start", unit), ("submit", unit), ("verify", self.bureau), ("keep_long_term", leader)],
-        }[status]
-        if evidence and path:
+        if evidence and status != "not_started":
             self.add_evidence(task)
-        for action, actor in path:
-            task = services.task_transition(actor=actor, task=task, action=action)
-        task.refresh_from_db()
-        assert task.status == status
-        return task
+        return self.walk(task, status, unit_user=self.users["unit"])
 
 
 @pytest.fixture
-def world(db, settings):
-    # Five users per test: the production hasher would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return World()
+def world(db):
+    return ApiWorld()
 
 
 @pytest.fixture

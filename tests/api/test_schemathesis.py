@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 MAX_EXAMPLES = 20
 # The fuzzing phase is bounded by MAX_EXAMPLES per operation (about a minute on 2 busy cores); the
 # coverage phase (boundary values of every parameter) takes several minutes, so it is run by hand:
-#   st run URL --phases coverage ... (see the issue 7 report).
+#   st run URL --phases coverage ...
 TIME_BUDGET = 300  # seconds: a hard stop for a hung run
 
 

@@ -1,42 +1,28 @@
-"""Ledger fixtures built through the services: a small unit tree, one user per role, task factories."""
+"""The inspections tests' part of the shared world (tests/factories.py): the city with its water department
+(and its plant), a township and the housing department, one user per role and unit, and a provincial round."""
 
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.choices import Role, UnitKind
-from accounts.services import unit_create, user_create
+import factories
+from factories import World
 from inspections import services
 from inspections.choices import EvidenceKind, RoundKind
-from inspections.choices import TaskStatus as S
-from inspections.demo.realistic import TINY_PDF
 
 
 def pdf(name="验收报告.pdf"):
-    return SimpleUploadedFile(name, TINY_PDF, content_type="application/pdf")
+    return factories.pdf(name)
 
 
-class Ledger:
+class Ledger(World):
     """Units: city bureau > (water dept > enterprise, township, housing dept). Users: one per role and unit."""
 
     def __init__(self):
-        self.city = unit_create(name="XX市生态环境局", code="CITY", kind=UnitKind.BUREAU)
-        self.water = unit_create(name="市水务局", code="SW", kind=UnitKind.DEPARTMENT, parent=self.city)
-        self.plant = unit_create(name="城东污水处理厂", code="SW-P", kind=UnitKind.ENTERPRISE, parent=self.water)
-        self.town = unit_create(name="南山镇", code="NSZ", kind=UnitKind.TOWNSHIP, parent=self.city)
-        self.housing = unit_create(name="市住房和城乡建设局", code="ZJ", kind=UnitKind.DEPARTMENT, parent=self.city)
-
-        def user(username, role, unit=None):
-            return user_create(username=username, password=None, role=role, unit=unit, full_name=username)
-
-        self.admin = user("admin", Role.ADMIN)
-        self.bureau = user("duchaban", Role.BUREAU, self.city)
-        self.leader = user("leader", Role.LEADER)
-        self.water_user = user("shuiwu", Role.UNIT, self.water)
-        self.plant_user = user("plant", Role.UNIT, self.plant)
-        self.town_user = user("nanshan", Role.UNIT, self.town)
-        self.housing_user = user("zhujian", Role.UNIT, self.housing)
+        super().__init__(
+            units=("city", "water", "plant", "town", "housing"),
+            users=("admin", "bureau", "leader", "water_user", "plant_user", "town_user", "housing_user"),
+        )
         self.round = services.round_create(
             actor=self.bureau,
             kind=RoundKind.PROVINCIAL,
@@ -47,12 +33,6 @@ class Ledger:
         self._findings = 0
 
     pdf = staticmethod(pdf)
-
-    def by_role(self, role):
-        """The user of a role who may act on a task led by the water department."""
-        return {Role.ADMIN: self.admin, Role.BUREAU: self.bureau, Role.LEADER: self.leader, Role.UNIT: self.water_user}[
-            role
-        ]
 
     def task(
         self,
@@ -86,30 +66,7 @@ class Ledger:
     def bring_to(self, task, status):
         """Move a task to `status` the way its people would (evidence first, so submit may happen)."""
         services.task_evidence_add(actor=self.water_user, task=task, files=[self.pdf()], kind=EvidenceKind.ACCEPTANCE)
-        if status == S.NOT_STARTED:
-            return task.__class__.objects.get(pk=task.pk)
-        if status == S.IN_PROGRESS:
-            return services.task_start(actor=self.water_user, task=task)
-        services.task_submit(actor=self.water_user, task=task)
-        if status == S.SUBMITTED:
-            return task.__class__.objects.get(pk=task.pk)
-        services.task_verify(actor=self.bureau, task=task)
-        if status == S.VERIFIED:
-            return task.__class__.objects.get(pk=task.pk)
-        if status == S.CLOSED:
-            return services.task_close(actor=self.leader, task=task)
-        if status == S.LONG_TERM:
-            return services.task_keep_long_term(actor=self.leader, task=task)
-        raise AssertionError(status)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # MD5 for speed; PBKDF2 still checks passwords hashed before this fixture ran (module fixtures).
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    ]
+        return self.walk(task, status)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""manage.py seed_demo: the five demo rounds with domain.md's figures, demo logins, and the bulk generator."""
+"""manage.py seed_demo: the five demo rounds with the figures of docs/domain.md, demo logins, and the bulk generator."""
 
 import hashlib
 from io import StringIO
@@ -17,7 +17,7 @@ from inspections.models import Evidence, Finding, InspectionRound, ProgressUpdat
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = {  # round name: (findings, tasks, complete), as in domain.md's narrative example
+FIGURES = {  # round name: (findings, tasks, complete), as in the narrative example of docs/domain.md
     "第一轮中央环境保护督察": (39, 39, 39),
     "中央环境保护督察“回头看”及专项督察": (None, 15, 13),
     "第二轮中央生态环境保护督察": (None, 18, 10),

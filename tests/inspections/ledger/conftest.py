@@ -7,40 +7,32 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from accounts.choices import Role, UnitKind
-from accounts.models import Unit, User
+from factories import World
 from inspections import services
 from inspections.choices import Category, EvidenceKind, RoundKind
 
-PASSWORD = "Rectify@2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def make_user(username, role, unit=None, full_name=""):
-    user = User(username=username, role=role, unit=unit, full_name=full_name or username)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+@pytest.fixture
+def ledger_world(db):
+    """The city, the housing department and two townships of the shared world (tests/factories.py), with the
+    admin, bureau, leader and the townships' contacts."""
+    return World(
+        units=("city", "housing", "town", "hekou"), users=("admin", "bureau", "leader", "town_user", "hekou_user")
+    )
 
 
 @pytest.fixture
-def units(db):
-    bureau = Unit.objects.create(name="XX市生态环境局", code="B", kind=UnitKind.BUREAU)
-    housing = Unit.objects.create(name="市住房和城乡建设局", code="D1", kind=UnitKind.DEPARTMENT, parent=bureau)
-    nanshan = Unit.objects.create(name="南山镇", code="T1", kind=UnitKind.TOWNSHIP, parent=bureau)
-    hekou = Unit.objects.create(name="河口镇", code="T2", kind=UnitKind.TOWNSHIP, parent=bureau)
-    return {"bureau": bureau, "housing": housing, "nanshan": nanshan, "hekou": hekou}
+def units(ledger_world):
+    w = ledger_world
+    return {"bureau": w.city, "housing": w.housing, "nanshan": w.town, "hekou": w.hekou}
 
 
 @pytest.fixture
-def people(units):
-    return {
-        "admin": make_user("admin", Role.ADMIN, units["bureau"], "管理员"),
-        "bureau": make_user("duchaban", Role.BUREAU, units["bureau"], "督察办王科长"),
-        "leader": make_user("leader", Role.LEADER, None, "张副市长"),
-        "nanshan": make_user("nanshan", Role.UNIT, units["nanshan"], "赵联络员"),
-        "hekou": make_user("hekou", Role.UNIT, units["hekou"], "钱联络员"),
-    }
+def people(ledger_world):
+    w = ledger_world
+    return {"admin": w.admin, "bureau": w.bureau, "leader": w.leader, "nanshan": w.town_user, "hekou": w.hekou_user}
 
 
 def walk_to(task, status, people):
