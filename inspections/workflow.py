@@ -85,3 +85,22 @@ def allowed(action: str, source: str, role: str) -> Transition | None:
 
 def actions_for(source: str, role: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == source and role in t.roles]
+
+
+# Who may add evidence (佐证材料) in which state, and withdraw a mistaken file. A unit files its proof
+# until it asks for closure (and keeps filing for a long-term task); once it has asked (submitted)
+# and after acceptance (verified) the record it asked on is frozen for it. Bureau staff may still
+# file the acceptance report (验收报告) and the public notice (公示材料) while they check. Nobody
+# adds to a closed task.
+_UNIT_EVIDENCE = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.LONG_TERM})
+_BUREAU_EVIDENCE = _UNIT_EVIDENCE | {S.SUBMITTED, S.VERIFIED}
+EVIDENCE_STATES: dict[str, frozenset] = {
+    _UNIT: _UNIT_EVIDENCE,
+    _BUREAU: _BUREAU_EVIDENCE,
+    _ADMIN: _BUREAU_EVIDENCE,
+}
+
+
+def evidence_allowed(source: str, role: str) -> bool:
+    """May `role` add (or withdraw) evidence on a task in state `source`?"""
+    return source in EVIDENCE_STATES.get(role, frozenset())
