@@ -231,6 +231,9 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
             fields = [f for f in fields if f != "expected_version"]
         return fields
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new task has no records yet
+
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         # Where a task belongs is fixed once it exists: task_update edits the assignment only.
@@ -288,7 +291,9 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        pass  # the service set the cooperating units; the inlines are read-only
+        # The service set the cooperating units; the inlines are read-only and save nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(ProgressUpdate)
