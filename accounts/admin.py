@@ -51,7 +51,8 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         return can_manage_accounts(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return can_manage_accounts(request.user) and super().has_delete_permission(request, obj)
+        # An account is named in the record (who reported, verified, signed): deactivate it, never delete it.
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

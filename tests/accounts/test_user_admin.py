@@ -102,6 +102,7 @@ def test_an_administrator_manages_accounts_and_a_password_reset_is_in_the_histor
     contact = people["contact"]
     client.force_login(admin_user)
     assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    assert client.post(reverse("admin:accounts_user_delete", args=[contact.pk]), {"post": "yes"}).status_code == 403
     password_url = reverse("admin:auth_user_password_change", args=[contact.pk])
     response = client.post(password_url, {"password1": "Neues-Passwort-7", "password2": "Neues-Passwort-7"})
     assert response.status_code == 302, response.content.decode()[:2000]
