@@ -1,15 +1,16 @@
-"""Admin for users and the unit tree, usable by bureau staff."""
+"""Admin for users and the unit tree. Only administrators manage accounts; bureau staff may look them up."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import can_manage_accounts
 from .choices import Role
 from .models import Unit, User
 from .services import user_role_group_sync
 
-# Bureau staff manage accounts in the admin, but only a superuser may hand out admin rights.
+# Administrators (role admin) manage accounts in the admin, but only a superuser may hand out admin rights.
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
@@ -40,6 +41,18 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "unit", "role", "password1", "password2")}),
     )
+
+    # Separation of duties: adding, editing (role, unit, password reset) and deleting accounts is for
+    # administrators only, whatever permissions a group hands out; bureau staff keep the read-only view.
+    def has_add_permission(self, request):
+        return can_manage_accounts(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_accounts(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # An account is named in the record (who reported, verified, signed): deactivate it, never delete it.
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -1,8 +1,10 @@
 """User accounts and the unit tree. A unit sees its own subtree (materialised path)."""
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,6 +74,15 @@ class Unit(models.Model):
         return bool(self.path) and self.path.startswith(other.path)
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser is an administrator (`manage.py createsuperuser`): the admin role needs no unit."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        if extra_fields["role"] != Role.ADMIN:
+            raise ValueError("A superuser must have the admin role.")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person using the tracker; belongs to a unit and has one role."""
 
@@ -81,6 +92,9 @@ class User(AbstractUser):
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.UNIT)
     phone = models.CharField(_("电话"), max_length=32, blank=True)
+    # The hash stays out of the history; this moment goes in, so every password change or reset
+    # (who did it, when) is an account change on record like a role change.
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
@@ -94,6 +108,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        # _password is set by set_password() until the save, not by the hash upgrade at login.
+        if self._password is not None:
+            self.password_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "password_changed_at"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

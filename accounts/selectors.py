@@ -23,3 +23,17 @@ def leaders() -> QuerySet[User]:
 
 def bureau_staff() -> QuerySet[User]:
     return User.objects.filter(role__in=[Role.BUREAU, Role.ADMIN], is_active=True)
+
+
+def same_person(user: User | None, other: User | None) -> bool:
+    """Two accounts of one person: the same account, or the same (non-empty) e-mail address.
+
+    Used where one person must not hold two steps of a procedure (谁验收、谁负责: the verifier does not
+    sign off), whichever of their accounts they use.
+    """
+    if user is None or other is None:
+        return False
+    if user.pk == other.pk:
+        return True
+    email = (user.email or "").strip().lower()
+    return bool(email) and email == (other.email or "").strip().lower()

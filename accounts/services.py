@@ -44,17 +44,20 @@ def user_create(
     return user
 
 
-ROLE_GROUP_NAMES = {"bureau": "督察办", "leader": "领导", "unit": "责任单位联络员"}
+ROLE_GROUP_NAMES = {"admin": "系统管理员", "bureau": "督察办", "leader": "领导", "unit": "责任单位联络员"}
+# Writing accounts is for administrators (separation of duties): bureau staff may only look them up.
+ACCOUNT_WRITE_PERMISSIONS = ("add_user", "change_user", "delete_user")
 
 
 @transaction.atomic
 def role_groups_ensure() -> dict:
-    """Groups that give bureau staff the admin (every ledger model) and others nothing there."""
+    """Groups that give administrators and bureau staff the admin (every ledger model), others nothing there."""
     from django.contrib.auth.models import Group, Permission
 
     groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUP_NAMES.items()}
     ledger_perms = Permission.objects.filter(content_type__app_label__in=["inspections", "accounts"])
-    groups["bureau"].permissions.set(ledger_perms)
+    groups["admin"].permissions.set(ledger_perms)
+    groups["bureau"].permissions.set(ledger_perms.exclude(codename__in=ACCOUNT_WRITE_PERMISSIONS))
     return groups
 
 

@@ -187,3 +187,17 @@ def visible_reports(user) -> QuerySet:
 
 def access_report(user, report_id):
     return _get_or_404(visible_reports(user), report_id)
+
+
+def can_withdraw_evidence(user, evidence: Evidence, task: RectificationTask) -> bool:
+    """Withdraw a mistaken evidence file: bureau staff and admins, or a contact of the unit that uploaded it
+    (its subtree) who may still report on the task. The state the task is in is the workflow's rule."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = user_role(user)
+    if role in (Role.ADMIN, Role.BUREAU):
+        return True
+    uploader = evidence.uploaded_by
+    if role != Role.UNIT or user.unit_id is None or uploader is None or uploader.unit_id is None:
+        return False
+    return uploader.unit.is_within(user.unit) and can_report_on(user, task)

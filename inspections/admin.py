@@ -1,40 +1,69 @@
 """Admin for the ledger, usable by bureau staff: search, filters, list columns, inlines.
 
-Status changes go through the workflow services (the status field is read-only here).
+The admin goes through the same rules as the pages: a task is added with `task_assign` and edited with
+`task_update` (so each edit is checked and lands in the timeline), a closed (已销号) task is read-only,
+and progress, evidence and timeline events are append-only records shown here but never added,
+changed or deleted (a mistaken evidence file is withdrawn on the task page, with a reason).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import EventKind
+from .errors import ServiceError
 from .models import Evidence, Finding, InspectionRound, Notification, ProgressUpdate, RectificationTask, TaskEvent
-from .services.tasks import apply_deadline, record_event
+from .services.tasks import EDITABLE_FIELDS, apply_deadline, check_task_editable, task_assign, task_update
+
+# What a task admin form may set: the assignment (task_update's fields) and, when adding, where it belongs.
+TASK_FORM_FIELDS = ("finding", "number", *EDITABLE_FIELDS, "cooperating_units")
 
 
 class RectificationTaskAdminForm(forms.ModelForm):
-    """Parses 整改时限 as the services do: an unreadable text is a form error, never a failed save."""
+    """Checks an admin edit as task_assign / task_update will, so a refusal is a form error, never a failed save.
+
+    The form writes nothing itself: RectificationTaskAdmin.save_model hands the cleaned data to the service.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    actor = None  # set per request by RectificationTaskAdmin.get_form
 
     class Meta:
         model = RectificationTask
-        fields = "__all__"
+        fields = TASK_FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        if "number" in self.fields:
+            self.fields["number"].required = False  # task_assign numbers the task after the finding's last
+            self.fields["number"].help_text = _("留空则自动编号。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                check_task_editable(self.actor, self.instance)
+            except ServiceError as exc:
+                raise ValidationError(exc.message) from exc
+            expected = cleaned.get("expected_version")
+            current = RectificationTask.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if expected is not None and expected != current:
+                raise ValidationError(_("该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。"))
+        return cleaned
 
     def _post_clean(self):
-        super()._post_clean()  # builds self.instance from the cleaned data
+        super()._post_clean()  # builds self.instance from the cleaned data (in memory only)
         if "deadline_text" in self.cleaned_data and (
             not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)
         ):
             try:
-                apply_deadline(self.instance, self.instance.deadline_text)
+                apply_deadline(self.instance, self.instance.deadline_text)  # parses; the service writes
             except ValidationError as exc:
                 self._update_errors(exc)
-
-
-def _record_created(request, task: RectificationTask) -> None:
-    """Status as of a date is rebuilt from events: a task made in the admin needs its creation event too."""
-    record_event(task=task, actor=request.user, kind=EventKind.CREATED, to_status=task.status, at=task.created_at)
 
 
 class FindingInline(admin.TabularInline):
@@ -71,20 +100,30 @@ class InspectionRoundAdmin(SimpleHistoryAdmin):
         return obj._tasks
 
 
-class TaskInline(admin.StackedInline):
-    model = RectificationTask
-    form = RectificationTaskAdminForm
-    fields = (
-        ("number", "lead_unit", "status"),
-        "cooperating_units",
-        "goal",
-        "measures",
-        ("deadline_text", "deadline", "deadline_kind"),
-        ("percent", "investment"),
-    )
-    readonly_fields = ("status", "deadline", "deadline_kind")
-    autocomplete_fields = ("lead_unit", "cooperating_units")
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page, never added, changed or deleted there."""
+
     extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TaskInline(ReadOnlyInline):
+    """A finding's tasks; each is added and edited on its own page (through task_assign / task_update)."""
+
+    model = RectificationTask
+    fields = ("number", "lead_unit", "deadline_text", "status", "percent")
     show_change_link = True
 
 
@@ -97,25 +136,6 @@ class FindingAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("round", "responsible_leader")
     inlines = [TaskInline]
 
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        for obj in getattr(formset, "new_objects", []):
-            if isinstance(obj, RectificationTask):
-                _record_created(request, obj)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """A task's records written by the services (progress, evidence, timeline): shown, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False  # only the services write these (with their timeline and checks)
-
 
 class ProgressInline(ReadOnlyInline):
     model = ProgressUpdate
@@ -124,12 +144,29 @@ class ProgressInline(ReadOnlyInline):
 
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at")
+    fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at", "withdrawn_at", "withdrawal_reason")
 
 
 class EventInline(ReadOnlyInline):
     model = TaskEvent
     fields = ("at", "actor", "kind", "from_status", "to_status", "reason")
+
+
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """Progress, evidence and the timeline: records of what happened, written by the services only.
+
+    Nobody adds, changes or deletes them here, a superuser included (has_*_permission is asked before
+    the user's permissions), so the admin cannot write a record that skips the workflow's checks.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RectificationTask)
@@ -148,11 +185,25 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
     search_fields = ("finding__summary", "measures", "goal", "deadline_text", "lead_unit__name")
     list_select_related = ("finding__round", "lead_unit")
     autocomplete_fields = ("finding", "lead_unit", "cooperating_units")
+    fields = (
+        *TASK_FORM_FIELDS,
+        "expected_version",
+        "status",
+        ("deadline", "deadline_kind"),
+        "milestones",
+        ("percent", "investment"),
+        ("verified_at", "verified_by"),
+        ("signed_off_at", "signed_off_by"),
+        "completed_at",
+        ("version", "created_at", "updated_at"),
+    )
     readonly_fields = (
         "status",
         "deadline",
         "deadline_kind",
         "milestones",
+        "percent",
+        "investment",
         "version",
         "completed_at",
         "verified_at",
@@ -174,17 +225,79 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
     def round_name(self, obj):
         return obj.finding.round.name
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            fields = [f for f in fields if f != "expected_version"]
+        return fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new task has no records yet
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Where a task belongs is fixed once it exists: task_update edits the assignment only.
+        return (*readonly, "finding", "number") if obj is not None else readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per call (modelform_factory)
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_read_only:
+            return False  # 已销号: read-only for everyone; an administrator reopens it on the task page
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a task's record (timeline, evidence) is kept; there is no way to un-assign it
+
+    def revert_disabled(self, request, obj=None):
+        return True  # restoring an old version would write past task_update and the timeline
+
     def save_model(self, request, obj, form, change):
-        # The form has parsed the deadline (RectificationTaskAdminForm); an edit bumps the version.
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-        if not change:
-            _record_created(request, obj)
+        """The service writes the task (checks, version, timeline event); the form only validated."""
+        data = form.cleaned_data
+        try:
+            if change:
+                fields = {
+                    name: data[name] for name in (*EDITABLE_FIELDS, "cooperating_units") if name in form.changed_data
+                }
+                saved = task_update(
+                    actor=request.user, task=obj, expected_version=data.get("expected_version"), **fields
+                )
+            else:
+                saved = task_assign(
+                    actor=request.user,
+                    finding=data["finding"],
+                    number=data.get("number"),
+                    lead_unit=data["lead_unit"],
+                    cooperating_units=data.get("cooperating_units") or (),
+                    responsible_person=data.get("responsible_person", ""),
+                    goal=data.get("goal", ""),
+                    measures=data.get("measures", ""),
+                    deadline_text=data["deadline_text"],
+                    assigned_on=data.get("assigned_on"),
+                )
+        except (ServiceError, ValidationError) as exc:
+            # Only a race gets here (the form ran the same checks): nothing is kept, the user is told why.
+            transaction.set_rollback(True)
+            message = exc.message if isinstance(exc, ServiceError) else "; ".join(exc.messages)
+            self.message_user(request, message, messages.ERROR)
+            return
+        # The admin's log entry and redirect name the task the service saved.
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        # The service set the cooperating units; the inlines are read-only and save nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(AppendOnlyAdmin):
     list_display = ("task", "reported_on", "percent", "investment", "author")
     list_select_related = ("task__finding", "author")
     search_fields = ("text",)
@@ -193,28 +306,21 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "task", "kind", "size", "uploaded_by", "uploaded_at")
-    list_filter = ("kind", "content_type")
+class EvidenceAdmin(AppendOnlyAdmin):
+    list_display = ("original_name", "task", "kind", "size", "uploaded_by", "uploaded_at", "withdrawn_at")
+    list_filter = ("kind", "content_type", ("withdrawn_at", admin.EmptyFieldListFilter))
     list_select_related = ("task__finding", "uploaded_by")
-    search_fields = ("original_name", "description")
+    search_fields = ("original_name", "description", "withdrawal_reason")
     raw_id_fields = ("task",)
-    readonly_fields = ("sha256", "size", "content_type")
 
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(admin.ModelAdmin):
+class TaskEventAdmin(AppendOnlyAdmin):
     list_display = ("task", "at", "actor", "kind", "from_status", "to_status")
     list_filter = ("kind", "to_status")
     list_select_related = ("task__finding", "actor")
     date_hierarchy = "at"
     raw_id_fields = ("task",)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the timeline is an audit record
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

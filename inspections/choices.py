@@ -72,6 +72,7 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("状态变更")
     PROGRESS = "progress", _("报送进展")
     EVIDENCE = "evidence", _("上传佐证材料")
+    EVIDENCE_WITHDRAWN = "withdrawn", _("撤回佐证材料")
     EDITED = "edited", _("修改任务")
 
 

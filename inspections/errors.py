@@ -46,3 +46,10 @@ class StaleVersion(ServiceError):
 
 class InvalidFile(ServiceError):
     code = "invalid_file"
+
+
+class WrongState(ServiceError):
+    """The task's state does not allow this (e.g. evidence after the closure request)."""
+
+    code = "wrong_state"
+    status = 409

@@ -136,6 +136,14 @@ class EvidenceForm(VersionedForm):
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+class EvidenceWithdrawForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("撤回理由"),
+        max_length=500,
+        error_messages={"required": _("撤回佐证材料必须填写理由。")},
+    )
+
+
 class TransitionForm(VersionedForm):
     action = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/<int:pk>/transition/", tasks.task_transition, name="task_transition"),
     path("tasks/<int:pk>/edit/", task_edit.task_edit, name="task_edit"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/withdraw/", tasks.evidence_withdraw, name="evidence_withdraw"),
     path("rounds/", rounds.round_list, name="round_list"),
     path("rounds/new/", rounds.round_create, name="round_create"),
     path("rounds/<int:pk>/", rounds.round_detail, name="round_detail"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.selectors import same_person
 
 from .choices import DeadlineKind
 from .choices import TaskStatus as S
@@ -163,7 +164,22 @@ def check(user, task, action: str, *, lead_unit_only: bool = True) -> Transition
         )
     if role == _UNIT and lead_unit_only and not _is_lead_unit_user(user, task):
         raise NotAllowed(_("只有牵头单位可以对该任务执行“%(action)s”。") % {"action": label})
+    if transition.action in SIGN_OFF_ACTIONS and _accepted_it(user, task):
+        raise NotAllowed(_("谁验收、谁负责：您验收了该任务，不能再审签销号，请由其他领导审签。"))
     return transition
+
+
+# 谁验收、谁负责: whoever accepted a task (with any of their accounts) does not also sign it off.
+SIGN_OFF_ACTIONS = frozenset({Action.CLOSE, Action.KEEP_LONG_TERM})
+
+
+def _accepted_it(user, task) -> bool:
+    if task.verified_by_id is None:
+        return False
+    if task.verified_by_id == user.pk:
+        return True
+    # Another account of the same person (same e-mail); no e-mail, nothing to compare, no query.
+    return bool(user.email) and same_person(user, task.verified_by)
 
 
 def available_actions(user, task) -> list[Transition]:
@@ -183,3 +199,22 @@ def available_actions(user, task) -> list[Transition]:
             continue
         available.append(transition)
     return available
+
+
+# Who may add evidence (佐证材料) in which state, and withdraw a mistaken file. A unit files its proof
+# until it asks for closure (and keeps filing for a long-term task); once it has asked (submitted)
+# and after acceptance (verified) the record it asked on is frozen for it. Bureau staff may still
+# file the acceptance report (验收报告) and the public notice (公示材料) while they check. Nobody
+# adds to a closed task.
+_UNIT_EVIDENCE = frozenset({S.NOT_STARTED, S.IN_PROGRESS, S.LONG_TERM})
+_BUREAU_EVIDENCE = _UNIT_EVIDENCE | {S.SUBMITTED, S.VERIFIED}
+EVIDENCE_STATES: dict[str, frozenset] = {
+    _UNIT: _UNIT_EVIDENCE,
+    _BUREAU: _BUREAU_EVIDENCE,
+    _ADMIN: _BUREAU_EVIDENCE,
+}
+
+
+def evidence_allowed(source: str, role: str) -> bool:
+    """May `role` add (or withdraw) evidence on a task in state `source`?"""
+    return source in EVIDENCE_STATES.get(role, frozenset())

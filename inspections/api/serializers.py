@@ -296,6 +296,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
             "uploaded_by_name",
             "uploaded_at",
             "download_url",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
@@ -312,6 +315,10 @@ class EvidenceUploadSerializer(VersionedSerializer):
     )
     kind = serializers.ChoiceField(choices=EvidenceKind.choices, default=EvidenceKind.DOCUMENT)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class EvidenceWithdrawSerializer(VersionedSerializer):
+    reason = serializers.CharField(max_length=500, help_text="撤回理由（必填）")
 
 
 class TaskEventSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import decorators, mixins, renderers, status, viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -262,6 +262,33 @@ class EvidenceViewSet(TaskChildViewSet):
 
     def perform_service_create(self, task, data):
         return services.task_evidence_add(actor=self.request.user, task=task, **data)
+
+    @extend_schema(
+        summary="撤回佐证材料（须填写理由；材料保留并标记为已撤回）",
+        request=s.EvidenceWithdrawSerializer,
+        responses={200: s.EvidenceSerializer},
+        description=_("上传材料的单位在申请销号前、督察办在销号前可撤回；状态不允许时返回 409。"),
+    )
+    @decorators.action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    def withdraw(self, request, task_pk=None, pk=None):
+        task = self.get_task()  # another unit's task: 404
+        evidence = _get_evidence_or_404(task, pk)
+        data = s.EvidenceWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawn = services.evidence_withdraw(
+            actor=request.user,
+            evidence=evidence,
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data.get("expected_version"),
+        )
+        return Response(s.EvidenceSerializer(withdrawn, context=self.get_serializer_context()).data)
+
+
+def _get_evidence_or_404(task, pk):
+    try:
+        return task.evidence.select_related("task").get(pk=pk)
+    except (ValueError, TypeError, task.evidence.model.DoesNotExist):
+        raise Http404("not found") from None
 
 
 @extend_schema_view(list=extend_schema(summary="任务动态（时间线）"))

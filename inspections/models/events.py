@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
+from .records import AppendOnlyRecord
 
 # A transition that made a task complete: into verified/closed/long_term from an open state. The
 # dashboard's weekly trend and the task list's completion_event filter select these rows.
@@ -17,7 +18,7 @@ COMPLETION_TRANSITION = models.Q(kind=EventKind.TRANSITION, to_status__in=COMPLE
 )
 
 
-class TaskEvent(models.Model):
+class TaskEvent(AppendOnlyRecord):
     task = models.ForeignKey(
         "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="events"
     )

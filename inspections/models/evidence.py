@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import EvidenceKind
+from .records import AppendOnlyRecord
 
 # Evidence files live under MEDIA_ROOT/EVIDENCE_DIR/<task id>/ (the clean-up sweeps only this folder).
 EVIDENCE_DIR = "evidence"
@@ -21,7 +22,11 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
     return f"{EVIDENCE_DIR}/{instance.task_id}/{uuid.uuid4().hex}{ext}"
 
 
-class Evidence(models.Model):
+class Evidence(AppendOnlyRecord):
+    """One stored file; its bytes never change. A mistaken file is withdrawn (with a reason), not deleted."""
+
+    MUTABLE_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
+
     task = models.ForeignKey(
         "inspections.RectificationTask", verbose_name=_("整改任务"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -36,12 +41,33 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤回人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("撤回理由"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["-uploaded_at", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(size__gt=0), name="evidence_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="evidence_not_empty"),
+            # A withdrawal always says why.
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="evidence_withdrawal_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

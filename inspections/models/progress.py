@@ -8,8 +8,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .records import AppendOnlyRecord
 
-class ProgressUpdate(models.Model):
+
+class ProgressUpdate(AppendOnlyRecord):
     task = models.ForeignKey(
         "inspections.RectificationTask",
         verbose_name=_("整改任务"),

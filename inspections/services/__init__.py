@@ -4,6 +4,7 @@ from .findings import finding_create, finding_update
 from .notifications import notification_mark_read, notify
 from .rounds import round_create, round_update
 from .tasks import (
+    evidence_withdraw,
     task_assign,
     task_close,
     task_evidence_add,
@@ -19,6 +20,7 @@ from .tasks import (
 )
 
 __all__ = [
+    "evidence_withdraw",
     "finding_create",
     "finding_update",
     "notification_mark_read",

@@ -17,7 +17,7 @@ from accounts.choices import Role
 from accounts.models import Unit, User
 
 from .. import workflow
-from ..access import ASSIGN_TASKS, EDIT_TASKS, can_report_on, require
+from ..access import ASSIGN_TASKS, EDIT_TASKS, can_report_on, can_withdraw_evidence, require, user_role
 from ..choices import EventKind, EvidenceKind, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
@@ -27,6 +27,7 @@ from ..errors import (
     ServiceError,
     StaleVersion,
     TaskReadOnly,
+    WrongState,
 )
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
 from ..uploads import check_evidence_file
@@ -250,6 +251,7 @@ def task_evidence_add(
     """Attach evidence files; every file is checked before any is stored (all or nothing)."""
     task = _lock(task, expected_version)
     _check_can_report(actor, task)
+    _check_evidence_state(actor, task)
     files = list(files)
     if not files:
         raise ValidationError({"files": _("请选择要上传的文件。")})
@@ -286,6 +288,50 @@ def task_evidence_add(
             evidence.file.storage.delete(evidence.file.name)
         raise
     return saved
+
+
+def _check_evidence_state(actor, task: RectificationTask) -> None:
+    """Evidence is filed (and withdrawn) only in the states the workflow allows for the actor's role."""
+    if not workflow.evidence_allowed(task.status, user_role(actor)):
+        raise WrongState(
+            _("任务当前状态为“%(status)s”，不能再上传或撤回佐证材料；如需补充，请由督察办退回整改。")
+            % {"status": task.get_status_display()}
+        )
+
+
+@transaction.atomic
+def evidence_withdraw(*, actor, evidence: Evidence, reason: str, expected_version: int | None = None) -> Evidence:
+    """Withdraw a mistaken evidence file (撤回): the row and the file stay, marked withdrawn with who, when and why.
+
+    Evidence is append-only: nothing is deleted or replaced, the timeline says what was withdrawn.
+    """
+    task = _lock(evidence.task, expected_version)
+    evidence = Evidence.objects.select_for_update(of=("self",)).select_related("uploaded_by__unit").get(pk=evidence.pk)
+    if not can_withdraw_evidence(actor, evidence, task):
+        raise NotAllowed(_("只有上传该材料的单位或督察办可以撤回佐证材料。"))
+    if task.is_read_only:
+        raise TaskReadOnly(_("该任务已销号，不能撤回佐证材料。"))
+    _check_evidence_state(actor, task)
+    if evidence.is_withdrawn:
+        raise WrongState(
+            _("该材料已于 %(at)s 撤回。") % {"at": f"{timezone.localtime(evidence.withdrawn_at):%Y-%m-%d %H:%M}"}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(_("撤回佐证材料必须填写理由。"), field="reason")
+    max_length = Evidence._meta.get_field("withdrawal_reason").max_length
+    if len(reason) > max_length:
+        raise ValidationError({"reason": _("撤回理由不能超过 %(n)d 个字。") % {"n": max_length}})
+    evidence.withdrawn_at, evidence.withdrawn_by, evidence.withdrawal_reason = timezone.now(), actor, reason
+    evidence.save(update_fields=list(Evidence.MUTABLE_FIELDS))
+    _save(task, [], actor)
+    record_event(
+        task=task,
+        actor=actor,
+        kind=EventKind.EVIDENCE_WITHDRAWN,
+        reason=f"撤回了材料：{evidence.original_name}；理由：{reason}"[:1000],
+    )
+    return evidence
 
 
 def _notify_transition(task: RectificationTask, actor, transition: workflow.Transition, reason: str) -> None:
@@ -325,7 +371,7 @@ def _transition(
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise ReasonRequired(_("执行“%(action)s”必须填写理由。") % {"action": label}, field="reason")
-    if action == workflow.Action.SUBMIT and not task.evidence.exists():
+    if action == workflow.Action.SUBMIT and not task.evidence.filter(withdrawn_at__isnull=True).exists():
         raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
     now = timezone.now()
     from_status = task.status

@@ -11,9 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
-from ..access import access_task, can_manage, can_report_on, can_view_history
+from ..access import (
+    access_evidence,
+    access_task,
+    can_manage,
+    can_report_on,
+    can_view_history,
+    can_withdraw_evidence,
+    user_role,
+)
 from ..errors import ServiceError
-from ..forms import EvidenceForm, ProgressForm, TransitionForm
+from ..forms import EvidenceForm, EvidenceWithdrawForm, ProgressForm, TransitionForm
 from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
 
@@ -74,7 +82,14 @@ def task_for(request, pk):
 def _detail_context(request, task, **forms):
     user = request.user
     read_only = task.is_read_only
-    reportable = not read_only and can_report_on(user, task) and task.status in services.tasks.REPORTABLE_STATUSES
+    role = user_role(user)
+    may_report = not read_only and can_report_on(user, task)
+    reportable = may_report and task.status in services.tasks.REPORTABLE_STATUSES
+    # Evidence in the states the workflow allows for the role (not after a unit's closure request).
+    evidence_open = not read_only and workflow.evidence_allowed(task.status, role)
+    evidence = list(task.evidence.select_related("uploaded_by__unit", "withdrawn_by"))
+    for e in evidence:
+        e.can_withdraw = evidence_open and not e.is_withdrawn and can_withdraw_evidence(user, e, task)
     actions = [
         {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
         for t in workflow.available_actions(user, task)
@@ -88,15 +103,18 @@ def _detail_context(request, task, **forms):
         "history": field_changes(task) if show_history else None,
         "finding_history": field_changes(task.finding) if show_history else None,
         "timeline": task_timeline(task),
-        "evidence": task.evidence.select_related("uploaded_by"),
+        "evidence": evidence,
         "cooperating_units": task.cooperating_units.all(),
         "can_report": reportable,
+        "can_add_evidence": may_report and evidence_open,
         "can_edit": can_manage(user) and not read_only,
         "actions": actions,
         "progress_form": forms.get("progress_form")
         or ProgressForm(initial={**initial, "percent": task.percent, "investment": task.investment}),
         "evidence_form": forms.get("evidence_form") or EvidenceForm(initial=initial),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
+        "withdraw_form": forms.get("withdraw_form"),
+        "failed_evidence": forms.get("failed_evidence"),
         "failed_action": forms.get("failed_action", ""),
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
@@ -128,7 +146,11 @@ def _failed(request, task, form_name, form, exc=None, **extra):
     status = getattr(exc, "status", 400)
     task = task_for(request, task.pk)
     context = _detail_context(request, task, **{form_name: form}, **extra)
-    shown = context["can_report"] if form_name in ("progress_form", "evidence_form") else bool(context["actions"])
+    shown = {
+        "progress_form": context["can_report"],
+        "evidence_form": context["can_add_evidence"],
+        "withdraw_form": any(e.can_withdraw for e in context["evidence"] if e.pk == extra.get("failed_evidence")),
+    }.get(form_name, bool(context["actions"]))
     if not shown:
         # The form's card is not on the page for this user: say why at the top instead.
         context["page_errors"] = [str(e) for errors in form.errors.values() for e in errors]
@@ -178,6 +200,28 @@ def task_evidence(request, pk):
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "evidence_form", form, exc)
     messages.success(request, _("已上传 %(n)d 份佐证材料。") % {"n": len(saved)})
+    return redirect(task)
+
+
+@login_required
+@require_POST
+def evidence_withdraw(request, pk):
+    """Withdraw a mistaken evidence file with a reason; it stays listed, marked withdrawn, and in the timeline."""
+    evidence = access_evidence(request.user, pk)  # another unit's file: 404
+    task = task_for(request, evidence.task_id)
+    form = EvidenceWithdrawForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, task, "withdraw_form", form, failed_evidence=evidence.pk)
+    try:
+        services.evidence_withdraw(
+            actor=request.user,
+            evidence=evidence,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except (ServiceError, ValidationError) as exc:
+        return _failed(request, task, "withdraw_form", form, exc, failed_evidence=evidence.pk)
+    messages.success(request, _("已撤回佐证材料“%(name)s”。") % {"name": evidence.original_name})
     return redirect(task)
 
 

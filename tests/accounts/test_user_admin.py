@@ -73,3 +73,40 @@ def test_changing_the_role_in_the_admin_syncs_groups_and_staff_flag(client, peop
     contact.refresh_from_db()
     assert contact.role == Role.BUREAU and contact.is_staff
     assert list(contact.groups.values_list("name", flat=True)) == ["督察办"]
+
+
+def test_bureau_staff_cannot_create_change_or_reset_accounts(client, people):
+    contact = people["contact"]
+    client.force_login(people["bureau"])
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {"username": "fake-leader", "role": Role.LEADER, "password1": "x" * 12, "password2": "x" * 12},
+    )
+    assert response.status_code == 403 and not User.objects.filter(username="fake-leader").exists()
+    response = client.post(reverse("admin:accounts_user_change", args=[contact.pk]), {"role": Role.LEADER})
+    assert response.status_code == 403
+    password_url = reverse("admin:auth_user_password_change", args=[contact.pk])
+    assert (
+        client.post(password_url, {"password1": "Neues-Passwort-7", "password2": "Neues-Passwort-7"}).status_code == 403
+    )
+    assert client.post(reverse("admin:accounts_user_delete", args=[contact.pk]), {"post": "yes"}).status_code == 403
+    contact.refresh_from_db()
+    assert contact.role == Role.UNIT and not contact.has_usable_password()
+    assert not people["bureau"].has_perm("accounts.change_user")
+
+
+def test_an_administrator_manages_accounts_and_a_password_reset_is_in_the_history(client, people):
+    admin_user = user_create(username="guanliyuan", password=None, role=Role.ADMIN, full_name="管理员")
+    user_role_group_sync(admin_user)
+    contact = people["contact"]
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    assert client.post(reverse("admin:accounts_user_delete", args=[contact.pk]), {"post": "yes"}).status_code == 403
+    password_url = reverse("admin:auth_user_password_change", args=[contact.pk])
+    response = client.post(password_url, {"password1": "Neues-Passwort-7", "password2": "Neues-Passwort-7"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contact.refresh_from_db()
+    assert contact.check_password("Neues-Passwort-7") and contact.password_changed_at is not None
+    latest = contact.history.order_by("-history_date").first()
+    assert latest.password_changed_at == contact.password_changed_at and latest.history_user == admin_user

@@ -153,3 +153,27 @@ def test_records_of_a_missing_task_are_404(world, client_for, records):
         response = client_for("admin").get(f"/api/tasks/{pk}/{records}/")
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("status", ["submitted", "verified"])
+def test_evidence_upload_after_the_closure_request_is_a_conflict(world, client_for, status):
+    task = world.task_in(status)
+    response = client_for("unit").post(f"/api/tasks/{task.pk}/evidence/", {"files": [pdf_file()]}, format="multipart")
+    assert response.status_code == 409, response.content
+    assert task.evidence.count() == 1
+
+
+def test_evidence_withdraw_through_the_api(world, client_for):
+    evidence = world.add_evidence()
+    url = f"/api/tasks/{world.task.pk}/evidence/{evidence.pk}/withdraw/"
+    assert client_for("unit").post(url, {}, format="json").status_code == 400  # a reason is required
+    assert client_for("other_unit").post(url, {"reason": "x"}, format="json").status_code == 404
+    assert client_for("leader").post(url, {"reason": "x"}, format="json").status_code == 403
+    response = client_for("unit").post(url, {"reason": "传错了文件"}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["withdrawn_at"] and body["withdrawal_reason"] == "传错了文件"
+    rows = client_for("bureau").get(f"/api/tasks/{world.task.pk}/evidence/").json()["results"]
+    assert [row["withdrawal_reason"] for row in rows] == ["传错了文件"]  # still listed
+    kinds = [row["kind"] for row in client_for("bureau").get(f"/api/tasks/{world.task.pk}/events/").json()["results"]]
+    assert kinds[-1] == "withdrawn"

@@ -214,21 +214,21 @@ def test_rolled_back_upload_is_removed_after_the_grace_period_and_kept_files_sta
     assert kept.file.read() == ledger.pdf().read()
 
 
-def test_file_of_evidence_deleted_in_the_admin_is_an_orphan_too(client, ledger, settings):
+def test_evidence_is_never_deleted_in_the_admin_and_a_withdrawn_file_is_kept(client, ledger, settings):
+    # Evidence is append-only (issue 14): a wrong upload is withdrawn with a reason, its row and file stay.
     task = ledger.task()
-    gone, stays = services.task_evidence_add(
+    withdrawn, stays = services.task_evidence_add(
         actor=ledger.water_user, task=task, files=[ledger.pdf(), ledger.pdf()], kind=EvidenceKind.PHOTO
     )
-    # Bureau staff may delete a wrong upload in the admin: the row goes, Django leaves the file.
     user_role_group_sync(ledger.bureau)
     client.force_login(ledger.bureau)
-    response = client.post(reverse("admin:inspections_evidence_delete", args=[gone.pk]), {"post": "yes"})
-    assert response.status_code == 302 and not Evidence.objects.filter(pk=gone.pk).exists()
-    assert (settings.MEDIA_ROOT / gone.file.name).is_file()
+    response = client.post(reverse("admin:inspections_evidence_delete", args=[withdrawn.pk]), {"post": "yes"})
+    assert response.status_code == 403 and Evidence.objects.filter(pk=withdrawn.pk).exists()
+    services.evidence_withdraw(actor=ledger.bureau, evidence=withdrawn, reason="传错了文件")
     for path in Path(settings.MEDIA_ROOT).rglob("*.pdf"):
         age(path, 2 * DAY)
-    assert storage_clean().evidence_files == [gone.file.name]
-    assert files_under(settings.MEDIA_ROOT) == [stays.file.name]
+    assert storage_clean().evidence_files == []
+    assert files_under(settings.MEDIA_ROOT) == sorted([withdrawn.file.name, stays.file.name])
 
 
 def test_no_evidence_row_at_all_leaves_the_folder_alone(ledger, settings):

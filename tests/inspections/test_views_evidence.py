@@ -92,3 +92,53 @@ def test_no_file_is_a_field_error(client, world):
     )
     assert response.status_code == 400
     assert "请选择要上传的文件" in response.content.decode()
+
+
+def withdraw(client, evidence, reason, version=None):
+    return client.post(
+        reverse("inspections:evidence_withdraw", args=[evidence.pk]),
+        {"version": version or evidence.task.version, "reason": reason},
+    )
+
+
+def test_uploading_unit_withdraws_a_file_on_the_task_page_and_it_stays_listed(client, world):
+    client.force_login(world.housing_user)
+    upload(client, world.housing_task, [pdf("传错的文件.pdf")])
+    evidence = Evidence.objects.get()
+    page = client.get(world.housing_task.get_absolute_url()).content.decode()
+    assert 'data-testid="withdraw-reason"' in page
+    response = withdraw(client, evidence, "")
+    assert response.status_code == 400 and "必须填写理由" in response.content.decode()
+    assert withdraw(client, evidence, "传错了，应为验收报告").status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.is_withdrawn and evidence.withdrawal_reason == "传错了，应为验收报告"
+    page = client.get(world.housing_task.get_absolute_url()).content.decode()
+    assert "传错的文件.pdf" in page and 'data-testid="evidence-withdrawn"' in page
+    assert "传错了，应为验收报告" in page  # in the list and in the timeline
+    assert 'data-testid="withdraw-reason"' not in page
+
+
+def test_other_unit_gets_404_on_withdraw(client, world):
+    client.force_login(world.housing_user)
+    upload(client, world.housing_task, [pdf()])
+    evidence = Evidence.objects.get()
+    client.force_login(world.township_user)
+    assert withdraw(client, evidence, "不是我的").status_code == 404
+    assert not Evidence.objects.get().is_withdrawn
+
+
+def test_evidence_upload_is_refused_on_the_page_after_the_closure_request(client, world):
+    from inspections import services
+
+    client.force_login(world.housing_user)
+    upload(client, world.housing_task, [pdf()])
+    services.task_submit(actor=world.housing_user, task=world.housing_task)
+    world.housing_task.refresh_from_db()
+    page = client.get(world.housing_task.get_absolute_url()).content.decode()
+    assert 'data-testid="evidence-submit"' not in page and 'data-testid="withdraw-reason"' not in page
+    response = upload(client, world.housing_task, [pdf("补充.pdf")])
+    assert response.status_code == 409 and "不能再上传" in response.content.decode()
+    services.task_verify(actor=world.staff, task=world.housing_task)
+    world.housing_task.refresh_from_db()
+    assert upload(client, world.housing_task, [pdf("补充.pdf")]).status_code == 409
+    assert Evidence.objects.count() == 1

@@ -77,6 +77,7 @@ EXPECTED = {
     # Bureau staff only; the lead unit and the leader see the task but may not edit it, the other unit never sees it.
     "inspections:task_edit": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
     "inspections:evidence_download": ("GET", SEES_TASK),
+    "inspections:evidence_withdraw": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
     "inspections:round_list": ("GET", every(200)),
     "inspections:round_create": ("GET", MANAGERS),
     "inspections:round_detail": ("GET", SEES_TASK),
@@ -114,6 +115,7 @@ EXPECTED = {
     "api:task-reopen": ("POST", API_INVALID),
     "api:task-progress-list": ("GET", API_SEES_TASK),
     "api:task-evidence-list": ("GET", API_SEES_TASK),
+    "api:task-evidence-withdraw": ("POST", API_INVALID),
     "api:task-events-list": ("GET", API_SEES_TASK),
     "api:unit-list": ("GET", API_EVERYONE),
     "api:unit-detail": ("GET", API_SEES_TASK),  # the lead unit: only its own tree and the managers see it
@@ -201,6 +203,7 @@ def _kwargs(pattern, world) -> dict:
         "round": world["round"].pk,
         "finding": world["finding"].pk,
         "evidence": world["evidence"].pk,
+        "task-evidence": world["evidence"].pk,
         "report": world["report"].pk,
         "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
