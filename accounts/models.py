@@ -114,3 +114,7 @@ class User(AbstractUser):
     @property
     def is_leader(self) -> bool:
         return self.role == Role.LEADER
+
+
+# Sign-in guards (API tokens, password history, login slow-down) live in their own module.
+from .credentials import ApiToken, LoginThrottle, PasswordHistory  # noqa: E402, F401
