@@ -2,17 +2,20 @@
 
 import django_filters as filters
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, generics, serializers, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from django.utils.translation import gettext_lazy as _l
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, permissions, serializers, views, viewsets
+from rest_framework.response import Response
 
 from rectify.api_errors import ErrorSerializer
 
 from .choices import Role, UnitKind
+from .login_protection import login_success_record
 from .models import Unit, User
 from .selectors import units_visible_to
+from .services import api_token_issue
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -70,22 +73,71 @@ class MeView(generics.RetrieveAPIView):
         return self.request.user
 
 
-class TokenObtainView(ObtainAuthToken):
-    """POST username + password → the user's API token (the same one the token page shows)."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_l("用户名"), write_only=True)
+    password = serializers.CharField(
+        label=_l("密码"), style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+    name = serializers.CharField(
+        label=_l("令牌名称"),
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        write_only=True,
+        help_text="用途，如「省级平台对接」",
+    )
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if not user:
+            raise serializers.ValidationError(_("用户名或密码不正确。"), code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="令牌本身：只在这一次返回，系统只保存它的摘要")
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(help_text="过期时间（API_TOKEN_DAYS 天后）")
+
+
+class TokenObtainView(views.APIView):
+    """POST username + password → a new API token (each call makes another; see them on the token page)."""
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
-        summary="用用户名和密码获取 API 令牌",
+        summary="用用户名和密码生成新的 API 令牌",
         auth=[],
-        request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}), 429: ErrorSerializer},
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
     )
     def post(self, request, *args, **kwargs):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except exceptions.ValidationError:
-            # django-axes marks the request when the account is locked after repeated failures.
+            # django-axes marks the request when this client address is blocked after repeated failures.
             if getattr(request, "axes_locked_out", False):
                 raise exceptions.Throttled(
-                    wait=settings.AXES_COOLOFF_TIME * 3600, detail=_("登录失败次数过多，账号已被暂时锁定，请稍后再试。")
+                    wait=settings.AXES_COOLOFF_TIME * 3600,
+                    detail=_("从您所在的网络地址登录失败次数过多，该地址已被暂停登录，请稍后再试。"),
+                ) from None
+            # accounts.login_protection: this account failed repeatedly, the next try must wait.
+            wait = getattr(request, "login_retry_after", 0)
+            if wait:
+                raise exceptions.Throttled(
+                    wait=wait, detail=_("该账号最近登录失败次数较多，请 %(seconds)d 秒后再试。") % {"seconds": wait}
                 ) from None
             raise
+        user = serializer.validated_data["user"]
+        login_success_record(user.get_username())
+        token, key = api_token_issue(user=user, name=serializer.validated_data.get("name", ""))
+        data = {"token": key, "name": token.name, "created": token.created, "expiry": token.expiry}
+        response = Response(TokenResponseSerializer(data).data)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("用户与单位")
+
+    def ready(self):
+        from . import signals, token_admin
+
+        signals.connect()
+        token_admin.register()

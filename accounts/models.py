@@ -124,3 +124,7 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.is_superuser or self.role in JURISDICTION_ROLES
+
+
+# Sign-in guards (API tokens, password history, login slow-down) live in their own module.
+from .credentials import ApiToken, LoginThrottle, PasswordHistory  # noqa: E402, F401

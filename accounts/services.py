@@ -1,9 +1,12 @@
 """Writes for units and users."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Unit, User
+from .models import ApiToken, Unit, User
 
 
 @transaction.atomic
@@ -72,17 +75,21 @@ def user_role_group_sync(user: User) -> None:
 
 
 @transaction.atomic
-def api_token_issue(*, user: User):
-    """A fresh API token for `user`; any earlier token stops working at once."""
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for `user`, next to any it already has. Returns the token and its key: the key is
+    not stored (only a digest), so this is the one moment it can be shown."""
+    return ApiToken.objects.create(user=user, name=name.strip()[:100], expiry=timedelta(days=settings.API_TOKEN_DAYS))
 
 
 @transaction.atomic
-def api_token_revoke(*, user: User) -> bool:
-    from rest_framework.authtoken.models import Token
-
-    deleted, _ = Token.objects.filter(user=user).delete()
+def api_token_revoke(*, user: User, digest: str) -> bool:
+    """Revoke one of `user`'s own tokens; someone else's token is left alone (and reported as not found)."""
+    deleted, _ = ApiToken.objects.filter(user=user, digest=digest).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Every token of `user`: on a password change, an unusable password, deactivation (accounts/signals.py)."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted

@@ -4,6 +4,7 @@ Unset DATABASE_URL means the embedded SQLite default; unset REDIS_URL means Cele
 Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.login_protection.LoginSlowdownMiddleware",
 ]
 
 ROOT_URLCONF = "rectify.urls"
@@ -100,15 +102,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # refuses a blocked client address before anything else
+    "accounts.login_protection.LoginSlowdownBackend",  # makes repeated failures on one account wait
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "accounts.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's list of 20,000 common passwords, also with digits and symbols stripped from the ends.
+    {"NAME": "accounts.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.CharacterVarietyValidator", "OPTIONS": {"min_distinct": 5}},
+    # No reuse of the current password or the last PASSWORD_HISTORY_COUNT ones (kept as hashes).
+    {"NAME": "accounts.password_validation.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -118,12 +126,46 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
-# Login lockout (django-axes).
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Reverse proxies in front of gunicorn (docker-compose: one nginx). Only with a count above 0 does the
+# app believe X-Forwarded-Proto (https) and take the client address from CLIENT_IP_HEADER, counting
+# TRUSTED_PROXY_COUNT entries from the right (each proxy appends the address it saw); with 0, a
+# client could forge both, so the address is REMOTE_ADDR and the scheme the connection's own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR")
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login protection, two layers (README "Login protection"):
+# 1. django-axes blocks a client address after AXES_FAILURE_LIMIT failed logins (any usernames), for
+#    AXES_COOLOFF_MINUTES after its last failure. Per address, not per account: an outsider who fails
+#    on someone's username blocks only himself.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["ip_address"]]
+# A success does not wipe the address's failures: one valid account must not reset the count for guesses
+# at other accounts. The failures are forgotten AXES_COOLOFF_MINUTES after the last one.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "rectify.client_ip.client_ip"
+# 2. accounts.login_protection slows (never locks) one account: after LOGIN_SLOWDOWN_AFTER failures on a
+#    username, from any addresses, each further try must wait 2, 4, 8 ... up to LOGIN_SLOWDOWN_MAX_SECONDS
+#    seconds after the last failure; the right password after the wait works. Forgotten after
+#    LOGIN_SLOWDOWN_WINDOW_MINUTES without a failure, or at a successful login.
+LOGIN_SLOWDOWN_AFTER = env_int("LOGIN_SLOWDOWN_AFTER", 3)
+LOGIN_SLOWDOWN_MAX_SECONDS = env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 60)
+LOGIN_SLOWDOWN_WINDOW_MINUTES = env_int("LOGIN_SLOWDOWN_WINDOW_MINUTES", 30)
+
+# API tokens (django-rest-knox with accounts.ApiToken): only a SHA-512 digest is stored, the key is shown
+# once; each expires after API_TOKEN_DAYS; all of a user's die with a password change or deactivation.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # as before: "Authorization: Token <key>"
+    "TOKEN_LIMIT_PER_USER": None,
+}
+# knox's own migrations would create its (swapped-out, never used) knox_authtoken table anyway.
+MIGRATION_MODULES = {"knox": None}
 
 # Language and time: Chinese by default, English available; Asia/Shanghai.
 LANGUAGE_CODE = "zh-hans"
@@ -196,7 +238,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rectify@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API client gets 401 with "WWW-Authenticate: Token".
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -272,7 +314,6 @@ else:
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Only ever off for a plain-http load test on 127.0.0.1 (bench/run_load.sh).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -1,9 +1,9 @@
 """A user creates an API token on the token page, uses it, and reads the local Swagger UI (no CDN)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.choices import Role
+from accounts.models import ApiToken
 from accounts.services import user_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,17 +32,26 @@ def _log_in(page, live_server):
 
 def test_create_use_and_revoke_a_token(page, live_server, bureau_user, screenshot_dir):
     _log_in(page, live_server)
+    page.fill("input[name=name]", "省级平台对接")
     page.get_by_role("button", name="生成令牌").click()
     key = page.get_by_test_id("token-key").inner_text().strip()
     page.screenshot(path=screenshot_dir / "api-token-created.png", full_page=True)
-    assert Token.objects.get(user=bureau_user).key == key
+    token = ApiToken.objects.get(user=bureau_user)
+    assert token.name == "省级平台对接" and key.startswith(token.token_key)
 
     response = page.request.get(f"{live_server.url}/api/me/", headers={"Authorization": f"Token {key}"})
     assert response.status == 200 and response.json()["username"] == "duchaban"
 
-    page.get_by_role("button", name="吊销令牌").click()
+    # Shown once: reloading the list shows only the start of the key, with its expiry.
+    page.goto(f"{live_server.url}/accounts/tokens/")
+    listing = page.get_by_test_id("token-list")
+    assert key not in page.content() and key[:8] in listing.inner_text() and "省级平台对接" in listing.inner_text()
+
+    page.get_by_role("button", name="吊销", exact=True).click()
     page.wait_for_selector("text=您还没有 API 令牌")
-    assert not Token.objects.filter(user=bureau_user).exists()
+    assert not ApiToken.objects.filter(user=bureau_user).exists()
+    response = page.request.get(f"{live_server.url}/api/me/", headers={"Authorization": f"Token {key}"})
+    assert response.status == 401
     assert _errors(page) == []
 
 

@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checklist (`manage.py check --deploy`)."""
 
+import re
 import secrets
 import subprocess
 import sys
@@ -85,3 +86,81 @@ def test_production_cookies_and_headers(tmp_path):
         "True",
         "True",
     ]
+
+
+# --- the reverse proxy: only nginx is reachable, and the app trusts its headers only when declared ----
+
+COMPOSE = settings.BASE_DIR / "docker-compose.yml"
+NGINX_CONF = settings.BASE_DIR / "deploy" / "nginx" / "rectify.conf"
+
+
+def compose_services() -> dict:
+    import yaml
+
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+
+
+def nginx_directives(name: str) -> list[str]:
+    """The arguments of every `name ...;` directive in the nginx config, comments removed."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text(encoding="utf-8"))
+    return [m.group(1).strip() for m in re.finditer(rf"(?:^|[;{{}}\s]){name}\s+([^;{{}}]*);", text)]
+
+
+def nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmMgG]?)", value).groups()
+    return int(number) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit.lower()]
+
+
+def test_only_the_proxy_publishes_ports():
+    services = compose_services()
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"proxy"}, published
+    assert "ports" not in services["web"]
+    assert services["proxy"]["image"].startswith("nginx")
+    assert {p.split(":")[-1] for p in services["proxy"]["ports"]} == {"80", "443"}
+
+
+def test_the_proxy_uses_the_config_file_in_the_repository():
+    volumes = compose_services()["proxy"]["volumes"]
+    conf = next(v for v in volumes if v.endswith(":/etc/nginx/conf.d/default.conf:ro"))
+    assert (settings.BASE_DIR / conf.split(":")[0]).resolve() == NGINX_CONF.resolve()
+    assert nginx_directives("proxy_pass") == ["http://rectify_web"]
+    assert nginx_directives("server") == ["web:8000"]  # the upstream: gunicorn on the compose network
+
+
+def test_the_app_is_told_it_sits_behind_one_proxy():
+    environment = compose_services()["web"]["environment"]
+    assert environment["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+
+
+def test_nginx_sets_the_client_address_and_scheme():
+    headers = dict(value.split(None, 1) for value in nginx_directives("proxy_set_header"))
+    # Overwritten with the address nginx saw: a client's own X-Forwarded-For never reaches the app.
+    assert headers["X-Forwarded-For"] == "$remote_addr"
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["Host"] == "$host"
+
+
+def test_nginx_body_limit_fits_the_upload_limit():
+    (limit,) = nginx_directives("client_max_body_size")
+    size = nginx_size(limit)
+    assert size != 0  # 0 would mean unlimited
+    # At least one evidence file of the largest allowed size plus the form around it, so the app (not
+    # nginx with a bare 413 page) is what refuses an oversized file, with a readable message.
+    assert size >= settings.EVIDENCE_MAX_BYTES + 1024**2
+
+
+def test_nginx_leaves_the_security_headers_to_the_app():
+    added = " ".join(nginx_directives("add_header")).lower()
+    assert "content-security-policy" not in added and "strict-transport-security" not in added
+
+
+def test_proxy_headers_are_trusted_only_when_a_proxy_is_declared(tmp_path):
+    code = "from django.conf import settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    env = {"SECRET_KEY": secrets.token_urlsafe(64), **PRODUCTION_ENV}
+    alone = run_manage(tmp_path, "shell", "-c", code, **env)
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.strip().splitlines()[-1] == "None"
+    behind = run_manage(tmp_path, "shell", "-c", code, TRUSTED_PROXY_COUNT="1", **env)
+    assert behind.returncode == 0, behind.stderr
+    assert behind.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"

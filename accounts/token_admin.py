@@ -1,0 +1,45 @@
+"""Admin list of every API token: administrators see and revoke any (keys are never stored, so never shown)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .credentials import ApiToken
+
+
+def _is_administrator(request) -> bool:
+    return bool(getattr(request.user, "is_active", False) and getattr(request.user, "is_admin_role", False))
+
+
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("key_start", "name", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("token_key", "name", "user__username", "user__full_name")
+    list_filter = ("created", "expiry")
+    fields = ("key_start", "name", "user", "created", "expiry")
+    readonly_fields = fields
+    ordering = ("-created",)
+
+    @admin.display(description=_("令牌开头"))
+    def key_start(self, token):
+        return f"{token.token_key[:8]}…"
+
+    # Tokens are created by their owner (the key is shown only to them, once); here they are only revoked.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return _is_administrator(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_administrator(request)
+
+    def has_module_permission(self, request):
+        return _is_administrator(request)
+
+
+def register() -> None:
+    if not admin.site.is_registered(ApiToken):
+        admin.site.register(ApiToken, ApiTokenAdmin)
