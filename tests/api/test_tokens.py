@@ -19,7 +19,10 @@ def test_obtain_token_with_password_and_use_it(world):
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/me/").json()["username"] == "zhujian"
     # A token-authenticated write needs no CSRF token.
-    assert client.post(f"/api/tasks/{world.task.pk}/start/").status_code == 200
+    response = client.post(
+        f"/api/tasks/{world.task.pk}/start/", {"expected_version": world.task.version}, format="json"
+    )
+    assert response.status_code == 200
 
 
 def test_wrong_password_gives_no_token(world):
