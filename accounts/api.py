@@ -28,10 +28,18 @@ class UnitSerializer(serializers.ModelSerializer):
 class UnitFilterSet(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=UnitKind.choices)
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="搜索")
+    parent = filters.ModelChoiceFilter(queryset=Unit.objects.none())
 
     class Meta:
         model = Unit
         fields = ["kind", "parent", "is_active"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # Only the units the user may see are choices: another unit's id answers like a missing one.
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["parent"].queryset = units_visible_to(user)
 
 
 @extend_schema_view(

@@ -3,6 +3,7 @@
 import re
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit, User
 from accounts.selectors import units_visible_to
 
-from .access import led_within, visible_rounds
+from .access import led_within, visible_findings, visible_rounds
 from .asof import completed_between, tasks_as_of
 from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
 from .figures import complete_q, due_soon_q, overdue_q, status_field
+from .limits import validate_day
 from .models import Finding, InspectionRound, RectificationTask
 
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
@@ -21,20 +23,44 @@ SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
 TASK_CODE = re.compile(r"^(\d{1,9})-(\d{1,4})$")
 
 
-class TaskFilterSet(filters.FilterSet):
+def _filter_user(user, request):
+    return user or getattr(request, "user", None)
+
+
+class ScopedFilterSet(filters.FilterSet):
+    """Choices come from the access chokepoint (`scope_choices`), and every date filter is bounded.
+
+    Without a user nothing is offered: a round, finding or unit the user may not see is "not a valid
+    choice", exactly like one that does not exist (no existence oracle through a filter).
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.scope_choices(_filter_user(user, request))
+        for filter_ in self.filters.values():
+            field = filter_.field
+            for date_field in (field, *getattr(field, "fields", ())):
+                if isinstance(date_field, forms.DateField) and validate_day not in date_field.validators:
+                    date_field.validators.append(validate_day)
+
+    def scope_choices(self, user) -> None:
+        pass
+
+
+class TaskFilterSet(ScopedFilterSet):
     """Filters of the task list. The queryset must come from selectors.task_queryset (schedule annotations)."""
 
     q = filters.CharFilter(label=_("搜索"), method="filter_search")
-    round = filters.ModelChoiceFilter(label=_("督察轮次"), field_name="round", queryset=InspectionRound.objects.all())
-    finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.all())
+    round = filters.ModelChoiceFilter(label=_("督察轮次"), field_name="round", queryset=InspectionRound.objects.none())
+    finding = filters.ModelChoiceFilter(label=_("反馈问题"), queryset=Finding.objects.none())
     category = filters.MultipleChoiceFilter(label=_("问题类别"), field_name="category", choices=Category.choices)
     status = filters.MultipleChoiceFilter(label=_("整改状态"), choices=TaskStatus.choices, method="filter_status")
     complete = filters.BooleanFilter(label=_("已完成整改"), method="filter_complete")
     lead_unit = filters.ModelChoiceFilter(
-        label=_("牵头单位（含下级）"), queryset=Unit.objects.all(), method="filter_lead_unit"
+        label=_("牵头单位（含下级）"), queryset=Unit.objects.none(), method="filter_lead_unit"
     )
     leader = filters.ModelChoiceFilter(
-        label=_("责任领导"), field_name="finding__responsible_leader", queryset=User.objects.all()
+        label=_("责任领导"), field_name="finding__responsible_leader", queryset=User.objects.none()
     )
     source = filters.ChoiceFilter(label=_("问题来源"), field_name="finding__source", choices=FindingSource.choices)
     overdue = filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
@@ -84,14 +110,17 @@ class TaskFilterSet(filters.FilterSet):
         model = RectificationTask
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
-        super().__init__(data, queryset, request=request, prefix=prefix)
-        user = user or getattr(request, "user", None)
-        if user is not None:
-            # Offer only what the user may see: another unit's name is not even a choice.
-            self.filters["lead_unit"].queryset = units_visible_to(user)
-            self.filters["round"].queryset = visible_rounds(user)
-            self.filters["leader"].queryset = User.objects.filter(led_findings__isnull=False).distinct()
+    def scope_choices(self, user):
+        if user is None:
+            return
+        # Offer only what the user may see: another unit's name is not even a choice.
+        findings = visible_findings(user)
+        self.filters["lead_unit"].queryset = units_visible_to(user)
+        self.filters["round"].queryset = visible_rounds(user)
+        self.filters["finding"].queryset = findings
+        self.filters["leader"].queryset = User.objects.filter(
+            pk__in=findings.filter(responsible_leader__isnull=False).values("responsible_leader")
+        )
 
     def filter_queryset(self, queryset):
         self.as_of_day = self.form.cleaned_data.get("as_of")
@@ -157,7 +186,7 @@ class TaskFilterSet(filters.FilterSet):
         return queryset.filter(due_soon_q(self._today(), int(value), getattr(self, "as_of_day", None)))
 
 
-class RoundFilterSet(filters.FilterSet):
+class RoundFilterSet(ScopedFilterSet):
     kind = filters.MultipleChoiceFilter(label=_("督察类型"), choices=RoundKind.choices)
     q = filters.CharFilter(label=_("搜索"), field_name="name", lookup_expr="icontains")
 
@@ -166,8 +195,8 @@ class RoundFilterSet(filters.FilterSet):
         fields = ["kind", "batch"]
 
 
-class FindingFilterSet(filters.FilterSet):
-    round = filters.ModelChoiceFilter(label=_("督察轮次"), queryset=InspectionRound.objects.all())
+class FindingFilterSet(ScopedFilterSet):
+    round = filters.ModelChoiceFilter(label=_("督察轮次"), queryset=InspectionRound.objects.none())
     category = filters.MultipleChoiceFilter(label=_("问题类别"), choices=Category.choices)
     source = filters.ChoiceFilter(label=_("问题来源"), choices=FindingSource.choices)
     q = filters.CharFilter(label=_("搜索"), method="filter_search")
@@ -175,6 +204,10 @@ class FindingFilterSet(filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["round", "category", "source", "number"]
+
+    def scope_choices(self, user):
+        if user is not None:
+            self.filters["round"].queryset = visible_rounds(user)
 
     def filter_search(self, queryset, name, value):
         for term in value.split()[:8]:

@@ -2,14 +2,16 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
-from accounts.selectors import leaders
+from accounts.selectors import leaders, units_visible_to
 
 from .choices import EvidenceKind
 from .deadlines import DeadlineParseError, parse_deadline
+from .limits import DAY_VALIDATORS, MAX_TEXT, validate_day
 from .models import Finding, InspectionRound
 from .services.rounds import ROUND_FIELDS
 
@@ -43,6 +45,12 @@ class RoundForm(BootstrapMixin, forms.ModelForm):
         fields = list(ROUND_FIELDS)
         widgets = {f: DATE_INPUT for f in ("inspection_start", "inspection_end", "feedback_date", "plan_due_date")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.validators.append(validate_day)
+
 
 class FindingForm(BootstrapMixin, forms.ModelForm):
     class Meta:
@@ -56,6 +64,8 @@ class FindingForm(BootstrapMixin, forms.ModelForm):
         self.fields["number"].required = False
         self.fields["number"].help_text = _("留空则自动编号")
         self.fields["responsible_leader"].queryset = leaders()
+        self.fields["description"].validators.append(MaxLengthValidator(MAX_TEXT))
+        self.fields["description"].widget.attrs["maxlength"] = MAX_TEXT
 
     def validate_unique(self):
         # The service numbers the finding; a duplicate number is checked here so the error sits on the field.
@@ -67,17 +77,28 @@ class FindingForm(BootstrapMixin, forms.ModelForm):
 class TaskRowForm(BootstrapMixin, forms.Form):
     """One task of a finding being split (one row of the finding form's formset)."""
 
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.filter(is_active=True))
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.none())
     cooperating_units = forms.ModelMultipleChoiceField(
         label=_("配合单位"),
-        queryset=Unit.objects.filter(is_active=True),
+        queryset=Unit.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
-    goal = forms.CharField(label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    goal = forms.CharField(
+        label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=MAX_TEXT
+    )
+    measures = forms.CharField(
+        label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=MAX_TEXT
+    )
     deadline_text = forms.CharField(label=_("整改时限"), max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The units offered come through the access chokepoint (bureau staff see all of them).
+        units = units_visible_to(user).filter(is_active=True)
+        self.fields["lead_unit"].queryset = units
+        self.fields["cooperating_units"].queryset = units
 
     def clean_deadline_text(self):
         text = self.cleaned_data["deadline_text"]
@@ -108,7 +129,7 @@ class VersionedForm(BootstrapMixin, forms.Form):
 
 
 class ProgressForm(VersionedForm):
-    text = forms.CharField(label=_("整改进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("整改进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=MAX_TEXT)
     percent = forms.IntegerField(label=_("完成比例（%）"), min_value=0, max_value=100)
     investment = forms.DecimalField(
         label=_("累计投入资金（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
@@ -136,6 +157,9 @@ class EvidenceForm(VersionedForm):
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
 
 
+REASON_MAX = 2000  # as the API's
+
+
 class EvidenceWithdrawForm(VersionedForm):
     reason = forms.CharField(
         label=_("撤回理由"),
@@ -146,7 +170,9 @@ class EvidenceWithdrawForm(VersionedForm):
 
 class TransitionForm(VersionedForm):
     action = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=REASON_MAX
+    )
 
 
 def unit_depth(path: str) -> int:
@@ -175,11 +201,18 @@ class TaskEditForm(VersionedForm):
         label=_("配合单位"), queryset=Unit.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
-    goal = forms.CharField(label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    goal = forms.CharField(
+        label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_TEXT
+    )
+    measures = forms.CharField(
+        label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_TEXT
+    )
     deadline_text = forms.CharField(label=_("整改时限"), max_length=200)
     assigned_on = forms.DateField(
-        label=_("交办日期"), widget=DATE_INPUT, help_text=_("“立行立改”的期限从交办日期起算。")
+        label=_("交办日期"),
+        widget=DATE_INPUT,
+        help_text=_("“立行立改”的期限从交办日期起算。"),
+        validators=DAY_VALIDATORS,
     )
 
     def __init__(self, *args, task, units, **kwargs):

@@ -64,6 +64,24 @@ def human_size(size: int) -> str:
     return _("%(size)s 字节") % {"size": size}
 
 
+def check_evidence_batch(files) -> None:
+    """One upload (page or API): at most EVIDENCE_MAX_FILES files, EVIDENCE_MAX_REQUEST_BYTES together."""
+    if len(files) > settings.EVIDENCE_MAX_FILES:
+        raise InvalidFile(
+            _("一次最多上传 %(limit)d 个文件（本次 %(count)d 个），请分批上传。")
+            % {"limit": settings.EVIDENCE_MAX_FILES, "count": len(files)},
+            field="files",
+        )
+    total = sum(getattr(f, "size", 0) or 0 for f in files)
+    limit = settings.EVIDENCE_MAX_REQUEST_BYTES
+    if total > limit:
+        raise InvalidFile(
+            _("本次上传的文件共 %(size)s，超过每次 %(limit)s 的上限，请分批上传。")
+            % {"size": human_size(total), "limit": human_size(limit)},
+            field="files",
+        )
+
+
 def check_evidence_file(upload) -> CheckedFile:
     name = safe_display_name(getattr(upload, "name", ""))
     size = upload.size

@@ -12,6 +12,7 @@ from accounts.selectors import leaders, units_visible_to
 from .. import workflow
 from ..access import visible_findings, visible_rounds
 from ..choices import Category, EvidenceKind, FindingSource, Schedule, TaskStatus, Warning
+from ..limits import DAY_VALIDATORS, MAX_TEXT
 from ..models import (
     Evidence,
     Finding,
@@ -21,8 +22,6 @@ from ..models import (
     TaskEvent,
 )
 from ..selectors import task_assignable_units
-
-MAX_TEXT = 10000
 
 
 def _request_user(serializer):
@@ -49,7 +48,13 @@ class RoundSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"batch": {"min_value": 1, "max_value": 32767}}
+        extra_kwargs = {
+            "batch": {"min_value": 1, "max_value": 32767},
+            **{
+                name: {"validators": DAY_VALIDATORS}
+                for name in ("inspection_start", "inspection_end", "feedback_date", "plan_due_date")
+            },
+        }
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -80,19 +85,23 @@ class FindingSerializer(serializers.ModelSerializer):
 class TaskAssignSerializer(serializers.Serializer):
     """One task of a finding (整改任务交办); the deadline text is parsed by the service."""
 
-    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(is_active=True))
+    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
     deadline_text = serializers.CharField(max_length=200, help_text="例如“2026年12月底前”“立行立改”“长期坚持”")
-    cooperating_units = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Unit.objects.filter(is_active=True), required=False
-    )
+    cooperating_units = serializers.PrimaryKeyRelatedField(many=True, queryset=Unit.objects.none(), required=False)
     goal = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     measures = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     responsible_person = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    assigned_on = serializers.DateField(required=False, help_text="交办日期，默认今天")
+    assigned_on = serializers.DateField(required=False, help_text="交办日期，默认今天", validators=DAY_VALIDATORS)
+
+    def scope_units(self, user) -> None:
+        """Units to choose from come through the access chokepoint (the user's subtree, or all)."""
+        units = units_visible_to(user).filter(is_active=True)
+        self.fields["lead_unit"].queryset = units
+        self.fields["cooperating_units"].child_relation.queryset = units
 
 
 class FindingCreateSerializer(serializers.Serializer):
-    round = serializers.PrimaryKeyRelatedField(queryset=InspectionRound.objects.all())
+    round = serializers.PrimaryKeyRelatedField(queryset=InspectionRound.objects.none())
     number = serializers.IntegerField(
         min_value=1, max_value=2147483647, required=False, help_text="问题编号，默认为本轮次下一个编号"
     )
@@ -109,6 +118,7 @@ class FindingCreateSerializer(serializers.Serializer):
         user = _request_user(self)
         if user is not None:
             self.fields["round"].queryset = visible_rounds(user)
+            self.fields["tasks"].child.scope_units(user)
 
 
 # --- tasks ----------------------------------------------------------------------------------------
@@ -188,7 +198,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 
 class TaskCreateSerializer(TaskAssignSerializer):
-    finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.all())
+    finding = serializers.PrimaryKeyRelatedField(queryset=Finding.objects.none())
     number = serializers.IntegerField(
         min_value=1, max_value=32767, required=False, help_text="任务序号，默认为该问题下一个序号"
     )
@@ -198,15 +208,14 @@ class TaskCreateSerializer(TaskAssignSerializer):
         user = _request_user(self)
         if user is not None:
             self.fields["finding"].queryset = visible_findings(user)
-            self.fields["lead_unit"].queryset = units_visible_to(user).filter(is_active=True)
+            self.scope_units(user)
 
 
 class VersionedSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(
         min_value=1,
         max_value=2147483647,
-        required=False,
-        help_text="任务的 version；若任务已被他人修改则返回 409，避免覆盖",
+        help_text="读取任务时的 version（必填）；若任务已被他人修改则返回 409，避免覆盖",
     )
 
 
@@ -272,7 +281,9 @@ class ProgressCreateSerializer(VersionedSerializer):
         allow_null=True,
         help_text="累计投入资金（万元），不填则沿用上次",
     )
-    reported_on = serializers.DateField(required=False, help_text="填报日期，默认今天")
+    reported_on = serializers.DateField(
+        required=False, help_text="填报日期，默认今天；不能晚于今天，也不能早于任务交办", validators=DAY_VALIDATORS
+    )
 
 
 class EvidenceSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from accounts.selectors import units_visible_to
 
 from ..access import visible_rounds
 from ..choices import Category
+from ..limits import DAY_VALIDATORS
 from .selectors import Scope, dashboard
 
 
@@ -22,7 +23,10 @@ class DashboardFilterForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("问题类别"), required=False, choices=[("", _("全部类别")), *Category.choices])
     as_of = forms.DateField(
-        label=_("截至日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("截至日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=DAY_VALIDATORS,
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -23,6 +23,7 @@ from openpyxl.xml.functions import Element, SubElement
 from ..choices import Category, TaskStatus
 from ..figures import completion_rate, count_aggregates
 from ..models import ProgressUpdate, RectificationTask
+from ..workbooks import set_value
 from .columns import COLUMNS, FINDING_KEYS
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
@@ -115,20 +116,8 @@ def _styled(ws, *, font=None, fill=None, alignment=_WRAP, number_format=None, bo
     return cell
 
 
-MAX_CELL_TEXT = 32767  # Excel's limit
-
-
 def _set(cell: Cell, value) -> Cell:
-    if isinstance(value, str):
-        # Set directly: cleaned here, and always text (never a formula, even when it starts with "=").
-        cell._value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
-        cell.data_type = "s"
-    elif value is None:
-        cell._value = None
-        cell.data_type = "n"
-    else:
-        cell.value = value
-    return cell
+    return set_value(cell, value)  # text stays text, never a formula (inspections.workbooks)
 
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"

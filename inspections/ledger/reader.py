@@ -3,6 +3,11 @@
 Refusals happen before the rows are read: wrong file type, too big, too many rows (from the
 sheet's declared dimension), or not a spreadsheet inside. Merged cells (a finding's cells merged
 down its tasks) are read from the sheet XML's <mergeCells> list and filled into every covered cell.
+
+A small file may still be a bomb (a merged range over millions of cells, XML that inflates a
+thousandfold): the package's declared sizes and ratios are checked before anything is parsed (and
+zipfile never inflates a member past its declared size, so the check holds while reading), the
+merged area while the merges are read, and the columns and cells while the rows are read.
 """
 
 import os
@@ -19,6 +24,15 @@ from .columns import COLUMN_BY_KEY, REQUIRED_KEYS, match_headers
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# Bounds against decompression and merge bombs (a real 50,000-row ledger stays far below them).
+MAX_MEMBERS = 500
+MAX_UNCOMPRESSED = 150 * 1024 * 1024  # all members together
+MAX_MEMBER_UNCOMPRESSED = {"xl/sharedStrings.xml": 40 * 1024 * 1024, "xl/styles.xml": 8 * 1024 * 1024}
+MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_COLUMNS = 256  # columns read per row; a ledger has about twenty
+MAX_MERGED_CELLS = 500_000  # total area of the merged ranges, within MAX_ROWS x MAX_COLUMNS
+MAX_CELLS = 2_000_000  # non-empty cells read
 HEADER_SCAN_ROWS = 30
 # A header row names at least this many known columns (a title row or a 填报单位 line never does).
 MIN_HEADER_MATCHES = 3
@@ -56,6 +70,27 @@ def too_many_rows_message(rows: int) -> str:
     }
 
 
+def _bomb_message() -> str:
+    return _(
+        "文件解压后的内容异常庞大（可能是恶意构造的文件），已拒绝导入。"
+        "请用 Excel 或 WPS 打开后只保留台账工作表，重新保存为 .xlsx 再上传。"
+    )
+
+
+def check_package(archive: zipfile.ZipFile) -> None:
+    """Refuse a package whose declared sizes say it inflates far beyond a real ledger (before parsing)."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise LedgerRefused(_bomb_message())
+    total = 0
+    for info in infos:
+        total += info.file_size
+        limit = MAX_MEMBER_UNCOMPRESSED.get(info.filename, MAX_UNCOMPRESSED)
+        inflates = info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        if info.file_size > limit or inflates or total > MAX_UNCOMPRESSED:
+            raise LedgerRefused(_bomb_message())
+
+
 def open_sheet(path):
     """The first worksheet of the workbook at `path`, opened read-only; refuses bad files."""
     if not zipfile.is_zipfile(path):
@@ -64,6 +99,7 @@ def open_sheet(path):
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise LedgerRefused(_("压缩包中没有 Excel 工作簿，请上传用 Excel 或 WPS 保存的 .xlsx 文件。"))
+            check_package(archive)
         workbook = load_workbook(path, read_only=True, data_only=True)
     except LedgerRefused:
         raise
@@ -86,9 +122,18 @@ def open_sheet(path):
     return workbook, sheet
 
 
+def merged_area_message() -> str:
+    return _(
+        "工作表中的合并单元格范围过大（合计超过 %(limit)s 个单元格），已拒绝导入。"
+        "请取消整行、整列或大片区域的合并后重新保存再上传。"
+    ) % {"limit": MAX_MERGED_CELLS}
+
+
 def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of every merged range, read from the sheet's XML."""
+    """(min_col, min_row, max_col, max_row) of every merged range, read from the sheet's XML, clipped to
+    the rows and columns that are read; refuses when their total area passes MAX_MERGED_CELLS."""
     ranges = []
+    area = 0
     try:
         source = sheet._get_source()  # read-only sheets do not parse <mergeCells>; read it ourselves
     except Exception:
@@ -99,7 +144,15 @@ def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
             if tag == "mergeCell":
                 ref = element.get("ref")
                 if ref and ":" in ref:
-                    ranges.append(range_boundaries(ref))
+                    min_col, min_row, max_col, max_row = range_boundaries(ref)
+                    max_col, max_row = min(max_col, MAX_COLUMNS), min(max_row, MAX_ROWS)
+                    if min_col > max_col or min_row > max_row:
+                        continue  # wholly outside what is read
+                    area += (max_col - min_col + 1) * (max_row - min_row + 1)
+                    if area > MAX_MERGED_CELLS:
+                        raise LedgerRefused(merged_area_message())
+                    ranges.append((min_col, min_row, max_col, max_row))
+                element.clear()
             elif tag in ("row", "c", "v", "is", "t", "f"):
                 element.clear()
     return ranges
@@ -126,15 +179,18 @@ def read_ledger(sheet):
     covered = {}
     anchors = set()
     for min_col, min_row, max_col, max_row in merges:
-        if max_row - min_row + 1 > MAX_ROWS:
-            continue
         anchors.add((min_row, min_col))
         for r in range(min_row, max_row + 1):
             for c in range(min_col, max_col + 1):
                 if (r, c) != (min_row, min_col):
                     covered[(r, c)] = (min_row, min_col)
     width = max((col for _row, col in covered), default=0)  # rows are padded to the widest merge
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        declared_columns = sheet.max_column
+    except Exception:
+        declared_columns = None
+    columns_read = min(declared_columns or MAX_COLUMNS, MAX_COLUMNS)  # a sheet "as wide as Excel" is cut
+    rows = _counted(sheet.iter_rows(values_only=True, max_col=columns_read))
     header = None
     anchor_values = {}
     row_number = 0
@@ -166,6 +222,22 @@ def read_ledger(sheet):
             )
 
     return header, data_rows()
+
+
+def too_many_cells_message() -> str:
+    return _("工作表中的数据过多（超过 %(limit)s 个单元格），请只保留台账所需的列，或拆分后分批导入。") % {
+        "limit": MAX_CELLS
+    }
+
+
+def _counted(rows):
+    """The rows, refusing the sheet once more than MAX_CELLS non-empty cells have been read."""
+    cells = 0
+    for values in rows:
+        cells += sum(1 for v in values if v is not None)
+        if cells > MAX_CELLS:
+            raise LedgerRefused(too_many_cells_message())
+        yield values
 
 
 def _fill(values, row_number, covered, anchors, anchor_values, width):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from ..access import access_report, visible_reports
 from ..api.views import PassthroughRenderer
 from ..choices import JobStatus
+from ..limits import DAY_VALIDATORS
 from ..models import DispatchReport
 from .services import dispatch_report_request, report_file
 
@@ -48,7 +49,9 @@ class DispatchReportSerializer(serializers.ModelSerializer):
 
 
 class DispatchReportRequestSerializer(serializers.Serializer):
-    report_date = serializers.DateField(help_text="截至日期（不晚于今天）；该日期的通报已存在时直接返回")
+    report_date = serializers.DateField(
+        help_text="截至日期（不晚于今天）；该日期的通报已存在时直接返回", validators=DAY_VALIDATORS
+    )
 
 
 @extend_schema_view(

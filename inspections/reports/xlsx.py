@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..workbooks import set_value
 from .figures import Counts, DispatchFigures
 
 THIN = Side(style="thin", color="999999")
@@ -126,7 +127,7 @@ STYLES = {
 def _cell(ws, value, style: str = "plain"):
     """A cell with one of STYLES. Styling each cell from scratch hashes every style object per cell
     (most of the time of a large workbook); copying the style array of a styled template is cheap."""
-    cell = WriteOnlyCell(ws, value=value)
+    cell = set_value(WriteOnlyCell(ws), value)  # text stays text, never a formula
     templates = ws.parent.__dict__.setdefault("_dispatch_styles", {})
     if style not in templates:
         font, alignment, fill, border, number_format = STYLES[style]

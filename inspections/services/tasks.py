@@ -29,8 +29,9 @@ from ..errors import (
     TaskReadOnly,
     WrongState,
 )
+from ..limits import MAX_TEXT
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
-from ..uploads import check_evidence_file
+from ..uploads import check_evidence_batch, check_evidence_file
 from .notifications import notify
 
 EDITABLE_FIELDS = ("lead_unit", "responsible_person", "goal", "measures", "deadline_text", "assigned_on")
@@ -209,6 +210,16 @@ def task_progress_add(
     text = (text or "").strip()
     if not text:
         errors["text"] = _("请填写整改进展情况。")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("整改进展情况不能超过 %(limit)d 个字。") % {"limit": MAX_TEXT}
+    reported_on = reported_on or timezone.localdate()
+    # A task "exists" from its assignment (a ledger registered later keeps its real 交办日期) or its
+    # creation, whichever is earlier; a report is never dated in the future.
+    earliest = min(task.assigned_on, timezone.localdate(task.created_at))
+    if reported_on > timezone.localdate():
+        errors["reported_on"] = _("填报日期不能晚于今天。")
+    elif reported_on < earliest:
+        errors["reported_on"] = _("填报日期不能早于任务交办日期（%(day)s）。") % {"day": earliest.isoformat()}
     try:
         percent = int(percent)
         if not 0 <= percent <= 100:
@@ -232,7 +243,7 @@ def task_progress_add(
         text=text,
         percent=percent,
         investment=investment,
-        reported_on=reported_on or timezone.localdate(),
+        reported_on=reported_on,
     )
     if task.status == TaskStatus.NOT_STARTED:
         # A cooperating unit may report too (checked above); its first report starts the task as well.
@@ -260,6 +271,7 @@ def task_evidence_add(
         raise ValidationError({"kind": _("请选择正确的材料类型。")})
     if len(description) > Evidence._meta.get_field("description").max_length:
         raise ValidationError({"description": _("材料说明不能超过 300 个字。")})
+    check_evidence_batch(files)
     checked = [check_evidence_file(f) for f in files]
     saved = []
     try:

@@ -47,7 +47,7 @@ def finding_create(request, round_pk):
     require_manager(request.user)
     inspection_round = access_round(request.user, round_pk)
     form = FindingForm(request.POST or None, inspection_round=inspection_round)
-    formset = TaskRowFormSet(request.POST or None, prefix="tasks")
+    formset = TaskRowFormSet(request.POST or None, prefix="tasks", form_kwargs={"user": request.user})
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         finding = _create(request, inspection_round, form, formset)
         if finding:

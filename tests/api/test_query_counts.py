@@ -35,9 +35,13 @@ def _add_progress(world, n):
 
 
 def _add_evidence(world, n):
-    services.task_evidence_add(
-        actor=world.users["unit"], task=world.task, kind="document", files=[pdf_file(f"材料{i}.pdf") for i in range(n)]
-    )
+    for start in range(0, n, 10):  # at most EVIDENCE_MAX_FILES per upload
+        services.task_evidence_add(
+            actor=world.users["unit"],
+            task=world.task,
+            kind="document",
+            files=[pdf_file(f"材料{i}.pdf") for i in range(start, min(n, start + 10))],
+        )
 
 
 # endpoint, how to add n rows, roles to measure

@@ -87,7 +87,11 @@ def test_immediate_fix_counts_from_the_new_assignment_date(world, client_for, se
 def test_stale_version_is_a_conflict(world, client_for):
     task = world.task
     stale = task.version
-    client_for("unit").post(f"/api/tasks/{task.pk}/progress/", {"text": "已排查 30 处", "percent": 20}, format="json")
+    client_for("unit").post(
+        f"/api/tasks/{task.pk}/progress/",
+        {"text": "已排查 30 处", "percent": 20, "expected_version": stale},
+        format="json",
+    )
     response = patch(client_for("bureau"), task, {"goal": "雨污分流", "expected_version": stale})
     assert response.status_code == 409
     assert response.json()["code"] == "stale" and "该任务已被他人修改" in response.json()["detail"]

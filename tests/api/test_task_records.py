@@ -36,7 +36,7 @@ def test_task_records_list(world, client_for, role, records):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_progress_post(world, client_for, role):
-    payload = {"text": "已完成 12 处雨污混接点改造", "percent": 40, "investment": "125.50"}
+    payload = {"text": "已完成 12 处雨污混接点改造", "percent": 40, "investment": "125.50", "expected_version": 1}
     response = client_for(role).post(f"/api/tasks/{world.task.pk}/progress/", payload, format="json")
     world.task.refresh_from_db()
     if role in REPORTERS:
@@ -62,6 +62,7 @@ def test_progress_post(world, client_for, role):
     ],
 )
 def test_progress_field_errors(world, client_for, payload, field):
+    payload = {**payload, "expected_version": world.task.version}
     response = client_for("unit").post(f"/api/tasks/{world.task.pk}/progress/", payload, format="json")
     assert response.status_code == 400
     assert response.json()["field"] == field
@@ -71,7 +72,9 @@ def test_progress_field_errors(world, client_for, payload, field):
 def test_progress_on_a_closed_task_is_a_conflict(world, client_for):
     task = world.task_in("closed")
     response = client_for("bureau").post(
-        f"/api/tasks/{task.pk}/progress/", {"text": "补充", "percent": 100}, format="json"
+        f"/api/tasks/{task.pk}/progress/",
+        {"text": "补充", "percent": 100, "expected_version": task.version},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "read_only"
@@ -82,8 +85,11 @@ def test_cooperating_unit_reports_progress(world, client_for):
 
     task = world.task_in("in_progress")  # only the lead unit starts a task; a cooperating one reports on it
     services.task_update(actor=world.bureau, task=task, cooperating_units=[world.other_unit])
+    task.refresh_from_db()
     response = client_for("other_unit").post(
-        f"/api/tasks/{task.pk}/progress/", {"text": "配合完成巡查", "percent": 10}, format="json"
+        f"/api/tasks/{task.pk}/progress/",
+        {"text": "配合完成巡查", "percent": 10, "expected_version": task.version},
+        format="json",
     )
     assert response.status_code == 201
 
@@ -93,7 +99,7 @@ def test_evidence_upload(world, client_for, role):
     files = [pdf_file("现场整改报告.pdf"), pdf_file("验收意见.pdf")]
     response = client_for(role).post(
         f"/api/tasks/{world.task.pk}/evidence/",
-        {"files": files, "kind": "document", "description": "整改报告"},
+        {"files": files, "kind": "document", "description": "整改报告", "expected_version": 1},
         format="multipart",
     )
     if role in REPORTERS:
@@ -107,7 +113,9 @@ def test_evidence_upload(world, client_for, role):
 
 def test_evidence_upload_checks_the_content(world, client_for):
     files = [pdf_file("好的.pdf"), pdf_file("假的.pdf", content=b"MZ\x90\x00 not a pdf")]
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"files": files}, format="multipart")
+    response = client_for("unit").post(
+        f"/api/tasks/{world.task.pk}/evidence/", {"files": files, "expected_version": 1}, format="multipart"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_file" and response.json()["field"] == "files"
     assert "假的.pdf" in response.json()["detail"]
@@ -115,7 +123,9 @@ def test_evidence_upload_checks_the_content(world, client_for):
 
 
 def test_evidence_upload_without_files(world, client_for):
-    response = client_for("unit").post(f"/api/tasks/{world.task.pk}/evidence/", {"kind": "photo"}, format="multipart")
+    response = client_for("unit").post(
+        f"/api/tasks/{world.task.pk}/evidence/", {"kind": "photo", "expected_version": 1}, format="multipart"
+    )
     assert response.status_code == 400
     assert response.json()["field"] == "files"
 

@@ -42,7 +42,10 @@ def test_obtain_token_with_password_and_use_it(world):
     client = api_as(key)
     assert client.get("/api/me/").json()["username"] == "zhujian"
     # A token-authenticated write needs no CSRF token.
-    assert client.post(f"/api/tasks/{world.task.pk}/start/").status_code == 200
+    response = client.post(
+        f"/api/tasks/{world.task.pk}/start/", {"expected_version": world.task.version}, format="json"
+    )
+    assert response.status_code == 200
 
 
 def test_each_call_makes_a_new_token_and_never_hands_out_an_old_one(world):

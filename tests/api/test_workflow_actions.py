@@ -4,7 +4,7 @@ import pytest
 
 import oracle
 
-from .conftest import ROLES
+from .conftest import ROLES, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ ACTIONS = [
 @pytest.mark.parametrize("action,source,allowed,target,body", ACTIONS, ids=[a[0] for a in ACTIONS])
 def test_action_by_role(world, client_for, role, action, source, allowed, target, body):
     task = world.task_in(source)
+    body = {**body, "expected_version": task.version}  # API writes carry the version they read
     response = client_for(role).post(f"/api/tasks/{task.pk}/{action}/", body, format="json")
     task.refresh_from_db()
     if role in allowed:
@@ -54,7 +55,9 @@ def test_action_by_role(world, client_for, role, action, source, allowed, target
 @pytest.mark.parametrize("action", ["reject", "reopen"])
 def test_reason_is_required(world, client_for, action):
     task = world.task_in("submitted" if action == "reject" else "closed")
-    response = client_for("admin").post(f"/api/tasks/{task.pk}/{action}/", {"reason": ""}, format="json")
+    response = client_for("admin").post(
+        f"/api/tasks/{task.pk}/{action}/", {"reason": "", "expected_version": task.version}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["field"] == "reason"
     assert "reason" in response.json()["errors"]
@@ -62,14 +65,18 @@ def test_reason_is_required(world, client_for, action):
 
 def test_submit_needs_evidence(world, client_for):
     task = world.task_in("in_progress", evidence=False)
-    response = client_for("unit").post(f"/api/tasks/{task.pk}/submit/")
+    response = client_for("unit").post(
+        f"/api/tasks/{task.pk}/submit/", {"expected_version": task.version}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "evidence_required"
     assert "佐证材料" in response.json()["detail"]
 
 
 def test_action_from_the_wrong_state_is_refused(world, client_for):
-    response = client_for("bureau").post(f"/api/tasks/{world.task.pk}/verify/")
+    response = client_for("bureau").post(
+        f"/api/tasks/{world.task.pk}/verify/", {"expected_version": world.task.version}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "transition_not_allowed"
     assert "尚未启动" in response.json()["detail"]
@@ -78,7 +85,9 @@ def test_action_from_the_wrong_state_is_refused(world, client_for):
 def test_stale_version_is_a_conflict(world, client_for):
     stale = world.task.version
     client_for("unit").post(
-        f"/api/tasks/{world.task.pk}/progress/", {"text": "已排查 30 处", "percent": 20}, format="json"
+        f"/api/tasks/{world.task.pk}/progress/",
+        {"text": "已排查 30 处", "percent": 20, "expected_version": stale},
+        format="json",
     )
     response = client_for("unit").post(
         f"/api/tasks/{world.task.pk}/submit/", {"expected_version": stale}, format="json"
@@ -93,7 +102,10 @@ def test_cooperating_unit_sees_but_cannot_submit(world, client_for):
     task = world.task_in("in_progress")
     services.task_update(actor=world.bureau, task=task, cooperating_units=[world.other_unit])
     assert client_for("other_unit").get(f"/api/tasks/{task.pk}/").status_code == 200
-    response = client_for("other_unit").post(f"/api/tasks/{task.pk}/submit/")
+    task.refresh_from_db()
+    response = client_for("other_unit").post(
+        f"/api/tasks/{task.pk}/submit/", {"expected_version": task.version}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "not_allowed"
 
@@ -104,6 +116,24 @@ def test_session_auth_needs_csrf(world):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(world.users["unit"])
     assert client.get(f"/api/tasks/{world.task.pk}/").status_code == 200
-    response = client.post(f"/api/tasks/{world.task.pk}/start/")
+    response = client.post(f"/api/tasks/{world.task.pk}/start/", {"expected_version": 1}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_api_writes_require_the_version(world, client_for):
+    """Without `expected_version` an API write is refused (400), so nobody overwrites a change unseen."""
+    task = world.task
+    for url, body in [
+        (f"/api/tasks/{task.pk}/start/", {}),
+        (f"/api/tasks/{task.pk}/progress/", {"text": "进展", "percent": 10}),
+    ]:
+        response = client_for("unit").post(url, body, format="json")
+        assert response.status_code == 400, url
+        assert response.json()["field"] == "expected_version"
+    response = client_for("unit").post(
+        f"/api/tasks/{task.pk}/evidence/", {"files": [pdf_file()], "kind": "photo"}, format="multipart"
+    )
+    assert response.status_code == 400 and response.json()["field"] == "expected_version"
+    task.refresh_from_db()
+    assert task.status == "not_started" and task.version == 1

@@ -202,7 +202,11 @@ def test_closed_task_cannot_be_edited_and_the_page_says_why(client, world):
         ({"deadline_text": "尽快"}, "deadline_text", "无法识别的整改时限：“尽快”"),
         ({"deadline_text": "2024年2月30日"}, "deadline_text", "整改时限中的日期不存在"),
         ({"deadline_text": "  "}, "deadline_text", "该字段是必填项。"),
-        ({"deadline_text": "立行立改", "assigned_on": "9999-12-31"}, "assigned_on", "交办日期有误"),
+        (
+            {"deadline_text": "立行立改", "assigned_on": "9999-12-31"},
+            "assigned_on",
+            "日期应在 2000-01-01 至 2100-12-31 之间",
+        ),
         ({"assigned_on": "2025-02-30"}, "assigned_on", "输入一个有效的日期。"),
         ({"lead_unit": "abc"}, "lead_unit", "选择一个有效的选项"),
         ({"cooperating_units": ["999999"]}, "cooperating_units", "选择一个有效的选项"),

@@ -12,6 +12,7 @@ refused (302 to login, 401, 403, 404) or rejected as invalid (400) — never a 5
 write method (PATCH of a task) is checked once more with it, from `OTHER_METHODS`.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -299,3 +300,162 @@ def test_set_language(client, world):
     response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response["Location"]
     assert client.get(reverse("set_language")).status_code in (302, 405)
+
+
+# --- choice lists: every select on every page and in the browsable API comes through the chokepoint ---------
+
+SELECT = re.compile(r"<select[^>]*\bname=\"([\w-]+)\"[^>]*>(.*?)</select>", re.S)
+OPTION = re.compile(r"<option[^>]*\bvalue=\"(\d+)\"")
+CHECKBOX = re.compile(r"<input[^>]*type=\"checkbox\"[^>]*\bname=\"([\w-]+)\"[^>]*\bvalue=\"(\d+)\"")
+# select name (a formset row's prefix stripped) → the kind of object its options are
+CHOICE_KIND = {
+    "round": "rounds",
+    "finding": "findings",
+    "lead_unit": "units",
+    "unit": "units",
+    "parent": "units",
+    "cooperating_units": "units",
+    "leader": "users",
+    "responsible_leader": "users",
+}
+BROWSABLE = (
+    "/api/tasks/",
+    "/api/findings/",
+    "/api/rounds/",
+    "/api/units/",
+    "/api/reports/",
+    "/api/dashboard/",
+)
+
+
+@pytest.fixture
+def two_units_world(world, units, make_user, bureau):
+    """`world` plus a task of the other unit (town), with its own round, finding and responsible leader."""
+    foreign_leader = make_user("waidanwei", Role.LEADER, units["root"], full_name="外单位包抓领导")
+    inspection_round = services.round_create(actor=bureau, kind="provincial", name="外单位专属督察轮次")
+    foreign = services.finding_create(
+        actor=bureau,
+        inspection_round=inspection_round,
+        summary="外单位专属反馈问题：河口镇砂场扬尘",
+        responsible_leader=foreign_leader,
+        tasks=[{"lead_unit": units["town"], "deadline_text": "2030年12月31日前"}],
+    ).tasks.get()
+    world["foreign_task"] = foreign
+    world["foreign_leader"] = foreign_leader
+    return world
+
+
+def _allowed(world, units, role) -> dict[str, set[int]]:
+    """What each role may be offered, written out by hand (not asked of access.py, which is under test)."""
+    from accounts.models import Unit, User
+    from inspections.models import Finding, InspectionRound
+
+    everything = {
+        "rounds": set(InspectionRound.objects.values_list("pk", flat=True)),
+        "findings": set(Finding.objects.values_list("pk", flat=True)),
+        "units": set(Unit.objects.values_list("pk", flat=True)),
+        "users": set(User.objects.values_list("pk", flat=True)),
+    }
+    if role in ("admin", "bureau", "leader"):
+        return everything
+    own = world["task"] if role == "lead" else world["foreign_task"]
+    unit = units["water"] if role == "lead" else units["town"]
+    leader = own.finding.responsible_leader_id
+    return {
+        "rounds": {own.finding.round_id},
+        "findings": {own.finding_id},
+        "units": {unit.pk},
+        "users": {leader} if leader else set(),
+    }
+
+
+def _foreign_labels(world, units, role) -> list[str]:
+    """Names another unit's user must never read anywhere on a page."""
+    if role == "lead":
+        return ["外单位专属督察轮次", "外单位专属反馈问题", "外单位包抓领导", units["town"].name]
+    if role == "other":
+        return [world["round"].name, world["finding"].summary, units["water"].name]
+    return []
+
+
+def _choice_problems(html: str, allowed: dict, where: str) -> list[str]:
+    problems = []
+    offered: dict[str, set[int]] = {}
+    for name, body in SELECT.findall(html):
+        offered.setdefault(name.rsplit("-", 1)[-1], set()).update(int(v) for v in OPTION.findall(body))
+    for name, value in CHECKBOX.findall(html):
+        offered.setdefault(name.rsplit("-", 1)[-1], set()).add(int(value))
+    for name, values in offered.items():
+        kind = CHOICE_KIND.get(name)
+        if kind and values - allowed[kind]:
+            problems.append(f"{where}: <{name}> offers {kind} {sorted(values - allowed[kind])}")
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_choice_lists_offer_only_what_the_user_may_see(role, two_units_world, units):
+    """Every page of the matrix the role may open, and the browsable API of every list (its Filters form and,
+    for managers, its create form): each round/finding/unit/leader choice is one the role may see, and no
+    other unit's round, finding, unit or leader is named anywhere in the page."""
+    from django.test import Client
+
+    world = two_units_world
+    user = world["users"][role]
+    allowed = _allowed(world, units, role)
+    foreign = _foreign_labels(world, units, role)
+    client = Client()
+    client.force_login(user)
+    urls = project_urls()
+    pages = [
+        reverse(name, kwargs=_kwargs(urls[name], world))
+        for name, (method, expected) in EXPECTED.items()
+        if method == "GET" and expected[role] == 200 and name not in EXCLUDED
+    ]
+    pages += [f"{url}?format=api" for url in BROWSABLE]
+    # The task list with filters set, as a user would have them (the selects render the chosen values too).
+    pages += [f"/tasks/?round={world['round'].pk}", f"/api/tasks/?format=api&finding={world['finding'].pk}"]
+    problems = []
+    checked_selects = 0
+    for url in pages:
+        response = client.get(url)
+        content_type = response.get("Content-Type", "")
+        if response.status_code != 200 or "html" not in content_type:
+            continue
+        html = response.content.decode()
+        checked_selects += len(SELECT.findall(html))
+        problems += _choice_problems(html, allowed, url)
+        problems += [f"{url}: names {label!r}" for label in foreign if label in html]
+    assert checked_selects, "no select was checked: the walk is vacuous"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "url,param",
+    [
+        ("/api/tasks/", "finding"),
+        ("/api/tasks/", "round"),
+        ("/api/tasks/", "lead_unit"),
+        ("/api/tasks/", "leader"),
+        ("/api/findings/", "round"),
+        ("/api/units/", "parent"),
+    ],
+)
+def test_a_filter_on_another_units_object_answers_like_a_missing_one(two_units_world, units, url, param):
+    """No existence oracle: another unit's id in a filter and an id that exists nowhere get the same answer."""
+    from rest_framework.test import APIClient
+
+    world = two_units_world
+    foreign = world["foreign_task"]
+    foreign_id = {
+        "finding": foreign.finding_id,
+        "round": foreign.finding.round_id,
+        "lead_unit": units["town"].pk,
+        "parent": units["town"].pk,
+        "leader": world["foreign_leader"].pk,
+    }[param]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['users']['lead'].auth_token.key}")
+    theirs = client.get(url, {param: foreign_id})
+    missing = client.get(url, {param: 987654321})
+    assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
+    assert theirs.status_code == 400
