@@ -14,6 +14,7 @@ Rates are percentages with one decimal; an empty denominator gives 0.0 (as figur
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
@@ -128,6 +129,8 @@ def handling_sentence(totals: dict) -> str:
     """责令整改 N家、立案处罚 N起、罚款 N万元、……: every handling figure, zeros included."""
 
     def number(value):
-        return f"{value:g}" if not isinstance(value, int) else str(value)
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return str(value)
 
     return "、".join(f"{label}{number(totals[name])}{unit}" for name, label, unit in HANDLING_FIELDS)

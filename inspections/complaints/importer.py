@@ -11,6 +11,7 @@ same run rolled back, so it lists exactly the links the import will store.
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -47,7 +48,7 @@ _CN_DIGITS = {
 }
 _TITLE_BATCH = re.compile(r"第\s*([0-9一二两三四五六七八九十百零〇]+)\s*批")
 _TITLE_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})")
-_TEAM_SUFFIX = re.compile(r"(第[一二三四五六七八九十\d]+督察组|督察组)$")
+_TEAM_SUFFIX = re.compile(r"第[一二三四五六七八九十\d]+督察组$")
 UPDATE_FIELDS = ["seq", "channel", "summary", "summary_normalised", "region", "pollution_type", "is_key"]
 CONTACT_FIELDS = ["complainant", "complainant_contact"]
 
@@ -194,6 +195,7 @@ def title_round_and_batch(preamble: list[str]) -> tuple[str, int | None, date | 
     """From the title row: the round ("…督察组交办…" → the text before 交办 without the team), the batch
     (（第N批）) and a date if the title carries one."""
     for text in preamble:
+        text = unicodedata.normalize("NFKC", text)
         batch_match = _TITLE_BATCH.search(text)
         if "交办" not in text and not batch_match:
             continue
