@@ -50,6 +50,16 @@ class RepeatLink:
     by_code: bool
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers_agree(a: str, b: str) -> bool:
+    """Texts naming numbers (house numbers, plot numbers, company numbers) must share one to be the same
+    complaint: "3号企业" and "7号企业" of one street read alike but are two complaints."""
+    first, second = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+    return not first or not second or bool(first & second)
+
+
 def _regions_match(a: str, b: str) -> bool:
     a, b = normalise_region(a), normalise_region(b)
     return not a or not b or a == b or a in b or b in a
@@ -110,11 +120,11 @@ def _by_text_pg(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
     ids = [c.pk for c in group]
     limit = threshold()
     sql = f"""
-        SELECT c.id, best.id, best.score, best.region
+        SELECT c.id, best.id, best.score, best.region, best.summary_normalised
         FROM {table} c
         JOIN {batch_table} cb ON cb.id = c.batch_id
         CROSS JOIN LATERAL (
-            SELECT o.id, o.region, similarity(o.summary_normalised, c.summary_normalised) AS score
+            SELECT o.id, o.region, o.summary_normalised, similarity(o.summary_normalised, c.summary_normalised) AS score
             FROM {table} o
             JOIN {batch_table} ob ON ob.id = o.batch_id
             WHERE o.round_id = %s
@@ -133,10 +143,11 @@ def _by_text_pg(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_limit(%s)", [limit])
         cursor.execute(sql, [round_id, ids])
-        for case_id, other_id, score, region in cursor.fetchall():
+        for case_id, other_id, score, region, other_text in cursor.fetchall():
             if case_id in chosen or score < limit:
                 continue
-            if _regions_match(by_pk[case_id].region, region):
+            case = by_pk[case_id]
+            if _regions_match(case.region, region) and numbers_agree(case.summary_normalised, other_text):
                 chosen[case_id] = (other_id, float(score))
     if chosen:
         originals = dict(
@@ -162,6 +173,8 @@ def _by_text_python(round_id: int, group: list[ComplaintCase]) -> list[RepeatLin
             if other.pk == case.pk or _order_key(other) >= _order_key(case):
                 continue
             if not _regions_match(case.region, other.region):
+                continue
+            if not numbers_agree(case.summary_normalised, other.summary_normalised):
                 continue
             matcher = SequenceMatcher(None, case.summary_normalised, other.summary_normalised, autojunk=False)
             if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:

@@ -74,3 +74,14 @@ def test_preview_lists_the_links_it_would_store(complaints, tmp_path):
 def test_normalising():
     assert normalise("Ａ区　某厂，夜间排污！") == "a区某厂夜间排污"
     assert normalise_region("城东区人民政府") == "城东区"
+
+
+def test_numbered_places_that_differ_are_not_repeats(complaints, tmp_path):
+    rows = [
+        (1, "D1", "南山镇第3号企业夜间排放刺鼻废气，居民反映强烈", "南山镇", "大气", ""),
+        (2, "D2", "南山镇第7号企业夜间排放刺鼻废气，居民反映强烈", "南山镇", "大气", ""),
+        (3, "D3", "南山镇第3号企业夜间排放刺鼻废气，居民强烈反映", "南山镇", "大气", ""),
+    ]
+    run_import(batch_file(tmp_path / "f.xlsx", rows), actor=complaints.world.bureau)
+    originals = {c.code: c.repeat_of.code if c.repeat_of else None for c in ComplaintCase.objects.all()}
+    assert originals == {"D1": None, "D2": None, "D3": "D1"}
