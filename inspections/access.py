@@ -19,7 +19,7 @@ from accounts.models import Unit
 
 from .db import InSubquery
 from .errors import NotAllowed
-from .models import Evidence, Finding, InspectionRound, RectificationTask
+from .models import ComplaintBatch, ComplaintCase, Evidence, Finding, InspectionRound, RectificationTask
 
 
 def user_role(user) -> str:
@@ -201,3 +201,77 @@ def can_withdraw_evidence(user, evidence: Evidence, task: RectificationTask) -> 
     if role != Role.UNIT or user.unit_id is None or uploader is None or uploader.unit_id is None:
         return False
     return uploader.unit.is_within(user.unit) and can_report_on(user, task)
+
+
+# --- Complaint cases (交办件) ------------------------------------------------------------------
+
+
+def restrict_cases(queryset: QuerySet, user) -> QuerySet:
+    """Complaint cases `user` may see: the jurisdiction's roles all, a unit those assigned to its subtree
+    (as lead or cooperating unit). A case not yet assigned is the bureau's alone."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.sees_everything:
+        return queryset
+    if user.unit_id is None:
+        return queryset.none()
+    subtree = Unit.objects.subtree_of(user.unit).values("pk")
+    cooperating = ComplaintCase.cooperating_units.through.objects.filter(unit__in=subtree).values("complaintcase_id")
+    return queryset.filter(Q(InSubquery(F("lead_unit"), subtree)) | Q(InSubquery(F("pk"), cooperating)))
+
+
+def visible_cases(user) -> QuerySet:
+    return restrict_cases(ComplaintCase.objects.all(), user)
+
+
+def visible_batches(user) -> QuerySet:
+    if not user.is_authenticated or not user.is_active:
+        return ComplaintBatch.objects.none()
+    if user.sees_everything:
+        return ComplaintBatch.objects.all()
+    return ComplaintBatch.objects.filter(InSubquery(F("pk"), visible_cases(user).values("batch_id")))
+
+
+def access_case(user, case_id, *, queryset: QuerySet | None = None) -> ComplaintCase:
+    base = queryset if queryset is not None else ComplaintCase.objects.select_related("batch__round", "lead_unit")
+    return _get_or_404(restrict_cases(base, user), case_id)
+
+
+def can_view_complaints(user) -> bool:
+    """The complaint case list: every signed-in account (each sees its own scope)."""
+    return user.is_authenticated and user.is_active
+
+
+def can_manage_complaints(user) -> bool:
+    """Import batches, assign cases to units, turn a case down, record the follow-up call: bureau staff and admins."""
+    return can_manage(user) and user.is_active
+
+
+def can_see_complainant(user) -> bool:
+    """The complainant's name and contact: bureau staff and admins only (never leaders, units or exports)."""
+    return can_manage_complaints(user)
+
+
+def can_report_case(user, case: ComplaintCase) -> bool:
+    """Report the investigation of a case: the bureau, or a unit user whose subtree holds the case's lead unit."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = user_role(user)
+    if role in (Role.ADMIN, Role.BUREAU):
+        return True
+    return (
+        role == Role.UNIT
+        and user.unit_id is not None
+        and case.lead_unit_id is not None
+        and case.lead_unit.is_within(user.unit)
+    )
+
+
+def can_view_complaint_reports(user) -> bool:
+    """The disclosure list (公开一览表), the daily report and the rates: bureau staff, leaders and admins."""
+    return can_view_reports(user)
+
+
+IMPORT_COMPLAINTS = Rule(can_manage_complaints, _("只有督察办工作人员可以导入交办件。"))
+MANAGE_COMPLAINTS = Rule(can_manage_complaints, _("只有督察办工作人员可以转办交办件、登记回访或转入整改台账。"))
+VIEW_COMPLAINT_REPORTS = Rule(can_view_complaint_reports, _("交办件公开一览表和日报仅供督察办、领导和管理员查看。"))

@@ -111,3 +111,53 @@ class ReminderKind(models.TextChoices):
 class DigestAudience(models.TextChoices):
     UNIT = "unit", _("责任单位")
     ESCALATION = "escalation", _("领导及督察办")
+
+
+# --- Complaint cases (交办件) ------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", _("已交办")
+    INVESTIGATING = "investigating", _("调查核实")
+    STAGE_DONE = "stage_done", _("阶段性办结")
+    DONE = "done", _("已办结")
+    SIGNED_OFF = "signed_off", _("已销号")
+    DECLINED = "declined", _("不予受理")
+
+
+# 办结 (concluded) in the rates: done, or done and signed off after acceptance.
+CASE_CONCLUDED_STATUSES = (CaseStatus.DONE, CaseStatus.SIGNED_OFF)
+CASE_OPEN_STATUSES = (CaseStatus.RECEIVED, CaseStatus.INVESTIGATING, CaseStatus.STAGE_DONE)
+
+
+class CaseChannel(models.TextChoices):
+    PHONE = "phone", _("来电")
+    LETTER = "letter", _("来信")
+    OTHER = "other", _("其他")
+
+
+class PollutionType(models.TextChoices):
+    WATER = "water", _("水")
+    AIR = "air", _("大气")
+    SOIL = "soil", _("土壤")
+    NOISE = "noise", _("噪声")
+    ECOLOGY = "ecology", _("生态")
+    RADIATION = "radiation", _("辐射")
+    OTHER = "other", _("其他")
+
+
+class CaseVerdict(models.TextChoices):
+    TRUE = "true", _("属实")
+    MOSTLY_TRUE = "mostly_true", _("基本属实")
+    PARTLY_TRUE = "partly_true", _("部分属实")
+    FALSE = "false", _("不属实")
+    UNVERIFIABLE = "unverifiable", _("无法核实")
+
+
+CASE_TRUE_VERDICTS = (CaseVerdict.TRUE, CaseVerdict.MOSTLY_TRUE, CaseVerdict.PARTLY_TRUE)
+
+
+class FollowUpResult(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")

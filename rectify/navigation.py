@@ -10,6 +10,7 @@ NAV_ITEMS = [
     ("inspections:dashboard", pgettext_lazy("menu", "总览"), "speedometer2", access.can_view_tasks),
     ("inspections:task_list", pgettext_lazy("menu", "整改任务"), "list-check", access.can_view_tasks),
     ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", access.can_view_tasks),
+    ("inspections:complaint_list", pgettext_lazy("menu", "交办件"), "megaphone", access.can_view_complaints),
     ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", access.can_view_reports),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", access.can_import_ledger),
     ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", access.can_use_api_tokens),

@@ -13,7 +13,7 @@ merged area while the merges are read, and the columns and cells while the rows 
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import iterparse
 
 from django.utils.translation import gettext as _
@@ -163,6 +163,7 @@ class SheetHeader:
     row: int  # 1-based row of the header
     columns: dict  # key -> 0-based column index
     labels: dict  # key -> the header text as written in the file
+    preamble: list = field(default_factory=list)  # text of the non-empty rows above the header (title, 填报单位)
 
 
 _CELL_TEXT = re.compile(r"\s+")
@@ -174,6 +175,18 @@ def _row_has_data(values) -> bool:
 
 def read_ledger(sheet):
     """(SheetHeader, iterator of (excel row number, {key: value})) for the ledger on `sheet`."""
+    return read_table(
+        sheet,
+        match=match_headers,
+        required_keys=REQUIRED_KEYS,
+        header_of=lambda key: COLUMN_BY_KEY[key].header,
+        not_found=_("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"),
+    )
+
+
+def read_table(sheet, *, match, required_keys, header_of, not_found: str):
+    """The reader of any table laid out like a ledger (title rows, a header, merged cells): the header
+    is the first of the first 30 rows where `match` finds MIN_HEADER_MATCHES columns and a required one."""
     merges = merged_ranges(sheet)
     # (row, col) -> (anchor row, anchor col) for every covered cell below/right of an anchor.
     covered = {}
@@ -193,19 +206,23 @@ def read_ledger(sheet):
     rows = _counted(sheet.iter_rows(values_only=True, max_col=columns_read))
     header = None
     anchor_values = {}
+    preamble = []
     row_number = 0
     for row_number, values in enumerate(rows, start=1):
         values = _fill(values, row_number, covered, anchors, anchor_values, width)
         if row_number > HEADER_SCAN_ROWS:
             break
-        columns = match_headers(values)
-        if len(columns) >= MIN_HEADER_MATCHES and any(key in columns for key in REQUIRED_KEYS):
+        columns = match(values)
+        if len(columns) >= MIN_HEADER_MATCHES and any(key in columns for key in required_keys):
             labels = {key: _CELL_TEXT.sub("", str(values[index])) for key, index in columns.items()}
-            header = SheetHeader(row=row_number, columns=columns, labels=labels)
+            header = SheetHeader(row=row_number, columns=columns, labels=labels, preamble=preamble)
             break
+        text = " ".join(str(v).strip() for v in dict.fromkeys(values) if v is not None and str(v).strip())
+        if text:
+            preamble.append(text)
     if header is None:
-        raise LedgerRefused(_("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"))
-    missing = [COLUMN_BY_KEY[key].header for key in REQUIRED_KEYS if key not in header.columns]
+        raise LedgerRefused(not_found)
+    missing = [header_of(key) for key in required_keys if key not in header.columns]
     if missing:
         raise LedgerRefused(_("表头缺少必需的列：%(columns)s。") % {"columns": "、".join(missing)})
 

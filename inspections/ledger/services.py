@@ -13,12 +13,33 @@ from ..background import run_after_commit
 from ..choices import JobStatus
 from ..models import ExportJob
 from ..selectors import task_filterset
+from .columns import normalise_header
 from .export import export_title, write_ledger
-from .staging import STAGING_DIR
+from .importer import round_kind_from_name
+from .reader import MAX_BYTES, LedgerRefused, check_upload, open_sheet, read_table
+from .staging import STAGING_DIR, discard, stage_upload, staged
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LEDGER_DIR", "STAGING_DIR", "export_job_create", "export_job_run", "job_file"]
+__all__ = [
+    "LEDGER_DIR",
+    "MAX_BYTES",
+    "STAGING_DIR",
+    "LedgerRefused",
+    "check_upload",
+    "discard",
+    "export_job_create",
+    "export_job_run",
+    "job_file",
+    "normalise_header",
+    "open_sheet",
+    "read_table",
+    "round_kind_from_name",
+    "stage_upload",
+    "staged",
+]
+# The file-reading half of the ledger import (upload checks, header matching, merged cells, title rows),
+# the round-name reader and the preview staging are offered to other importers (complaint batches).
 
 # Job files are written to EXPORT_ROOT/LEDGER_DIR/<job id>-<random>.xlsx.
 LEDGER_DIR = "ledger"

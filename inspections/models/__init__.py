@@ -1,6 +1,7 @@
 """Models of the rectification ledger, one module per topic."""
 
 from .calendar import Holiday
+from .complaints import ComplaintBatch, ComplaintCase, ComplaintEvent
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
@@ -13,6 +14,9 @@ from .rounds import InspectionRound
 from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
+    "ComplaintBatch",
+    "ComplaintCase",
+    "ComplaintEvent",
     "DispatchReport",
     "Holiday",
     "ReminderDigest",

@@ -308,3 +308,9 @@ def _escalation_message(day: date, rows: list[dict]) -> tuple[str, str]:
 
 def _url(name: str, query: str = "") -> str:
     return reverse(name) + query
+
+
+def date_after(start: date, days: int, *, working_days: bool) -> date:
+    """`days` calendar or working days after `start` (the bureau's holiday overrides apply): complaint
+    batches ask this for their reply deadline."""
+    return day_counter(working_days=working_days).add(start, days)

@@ -18,7 +18,8 @@ from accounts.models import Unit, User
 
 from .. import workflow
 from ..access import ASSIGN_TASKS, EDIT_TASKS, can_report_on, can_withdraw_evidence, require, user_role
-from ..choices import EventKind, EvidenceKind, NotificationKind, TaskStatus
+from ..background import run_after_commit
+from ..choices import EventKind, EvidenceKind, FindingSource, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
     EvidenceRequired,
@@ -410,8 +411,14 @@ def task_transition(
     *, actor, task: RectificationTask, action: str, reason: str = "", expected_version: int | None = None
 ) -> RectificationTask:
     task = _lock(task, expected_version)
-    _transition(task, actor, action, reason)
+    transition = _transition(task, actor, action, reason)
     _save(task, TRANSITION_FIELDS, actor)
+    if (
+        transition.target in (TaskStatus.CLOSED, TaskStatus.LONG_TERM)
+        and task.finding.source == FindingSource.COMPLAINT
+    ):
+        # A complaint case made into this finding closes when its tasks are signed off (the feature decides).
+        run_after_commit("inspections.complaints.sync_cases_with_tasks", task.finding_id, actor.pk)
     return task
 
 
