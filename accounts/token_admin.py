@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .access import can_manage_accounts
 from .credentials import ApiToken
 
 
 def _is_administrator(request) -> bool:
-    return bool(getattr(request.user, "is_active", False) and getattr(request.user, "is_admin_role", False))
+    return can_manage_accounts(request.user)
 
 
 class ApiTokenAdmin(admin.ModelAdmin):
