@@ -99,16 +99,16 @@ def child_import(path: str) -> dict:
     _setup()
     from accounts.choices import Role
     from accounts.models import User
-    from inspections.ledger.importer import import_path
+    from inspections.ledger.services import ledger_import
 
     actor = User.objects.filter(role__in=[Role.ADMIN, Role.BUREAU], is_active=True).order_by("pk").first()
     if actor is None:  # seed_demo --tasks alone makes no staff account
         actor = User.objects.create_user("bench_bureau", role=Role.BUREAU, full_name="压测督察办")
     with Timer() as first:
-        plan = import_path(path, actor=actor)
+        plan = ledger_import(path=path, actor=actor)
     assert plan.written and plan.tasks_new == IMPORT_ROWS, plan.errors[:5]
     with Timer() as second:
-        again = import_path(path, actor=actor)
+        again = ledger_import(path=path, actor=actor)
     assert again.tasks_unchanged == IMPORT_ROWS
     return {
         "rows": plan.rows,

@@ -117,6 +117,11 @@ def can_manage(user) -> bool:
     return user.is_authenticated and user_role(user) in (Role.ADMIN, Role.BUREAU)
 
 
+def can_import_ledger(user) -> bool:
+    """Import a ledger file (creates rounds, units and tasks, moves statuses): bureau staff and admins."""
+    return can_manage(user)
+
+
 def can_view_history(user) -> bool:
     """The field-level change history of an object (who changed what): bureau staff and admins."""
     return can_manage(user)

@@ -35,6 +35,9 @@ urlpatterns = [
     path("ledger/export/<int:pk>/download/", ledger_views.ledger_export_download, name="ledger_export_download"),
     path("ledger/import/", ledger_views.ledger_import, name="ledger_import"),
     path("ledger/import/confirm/", ledger_views.ledger_import_confirm, name="ledger_import_confirm"),
+    path("ledger/import/template/", ledger_views.ledger_import_template, name="ledger_import_template"),
+    path("ledger/import/preview/<str:token>/", ledger_views.ledger_import_preview, name="ledger_import_preview"),
+    path("ledger/import/jobs/<int:pk>/", ledger_views.ledger_import_job, name="ledger_import_job"),
     # Leader dashboard (issue 5)
     path("dashboard/", dashboard_view, name="dashboard"),
 ]

@@ -4,12 +4,14 @@ One row per allowed move: the action's name, the state it leaves, the state it e
 that may make it, and whether a reason is required. Pure: no database, tested on its own.
 """
 
+from collections import deque
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 
+from .choices import DeadlineKind
 from .choices import TaskStatus as S
 
 
@@ -85,3 +87,51 @@ def allowed(action: str, source: str, role: str) -> Transition | None:
 
 def actions_for(source: str, role: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == source and role in t.roles]
+
+
+def stamp(task, action: str, actor, at) -> None:
+    """Set the timestamps a move sets on `task` (no save): the one definition, for the services and the importer.
+
+    验收 (verify) sets verified_at/by and completed_at (and 100 % unless the task is long-term);
+    审签 (close, keep long-term) sets signed_off_at/by and completed_at if not yet set; a rejection or a
+    reopening clears them all.
+    """
+    if action == Action.VERIFY:
+        task.verified_at, task.verified_by, task.completed_at = at, actor, at
+        if task.deadline_kind != DeadlineKind.LONG_TERM:
+            task.percent = 100
+    elif action in (Action.CLOSE, Action.KEEP_LONG_TERM):
+        task.signed_off_at, task.signed_off_by = at, actor
+        task.completed_at = task.completed_at or at
+    elif action in (Action.REJECT, Action.REOPEN):
+        task.verified_at = task.verified_by = task.completed_at = None
+        task.signed_off_at = task.signed_off_by = None
+
+
+# Moves that take a task back (退回, 重新打开): never made by an import.
+BACKWARD_ACTIONS = frozenset({Action.REJECT, Action.REOPEN})
+
+
+def _forward_paths() -> dict:
+    """{(source, target): [Transition, ...]}: the shortest chain of forward moves between two states."""
+    paths = {}
+    for source in S.values:
+        queue, seen = deque([(source, [])]), {source}
+        while queue:
+            state, path = queue.popleft()
+            for t in TRANSITIONS:
+                if t.source == state and t.action not in BACKWARD_ACTIONS and t.target not in seen:
+                    seen.add(t.target)
+                    paths[(source, t.target)] = [*path, t]
+                    queue.append((t.target, [*path, t]))
+    return paths
+
+
+FORWARD_PATHS = _forward_paths()
+
+
+def forward_path(source: str, target: str) -> list[Transition] | None:
+    """The forward moves from `source` to `target` ([] when equal), or None when `target` is behind `source`."""
+    if source == target:
+        return []
+    return FORWARD_PATHS.get((source, target))

@@ -110,6 +110,8 @@ class SheetHeader:
     row: int  # 1-based row of the header
     columns: dict  # key -> 0-based column index
     labels: dict  # key -> the header text as written in the file
+    title_rows: list  # the rows above the header (title, 填报单位 / 填报日期 lines), as read
+    unknown: list  # header texts of the columns no key matched (named in the preview as not imported)
 
 
 _CELL_TEXT = re.compile(r"\s+")
@@ -138,6 +140,7 @@ def read_ledger(sheet):
     header = None
     anchor_values = {}
     row_number = 0
+    above = []
     for row_number, values in enumerate(rows, start=1):
         values = _fill(values, row_number, covered, anchors, anchor_values, width)
         if row_number > HEADER_SCAN_ROWS:
@@ -145,8 +148,15 @@ def read_ledger(sheet):
         columns = match_headers(values)
         if len(columns) >= MIN_HEADER_MATCHES and any(key in columns for key in REQUIRED_KEYS):
             labels = {key: _CELL_TEXT.sub("", str(values[index])) for key, index in columns.items()}
-            header = SheetHeader(row=row_number, columns=columns, labels=labels)
+            matched = set(columns.values())
+            unknown = [
+                _CELL_TEXT.sub("", str(value))
+                for index, value in enumerate(values)
+                if index not in matched and value is not None and str(value).strip()
+            ]
+            header = SheetHeader(row=row_number, columns=columns, labels=labels, title_rows=above, unknown=unknown)
             break
+        above.append(tuple(values))
     if header is None:
         raise LedgerRefused(_("没有找到表头行：前 30 行中应有一行包含“反馈问题”“牵头单位”“整改时限”等列名。"))
     missing = [COLUMN_BY_KEY[key].header for key in REQUIRED_KEYS if key not in header.columns]

@@ -18,7 +18,7 @@ from accounts.models import Unit, User
 
 from .. import workflow
 from ..access import can_manage, can_report_on, is_lead_unit_user, user_role
-from ..choices import DeadlineKind, EventKind, EvidenceKind, NotificationKind, TaskStatus
+from ..choices import EventKind, EvidenceKind, NotificationKind, TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..errors import (
     EvidenceRequired,
@@ -33,7 +33,16 @@ from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskE
 from ..uploads import check_evidence_file
 from .notifications import notify
 
-EDITABLE_FIELDS = ("lead_unit", "responsible_person", "goal", "measures", "deadline_text", "assigned_on")
+EDITABLE_FIELDS = (
+    "lead_unit",
+    "responsible_person",
+    "leader_text",
+    "goal",
+    "measures",
+    "deadline_text",
+    "assigned_on",
+    "remark",
+)
 REPORTABLE_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.LONG_TERM)
 
 
@@ -343,16 +352,7 @@ def _transition(
     if action == workflow.Action.SUBMIT and not task.evidence.exists():
         raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
     now = timezone.now()
-    if action == workflow.Action.VERIFY:
-        task.verified_at, task.verified_by, task.completed_at = now, actor, now
-        if task.deadline_kind != DeadlineKind.LONG_TERM:
-            task.percent = 100
-    elif action in (workflow.Action.CLOSE, workflow.Action.KEEP_LONG_TERM):
-        task.signed_off_at, task.signed_off_by = now, actor
-        task.completed_at = task.completed_at or now
-    elif action in (workflow.Action.REJECT, workflow.Action.REOPEN):
-        task.verified_at = task.verified_by = task.completed_at = None
-        task.signed_off_at = task.signed_off_by = None
+    workflow.stamp(task, action, actor, now)
     from_status = task.status
     task.status = transition.target
     record_event(
