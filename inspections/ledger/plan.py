@@ -224,10 +224,12 @@ def _load_context(rows: list[ParsedTask]) -> Context:
         leaders.setdefault(fold(user.full_name), user)
     context = Context(rounds=rounds, units=units, unit_cores=cores, leaders=leaders)
     if rounds:
-        for finding in Finding.objects.filter(round__in=rounds.values()).select_related("round"):
+        for finding in Finding.objects.filter(round__in=rounds.values()).select_related("round", "responsible_leader"):
             context.findings[(finding.round.name, finding.number)] = finding
         tasks = RectificationTask.objects.filter(round__in=rounds.values())
+        findings_by_id = {f.pk: f for f in context.findings.values()}
         for task in tasks:
+            task.finding = findings_by_id[task.finding_id]  # no query per task for its finding's leader
             context.tasks[(task.finding_id, task.number)] = task
         through = RectificationTask.cooperating_units.through
         for task_id, name in through.objects.filter(rectificationtask__in=tasks).values_list(
@@ -284,12 +286,22 @@ def task_values(row: ParsedTask, context: Context) -> dict:
     }
 
 
+def effective_leader_text(task: RectificationTask) -> str:
+    """The 责任领导 the export writes for a task: its own text, else its finding's leader account."""
+    if task.leader_text:
+        return task.leader_text
+    leader = task.finding.responsible_leader if task.finding.responsible_leader_id else None
+    return (leader.full_name or leader.username) if leader else ""
+
+
 def _task_field_changes(task: RectificationTask, row: ParsedTask, context: Context) -> list[FieldChange]:
     values = task_values(row, context)
     changes = []
-    for name in ("goal", "measures", "responsible_person", "leader_text", "remark"):
+    for name in ("goal", "measures", "responsible_person", "remark"):
         if getattr(task, name) != values[name]:
             changes.append(FieldChange(name, getattr(task, name), values[name]))
+    if effective_leader_text(task) != values["leader_text"]:
+        changes.append(FieldChange("leader_text", effective_leader_text(task), values["leader_text"]))
     if any(getattr(task, n) != values[n] for n in ("deadline_text", "deadline", "deadline_kind", "milestones")):
         changes.append(FieldChange("deadline", task.deadline_text, values["deadline_text"]))
     if task.status != row.status:
