@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import Unit, User
@@ -35,21 +36,21 @@ STALE, BACKWARD, CLOSED = "stale", "backward", "closed"
 UNIT_SUFFIXES = ("人民政府", "政府", "街道办事处", "办事处")
 
 FIELD_LABELS = {
-    "summary": "反馈问题",
-    "category": "问题类别",
-    "region": "所属区域",
-    "responsible_leader": "责任领导（账号）",
-    "goal": "整改目标",
-    "measures": "整改措施",
-    "lead_unit": "牵头单位",
-    "cooperating_units": "配合单位",
-    "responsible_person": "责任人",
-    "leader_text": "责任领导",
-    "deadline": "整改时限",
-    "status": "完成情况",
-    "investment": "投入资金（万元）",
-    "progress": "整改进展情况",
-    "remark": "备注",
+    "summary": gettext_lazy("反馈问题"),
+    "category": gettext_lazy("问题类别"),
+    "region": gettext_lazy("所属区域"),
+    "responsible_leader": gettext_lazy("责任领导（账号）"),
+    "goal": gettext_lazy("整改目标"),
+    "measures": gettext_lazy("整改措施"),
+    "lead_unit": gettext_lazy("牵头单位"),
+    "cooperating_units": gettext_lazy("配合单位"),
+    "responsible_person": gettext_lazy("责任人"),
+    "leader_text": gettext_lazy("责任领导"),
+    "deadline": gettext_lazy("整改时限"),
+    "status": gettext_lazy("完成情况"),
+    "investment": gettext_lazy("投入资金（万元）"),
+    "progress": gettext_lazy("整改进展情况"),
+    "remark": gettext_lazy("备注"),
 }
 FINDING_FIELDS = ("summary", "category", "region", "responsible_leader")
 
@@ -63,7 +64,7 @@ class FieldChange:
 
     @property
     def label(self) -> str:
-        return _(FIELD_LABELS.get(self.field, self.field))
+        return str(FIELD_LABELS.get(self.field, self.field))
 
     @property
     def conflict_label(self) -> str:
