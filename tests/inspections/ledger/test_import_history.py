@@ -372,3 +372,57 @@ def test_a_unit_user_cannot_plan_an_import(tmp_path, people, units):
     with pytest.raises(NotAllowed):
         ledger_import_plan(actor=people["nanshan"], path=path)
     assert Role.UNIT == people["nanshan"].role
+
+
+@pytest.fixture
+def eager_celery():
+    from rectify.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.mark.django_db
+def test_large_import_runs_in_celery_with_progress_and_belongs_to_its_owner(
+    client, tmp_path, people, units, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    from inspections.choices import JobStatus
+    from inspections.models import ImportJob
+
+    settings.IMPORT_ASYNC_THRESHOLD = 2
+    header = ["督察轮次", "问题编号", "反馈问题", "牵头单位", "整改时限"]
+    rows = [["省级督察", n, f"问题{n}", "南山镇", "2030-12-31"] for n in range(1, 4)]
+    path = workbook_file(tmp_path / "big.xlsx", [header, *rows])
+    client.force_login(people["bureau"])
+    preview = client.post("/ledger/import/", {"file": SimpleUploadedFile("big.xlsx", path.read_bytes())})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        done = client.post("/ledger/import/confirm/", {"token": preview.context["token"]})
+    job = ImportJob.objects.get()
+    assert done.status_code == 302 and job.status == JobStatus.PENDING and RectificationTask.objects.count() == 0
+    pending = client.get(done.url, HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' in pending.content.decode()  # the page polls while Celery works
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.total, job.result["tasks_new"]) == (JobStatus.DONE, 3, 3, 3)
+    assert RectificationTask.objects.count() == 3
+    assert "导入完成" in client.get(done.url).content.decode()
+    client.force_login(people["admin"])
+    assert client.get(done.url).status_code == 404  # another user's job
+    client.force_login(people["nanshan"])
+    assert client.get(done.url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_near_duplicate_unit_is_created_only_when_the_user_says_it_is_another_unit(client, tmp_path, people, units):
+    Unit.objects.create(name="北岭乡", code="T3", kind=UnitKind.TOWNSHIP, parent=units["bureau"])
+    header = ["督察轮次", "问题编号", "反馈问题", "牵头单位", "整改时限"]
+    path = workbook_file(tmp_path / "u.xlsx", [header, ["省级督察", 1, "问题", "北岭乡人民政府", "2030-12-31"]])
+    client.force_login(people["bureau"])
+    preview = client.post("/ledger/import/", {"file": SimpleUploadedFile("u.xlsx", path.read_bytes())})
+    html = preview.content.decode()
+    assert 'data-testid="unit-matches"' in html and "北岭乡人民政府 → <strong>北岭乡</strong>" in html
+    client.post("/ledger/import/confirm/", {"token": preview.context["token"], "create_unit": ["北岭乡人民政府"]})
+    assert RectificationTask.objects.get().lead_unit.name == "北岭乡人民政府"
