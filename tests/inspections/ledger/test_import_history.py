@@ -263,6 +263,8 @@ def test_realistic_130_task_ledger_gives_the_reports_figures_for_its_date(tmp_pa
     assert (by_round[PROVINCIAL].total, by_round[PROVINCIAL].complete, by_round[PROVINCIAL].overdue) == (40, 29, 11)
     assert (figures.totals.total, figures.totals.complete, figures.totals.overdue) == (130, 89, 26)
     assert {r.name: r.findings for r in figures.rounds} == {CENTRAL_1: 14, CENTRAL_2: 17, PROVINCIAL: 14}
+    overdue_leaders = {r["finding__responsible_leader__full_name"] for r in figures.overdue}
+    assert "市委常委、常务副市长" in overdue_leaders  # the report's lists name the leader as typed
     assert dispatch_figures(date(2023, 7, 9)).totals.total == 0  # nothing is claimed before the file's date
 
     # What was typed is kept: leaders per task with 、, blanks, remarks; 交办日期 from the round's feedback.
