@@ -159,6 +159,7 @@ class ImportPlan:
     # Filled by the writer: what it did (and with which choices).
     leaders_new: list = field(default_factory=list)
     accepted: list = field(default_factory=list)
+    assigned: dict = field(default_factory=dict)  # lead unit id -> tasks the import gave it (for the digest)
 
     @property
     def ok(self) -> bool:

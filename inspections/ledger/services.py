@@ -76,7 +76,7 @@ def ledger_import_apply(
         create_leaders=create_leaders,
         create_units=create_units,
     )
-    assigned = getattr(plan, "assigned", {})
+    assigned = plan.assigned
     transaction.on_commit(lambda: _notify_units(assigned, plan.file_name))
     return plan
 

@@ -62,7 +62,7 @@ class _Writer:
         )
         self.events: list[TaskEvent] = []
         self.progress: list[ProgressUpdate] = []
-        self.assigned = defaultdict(list)  # lead unit id -> codes of tasks the import gave it
+        self.assigned = defaultdict(list)  # lead unit id -> tasks the import gave it (new, or a new lead unit)
 
     def event(self, task, kind, at, **fields) -> None:
         fields.setdefault("reason", self.reason)

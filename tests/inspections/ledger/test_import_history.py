@@ -428,3 +428,20 @@ def test_near_duplicate_unit_is_created_only_when_the_user_says_it_is_another_un
     assert 'data-testid="unit-matches"' in html and "北岭乡人民政府 → <strong>北岭乡</strong>" in html
     client.post("/ledger/import/confirm/", {"token": preview.context["token"], "create_unit": ["北岭乡人民政府"]})
     assert RectificationTask.objects.get().lead_unit.name == "北岭乡人民政府"
+
+
+@pytest.mark.django_db
+def test_import_command_lists_conflicts_and_prefer_file_takes_the_file(tmp_path, people, ledger_round):
+    old_copy = tmp_path / "old.xlsx"
+    write_ledger(task_filterset(user=people["admin"]).qs, old_copy)
+    services.task_reject(actor=people["bureau"], task=_task("1-2"), reason="材料不全")
+    out = tmp_path / "out.txt"
+    with out.open("w") as stream:
+        call_command("import_ledger", str(old_copy), "--user", "duchaban", stdout=stream)
+    text = out.read_text()
+    assert "任务 1-2 [完成情况]：系统“整改中” / 文件“已申请销号”" in text and "保留系统中的值" in text
+    assert _task("1-2").status == TaskStatus.IN_PROGRESS
+    with out.open("w") as stream:
+        call_command("import_ledger", str(old_copy), "--user", "duchaban", "--prefer-file", stdout=stream)
+    assert "采用文件中的值" in out.read_text()
+    assert _task("1-2").status == TaskStatus.SUBMITTED
