@@ -2,7 +2,8 @@
 
 Budgets: export of 100,000 tasks under 20 s with peak memory under 300 MB (printed beside a bare
 openpyxl write-only loop writing rows of the same content: the ratio is our overhead), import of
-10,000 rows under 30 s. Each measurement runs in its own child process so its peak RSS is its own.
+10,000 rows under 30 s (and, measured beside it, a re-import of a revised copy whose 10,000 rows all
+conflict with work done since: system values kept, then --prefer-file). Each measurement runs in its own child process so its peak RSS is its own.
 
 Run on a throwaway PostgreSQL (starts one, seeds 100,000 tasks, runs, tears down):
     bash bench/run_bench_ledger.sh
@@ -95,20 +96,26 @@ def child_bare(out: str, rows: int) -> dict:
     return {"rows": rows, "seconds": timer.wall, "cpu": timer.cpu, "peak_mb": _peak_mb()}
 
 
-def child_import(path: str) -> dict:
-    _setup()
+def _bench_actor():
     from accounts.choices import Role
     from accounts.models import User
-    from inspections.ledger.importer import import_path
 
     actor = User.objects.filter(role__in=[Role.ADMIN, Role.BUREAU], is_active=True).order_by("pk").first()
     if actor is None:  # seed_demo --tasks alone makes no staff account
         actor = User.objects.create_user("bench_bureau", role=Role.BUREAU, full_name="压测督察办")
+    return actor
+
+
+def child_import(path: str) -> dict:
+    _setup()
+    from inspections.ledger.services import ledger_import
+
+    actor = _bench_actor()
     with Timer() as first:
-        plan = import_path(path, actor=actor)
+        plan = ledger_import(path=path, actor=actor)
     assert plan.written and plan.tasks_new == IMPORT_ROWS, plan.errors[:5]
     with Timer() as second:
-        again = import_path(path, actor=actor)
+        again = ledger_import(path=path, actor=actor)
     assert again.tasks_unchanged == IMPORT_ROWS
     return {
         "rows": plan.rows,
@@ -119,7 +126,36 @@ def child_import(path: str) -> dict:
     }
 
 
-def make_import_file(path: str) -> None:
+def touch_imported(round_name: str) -> None:
+    """Someone works on every imported task after the file's date (one event each): the re-import conflicts."""
+    _setup()
+    from django.utils import timezone
+
+    from inspections.choices import EventKind
+    from inspections.models import RectificationTask, TaskEvent
+
+    actor = _bench_actor()
+    now = timezone.now()
+    ids = RectificationTask.objects.filter(round__name=round_name).values_list("pk", flat=True)
+    TaskEvent.objects.bulk_create(
+        [TaskEvent(task_id=pk, actor=actor, at=now, kind=EventKind.EDITED, reason="压测：导入后修改") for pk in ids],
+        batch_size=2000,
+    )
+
+
+def child_conflicts(path: str, prefer_file: str) -> dict:
+    """Re-import a copy whose every row differs from tasks changed since: 10,000 conflicts."""
+    _setup()
+    from inspections.ledger.services import ledger_import
+
+    actor = _bench_actor()
+    with Timer() as timer:
+        plan = ledger_import(path=path, actor=actor, prefer_file=prefer_file == "1")
+    assert plan.written and len(plan.conflicts) == IMPORT_ROWS, (len(plan.conflicts), plan.errors[:5])
+    return {"conflicts": len(plan.conflicts), "seconds": timer.wall, "cpu": timer.cpu, "peak_mb": _peak_mb()}
+
+
+def make_import_file(path: str, name: str, revised: str = "") -> None:
     """10,000 real task rows from the seeded data, under a new round name so every row is new."""
     _setup()
     from openpyxl import Workbook
@@ -133,10 +169,12 @@ def make_import_file(path: str) -> None:
     ws = wb.create_sheet()
     ws.append(["导入压测台账"])
     ws.append([c.header for c in COLUMNS])
-    name = f"导入压测轮次（{time.strftime('%Y%m%d%H%M%S')}）"
     for n, row in enumerate(ledger_rows(subset), start=1):
         values = row_values(row, n, cooperating)
         values["round"] = name
+        if revised:
+            values["measures"] = f"{values['measures']}{revised}"
+            values["remark"] = revised
         ws.append(list(values.values()))
     wb.save(path)
 
@@ -168,10 +206,16 @@ def main() -> None:
         _report_export(ours, size_mb)
         bare = _run_child("bare", f"{tmp}/bare.xlsx", str(ours["rows"]))
         _report_bare(ours, bare)
-        import_file = f"{tmp}/import.xlsx"
-        _run_child("make-import", import_file)
+        import_file, revised_file = f"{tmp}/import.xlsx", f"{tmp}/revised.xlsx"
+        name = f"导入压测轮次（{time.strftime('%Y%m%d%H%M%S')}）"
+        _run_child("make-import", import_file, name)
+        _run_child("make-import", revised_file, name, "（修订）")
         imported = _run_child("import", import_file)
         _report_import(imported)
+        _run_child("touch", name)
+        kept = _run_child("conflicts", revised_file, "0")
+        taken = _run_child("conflicts", revised_file, "1")
+        _report_conflicts(kept, taken)
     ok = (
         ours["seconds"] < BUDGETS["export_s"]
         and ours["peak_mb"] < BUDGETS["export_mb"]
@@ -210,6 +254,15 @@ def _report_import(imported):
     )
 
 
+def _report_conflicts(kept, taken):
+    print(
+        f"re-import {kept['conflicts']:>5} conflicts: system values kept {kept['seconds']:6.1f} s wall, "
+        f"{kept['cpu']:6.1f} s CPU, peak RSS {kept['peak_mb']:.0f} MB; --prefer-file (all written) "
+        f"{taken['seconds']:6.1f} s wall, {taken['cpu']:6.1f} s CPU, peak RSS {taken['peak_mb']:.0f} MB",
+        flush=True,
+    )
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] != "main":
         mode, args = sys.argv[1], sys.argv[2:]
@@ -218,8 +271,13 @@ if __name__ == "__main__":
         elif mode == "bare":
             print(json.dumps(child_bare(args[0], int(args[1]))))
         elif mode == "make-import":
-            make_import_file(args[0])
+            make_import_file(*args)
             print(json.dumps({}))
+        elif mode == "touch":
+            touch_imported(args[0])
+            print(json.dumps({}))
+        elif mode == "conflicts":
+            print(json.dumps(child_conflicts(args[0], args[1])))
         elif mode == "import":
             print(json.dumps(child_import(args[0])))
         else:

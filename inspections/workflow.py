@@ -6,6 +6,7 @@ that may make it, and whether a reason is required. Beside it, what each move st
 No database: the checks read only the task and the user already loaded.
 """
 
+from collections import deque
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -218,3 +219,32 @@ EVIDENCE_STATES: dict[str, frozenset] = {
 def evidence_allowed(source: str, role: str) -> bool:
     """May `role` add (or withdraw) evidence on a task in state `source`?"""
     return source in EVIDENCE_STATES.get(role, frozenset())
+
+
+# Moves that take a task back (退回, 重新打开): never made by an import.
+BACKWARD_ACTIONS = frozenset({Action.REJECT, Action.REOPEN})
+
+
+def _forward_paths() -> dict:
+    """{(source, target): [Transition, ...]}: the shortest chain of forward moves between two states."""
+    paths = {}
+    for source in S.values:
+        queue, seen = deque([(source, [])]), {source}
+        while queue:
+            state, path = queue.popleft()
+            for t in TRANSITIONS:
+                if t.source == state and t.action not in BACKWARD_ACTIONS and t.target not in seen:
+                    seen.add(t.target)
+                    paths[(source, t.target)] = [*path, t]
+                    queue.append((t.target, [*path, t]))
+    return paths
+
+
+FORWARD_PATHS = _forward_paths()
+
+
+def forward_path(source: str, target: str) -> list[Transition] | None:
+    """The forward moves from `source` to `target` ([] when equal), or None when `target` is behind `source`."""
+    if source == target:
+        return []
+    return FORWARD_PATHS.get((source, target))

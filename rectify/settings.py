@@ -208,6 +208,8 @@ ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 7)
 REMINDER_DAYS = [int(x) for x in env_list("REMINDER_DAYS", ["7", "3", "1"])]
 USE_WORKING_DAYS = env_bool("USE_WORKING_DAYS", False)
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 2000)
+# A confirmed ledger import of more rows than this is written by Celery, its progress shown on a page.
+IMPORT_ASYNC_THRESHOLD = env_int("IMPORT_ASYNC_THRESHOLD", 2000)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)  # then the daily clean-up deletes a job's file
 BUREAU_NAME = env_str("BUREAU_NAME", "XX市生态环境局")
 

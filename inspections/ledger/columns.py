@@ -39,7 +39,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("measures", "整改措施", 40, ("措施", "具体措施", "整改任务")),
     Column("lead_unit", "牵头单位", 16, ("责任单位", "牵头责任单位", "主要责任单位", "牵头部门")),
     Column("cooperating", "配合单位", 16, ("协办单位", "配合部门", "参与单位")),
-    Column("leader", "责任领导", 10, ("包抓领导", "分管领导", "牵头领导", "包案领导"), finding_level=True),
+    # Per task: a finding's tasks may name different leaders (kept as typed, see RectificationTask.leader_text).
+    Column("leader", "责任领导", 10, ("包抓领导", "分管领导", "牵头领导", "包案领导")),
     Column("person", "责任人", 10, ("具体责任人", "联系人")),
     Column("deadline", "整改时限", 16, ("整改期限", "完成时限", "完成时间", "整改时间")),
     Column("deadline_date", "整改期限（日期）", 12, ("期限日期",)),
@@ -47,6 +48,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "完成情况", 12, ("整改状态", "整改情况", "是否完成", "完成状态")),
     Column("investment", "投入资金（万元）", 12, ("投入资金", "资金投入", "投资")),
     Column("signoff", "销号情况", 14, ("是否销号", "销号")),
+    Column("remark", "备注", 14, ("备注说明", "说明")),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 FINDING_KEYS = frozenset(c.key for c in COLUMNS if c.finding_level)

@@ -57,12 +57,14 @@ ROW_FIELDS = (
     "lead_unit__name",
     "finding__responsible_leader__full_name",
     "finding__responsible_leader__username",
+    "leader_text",
     "responsible_person",
     "deadline_text",
     "deadline",
     "status",
     "investment",
     "signed_off_at",
+    "remark",
     "latest_progress",
 )
 
@@ -198,12 +200,14 @@ def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
         lead_unit,
         leader_full_name,
         leader_username,
+        leader_text,
         person,
         deadline_text,
         deadline,
         status,
         investment,
         signed_off_at,
+        remark,
         latest_progress,
     ) = row
     return {
@@ -218,14 +222,16 @@ def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
         "measures": measures,
         "lead_unit": lead_unit,
         "cooperating": cooperating.get(pk, ""),
-        "leader": leader_full_name or leader_username or "",
+        # As typed on the task (any separators, titles); else the finding's leader account.
+        "leader": leader_text or leader_full_name or leader_username or "",
         "person": person,
         "deadline": deadline_text,
         "deadline_date": deadline,
         "progress": latest_progress or "",
         "status": STATUS_LABELS.get(status, status),
-        "investment": float(investment or 0),
+        "investment": None if investment is None else float(investment),  # unknown stays blank, never 0
         "signoff": _signoff_text(status, signed_off_at),
+        "remark": remark,
     }
 
 
@@ -387,3 +393,41 @@ def export_title(tasks) -> str:
     """The round's name in the title when every exported task belongs to one round."""
     names = list(tasks.order_by().values_list("finding__round__name", flat=True).distinct()[:2])
     return ledger_title(names[0] if len(names) == 1 else None)
+
+
+TEMPLATE_EXAMPLE = {
+    "seq": 1,
+    "round": "第二轮中央生态环境保护督察",
+    "finding_number": 1,
+    "summary": "城区黑臭水体整治不到位",
+    "category": "黑臭水体",
+    "region": "东城片区",
+    "task_code": "1-1",
+    "goal": "消除黑臭",
+    "measures": "控源截污、清淤疏浚",
+    "lead_unit": "南山镇",
+    "cooperating": "市住房和城乡建设局、河口镇",
+    "leader": "市委常委、常务副市长",
+    "person": "王建国",
+    "deadline": "2024年6月底前",
+    "deadline_date": None,
+    "progress": "已完成截污管网 3.2 公里",
+    "status": "整改中",
+    "investment": 1280.5,
+    "signoff": "",
+    "remark": "重点督办",
+}
+
+
+def write_import_template(destination) -> None:
+    """导入模板: the export's title rows and header, with one example row to overwrite."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("整改台账")
+    merges: list[str] = []
+    _set_layout(ws)
+    _write_prepared_rows(ws)
+    _write_merges_at_close(ws, merges)
+    _write_heading(ws, ledger_title(None), timezone.localdate(), merges)
+    cells = [_styled(ws) for _column in COLUMNS]
+    ws.append([_set(cell, TEMPLATE_EXAMPLE.get(column.key)) for cell, column in zip(cells, COLUMNS, strict=True)])
+    wb.save(destination)

@@ -163,6 +163,10 @@ class SheetHeader:
     row: int  # 1-based row of the header
     columns: dict  # key -> 0-based column index
     labels: dict  # key -> the header text as written in the file
+    title_rows: list = field(
+        default_factory=list
+    )  # the rows above the header (title, 填报单位 / 填报日期 lines), as read
+    unknown: list = field(default_factory=list)  # header texts no key matched (named in the preview as not imported)
     preamble: list = field(default_factory=list)  # text of the non-empty rows above the header (title, 填报单位)
 
 
@@ -208,6 +212,7 @@ def read_table(sheet, *, match, required_keys, header_of, not_found: str):
     anchor_values = {}
     preamble = []
     row_number = 0
+    above = []
     for row_number, values in enumerate(rows, start=1):
         values = _fill(values, row_number, covered, anchors, anchor_values, width)
         if row_number > HEADER_SCAN_ROWS:
@@ -215,8 +220,17 @@ def read_table(sheet, *, match, required_keys, header_of, not_found: str):
         columns = match(values)
         if len(columns) >= MIN_HEADER_MATCHES and any(key in columns for key in required_keys):
             labels = {key: _CELL_TEXT.sub("", str(values[index])) for key, index in columns.items()}
-            header = SheetHeader(row=row_number, columns=columns, labels=labels, preamble=preamble)
+            matched = set(columns.values())
+            unknown = [
+                _CELL_TEXT.sub("", str(value))
+                for index, value in enumerate(values)
+                if index not in matched and value is not None and str(value).strip()
+            ]
+            header = SheetHeader(
+                row=row_number, columns=columns, labels=labels, title_rows=above, unknown=unknown, preamble=preamble
+            )
             break
+        above.append(tuple(values))
         text = " ".join(str(v).strip() for v in dict.fromkeys(values) if v is not None and str(v).strip())
         if text:
             preamble.append(text)

@@ -15,7 +15,7 @@ def _dir() -> Path:
     return Path(settings.MEDIA_ROOT) / STAGING_DIR
 
 
-def stage_upload(upload, *, user, round_id: int | None) -> tuple[str, Path]:
+def stage_upload(upload, *, user, round_id: int | None, as_of: str = "") -> tuple[str, Path]:
     token = secrets.token_hex(16)
     folder = _dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -24,9 +24,22 @@ def stage_upload(upload, *, user, round_id: int | None) -> tuple[str, Path]:
         for chunk in upload.chunks():
             out.write(chunk)
     (folder / f"{token}.json").write_text(
-        json.dumps({"user": user.pk, "round": round_id, "name": upload.name}), encoding="utf-8"
+        json.dumps({"user": user.pk, "round": round_id, "name": upload.name, "as_of": as_of}), encoding="utf-8"
     )
     return token, path
+
+
+def save_preview(token: str, data: dict) -> None:
+    """What the preview pages show, kept beside the staged file so paging does not re-read the workbook."""
+    if isinstance(token, str) and _TOKEN.match(token):
+        (_dir() / f"{token}.preview.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def load_preview(token: str) -> dict | None:
+    path = _dir() / f"{token}.preview.json"
+    if not (isinstance(token, str) and _TOKEN.match(token)) or not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def staged(token: str, *, user) -> tuple[Path, dict] | None:
@@ -44,5 +57,5 @@ def staged(token: str, *, user) -> tuple[Path, dict] | None:
 
 def discard(token: str) -> None:
     if isinstance(token, str) and _TOKEN.match(token):
-        for suffix in (".xlsx", ".json"):
+        for suffix in (".xlsx", ".json", ".preview.json"):
             (_dir() / f"{token}{suffix}").unlink(missing_ok=True)

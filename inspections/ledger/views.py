@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..access import IMPORT_LEDGER, access_round, require, visible_rounds
 from ..choices import JobStatus
-from ..models import ExportJob
+from ..models import ExportJob, ImportJob
 from ..selectors import task_filterset
-from .export import export_title, write_ledger
-from .importer import plan_import, run_import
+from .export import export_title, write_import_template, write_ledger
+from .plan import preview_data
 from .reader import LedgerRefused, check_upload
-from .services import export_job_create, job_file
-from .staging import discard, stage_upload, staged
+from .services import export_job_create, import_job_create, job_file, ledger_import_plan
+from .staging import discard, load_preview, save_preview, stage_upload, staged
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,6 +95,31 @@ def _chosen_round(request, value):
     return access_round(request.user, value)
 
 
+PREVIEW_PAGE_ROWS = 50
+
+
+def _as_of(value):
+    """The page's 填报日期 field: a date, or None when empty; a bad value is refused."""
+    from datetime import date
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise LedgerRefused(_("填报日期格式应为 年-月-日，例如 2023-07-10。")) from None
+
+
+def _preview_context(request, data: dict, token: str) -> dict:
+    """One page of the rows the import would create and change (the same page number for both lists)."""
+    number = request.GET.get("page") or 1
+    creates = Paginator(data["creates"], PREVIEW_PAGE_ROWS).get_page(number)
+    changes = Paginator(data["changes"], PREVIEW_PAGE_ROWS).get_page(number)
+    pages = creates if creates.paginator.num_pages >= changes.paginator.num_pages else changes
+    return {"preview": data, "creates": creates, "changes": changes, "pages": pages, "token": token}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ledger_import(request):
@@ -104,55 +130,94 @@ def ledger_import(request):
         return render(request, "inspections/ledger/import.html", context)
     upload = request.FILES.get("file")
     round_id = request.POST.get("round") or None
-    context["round_id"] = round_id
+    context.update({"round_id": round_id, "as_of_value": request.POST.get("as_of", "")})
     if upload is None:
         context["refusal"] = _("请选择要导入的台账文件（.xlsx）。")
         return render(request, "inspections/ledger/import.html", context, status=400)
     try:
         default_round = _chosen_round(request, round_id)
+        as_of = _as_of(request.POST.get("as_of"))
         check_upload(upload.name, upload.size)
     except LedgerRefused as exc:
         context["refusal"] = exc.message
         return render(request, "inspections/ledger/import.html", context, status=400)
-    token, path = stage_upload(upload, user=request.user, round_id=default_round.pk if default_round else None)
+    token, path = stage_upload(
+        upload,
+        user=request.user,
+        round_id=default_round.pk if default_round else None,
+        as_of=as_of.isoformat() if as_of else "",
+    )
     try:
-        plan, _ctx = plan_import(path, default_round=default_round)
+        plan = ledger_import_plan(
+            actor=request.user, path=path, file_name=upload.name, default_round=default_round, as_of=as_of
+        )
     except LedgerRefused as exc:
         discard(token)
         context["refusal"] = exc.message
         return render(request, "inspections/ledger/import.html", context, status=400)
-    if not plan.ok:
+    data = preview_data(plan)
+    if plan.ok:
+        save_preview(token, data)
+    else:
         discard(token)
-    context.update({"plan": plan, "token": token if plan.ok else "", "file_name": upload.name})
+    context.update(_preview_context(request, data, token if plan.ok else ""))
+    context["file_name"] = upload.name
     return render(request, "inspections/ledger/import.html", context, status=200 if plan.ok else 400)
+
+
+@login_required
+@require_GET
+def ledger_import_preview(request, token):
+    """Another page of a preview (the rows to create and change), read from what the upload stored."""
+    _require_manager(request)
+    if staged(token, user=request.user) is None or (data := load_preview(token)) is None:
+        raise Http404("no such upload")
+    context = {"rounds": visible_rounds(request.user).order_by("name"), "file_name": data.get("file_name", "")}
+    context.update(_preview_context(request, data, token))
+    return render(request, "inspections/ledger/import.html", context)
 
 
 @login_required
 @require_POST
 def ledger_import_confirm(request):
-    """Write the previewed file: all rows or none."""
+    """Write the previewed file (all rows or none), then redirect: a refresh never posts it again."""
     _require_manager(request)
     token = request.POST.get("token", "")
     found = staged(token, user=request.user)
     if found is None:
         raise Http404("no such upload")
-    path, meta = found
-    default_round = _chosen_round(request, meta.get("round"))
-    try:
-        plan = run_import(path, actor=request.user, default_round=default_round)
-    except LedgerRefused as exc:
-        plan = None
-        refusal = exc.message
-    else:
-        refusal = ""
-    finally:
-        discard(token)
-    context = {
-        "plan": plan,
-        "refusal": refusal,
-        "file_name": meta.get("name", ""),
-        "confirmed": True,
-        "rounds": visible_rounds(request.user).order_by("name"),
+    _path, meta = found
+    data = load_preview(token) or {}
+    params = {
+        "round": meta.get("round"),
+        "as_of": meta.get("as_of", ""),
+        "accept": request.POST.getlist("accept"),
+        "prefer_file": request.POST.get("prefer_file") == "on",
+        "create_leaders": request.POST.get("create_leaders") == "on",
+        "create_units": request.POST.getlist("create_unit"),
     }
-    ok = plan is not None and plan.written
-    return render(request, "inspections/ledger/import.html", context, status=200 if ok else 400)
+    job = import_job_create(
+        actor=request.user, token=token, file_name=meta.get("name", ""), rows=data.get("rows", 0), params=params
+    )
+    return redirect("inspections:ledger_import_job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def ledger_import_job(request, pk):
+    """The result of a confirmed import, or its progress while Celery writes it (polled with htmx)."""
+    _require_manager(request)
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    template = "inspections/ledger/_import_job_status.html" if request.htmx else "inspections/ledger/import_job.html"
+    return render(request, template, {"job": job, "result": job.result or {}})
+
+
+@login_required
+@require_GET
+def ledger_import_template(request):
+    """导入模板: the export's header with one example row, for a bureau starting its ledger."""
+    _require_manager(request)
+    buffer = BytesIO()
+    write_import_template(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="整改台账导入模板.xlsx", content_type=XLSX)

@@ -5,7 +5,7 @@ from .complaints import ComplaintBatch, ComplaintCase, ComplaintEvent
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
-from .jobs import ExportJob
+from .jobs import ExportJob, ImportJob
 from .notifications import Notification
 from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
@@ -23,6 +23,7 @@ __all__ = [
     "ReminderRecord",
     "Evidence",
     "ExportJob",
+    "ImportJob",
     "Finding",
     "InspectionRound",
     "Notification",

@@ -43,3 +43,41 @@ class ExportJob(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expired_at is not None
+
+
+class ImportJob(models.Model):
+    """A confirmed ledger import too large for the request: written by Celery, its progress polled by the page.
+
+    Small imports record a job too (run at once), so every import has one result page to redirect to.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    token = models.CharField(_("暂存文件"), max_length=32, blank=True)
+    # as_of, round, accepted task keys, prefer_file, create_leaders, create_units: what the confirm form said.
+    params = models.JSONField(_("导入选项"), default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveIntegerField(_("已处理行数"), default=0)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"导入 #{self.pk} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.progress / self.total)) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -27,11 +27,13 @@ class ProgressUpdate(AppendOnlyRecord):
     percent = models.PositiveSmallIntegerField(
         _("完成比例（%）"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    # Cumulative money invested as of this report (累计投入资金, 万元).
+    # Cumulative money invested as of this report (累计投入资金, 万元); NULL when not known.
     investment = models.DecimalField(
         _("累计投入资金（万元）"),
         max_digits=14,
         decimal_places=2,
+        null=True,
+        blank=True,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )

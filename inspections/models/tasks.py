@@ -131,6 +131,10 @@ class RectificationTask(models.Model):
         "accounts.Unit", verbose_name=_("配合单位"), blank=True, related_name="cooperating_tasks"
     )
     responsible_person = models.CharField(_("责任人"), max_length=100, blank=True)
+    # 责任领导 as the ledger typed it for this task ("市委常委、常务副市长"): kept whole, whatever the
+    # separators; the finding's responsible_leader is the account matched from it, when a name matches.
+    leader_text = models.CharField(_("责任领导（原文）"), max_length=200, blank=True, default="", db_default="")
+    remark = models.TextField(_("备注"), blank=True, default="", db_default="")
     goal = models.TextField(_("整改目标"), blank=True)
     measures = models.TextField(_("整改措施"), blank=True)
     deadline_text = models.CharField(_("整改时限"), max_length=200)
@@ -143,10 +147,13 @@ class RectificationTask(models.Model):
     percent = models.PositiveSmallIntegerField(
         _("完成比例（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # NULL: not known (a blank 投入资金 cell); unknown is not 0 and is left out of sums.
     investment = models.DecimalField(
         _("投入资金（万元）"),
         max_digits=14,
         decimal_places=2,
+        null=True,
+        blank=True,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )

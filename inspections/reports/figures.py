@@ -162,6 +162,7 @@ LIST_FIELDS = (
     "finding__round__name",
     "lead_unit__name",
     "finding__responsible_leader__full_name",
+    "leader_text",
     "responsible_person",
     "deadline",
     "deadline_text",
@@ -177,6 +178,9 @@ def _rows(queryset, day: date, *extra: str) -> list[dict]:
     rows = []
     for row in queryset.values(*LIST_FIELDS, *extra):
         row["code"] = f"{row['finding__number']}-{row['number']}"
+        # 责任领导 as the ledger typed it for the task, else the finding's leader account.
+        leader_text = row.pop("leader_text")
+        row["finding__responsible_leader__full_name"] = leader_text or row["finding__responsible_leader__full_name"]
         row["status_label"] = str(STATUS_LABELS.get(row["status_as_of"] or TaskStatus.NOT_STARTED, ""))
         if row["deadline"] is not None:
             row["days"] = (row["deadline"] - day).days

@@ -35,7 +35,16 @@ from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskE
 from ..uploads import check_evidence_batch, check_evidence_file
 from .notifications import notify
 
-EDITABLE_FIELDS = ("lead_unit", "responsible_person", "goal", "measures", "deadline_text", "assigned_on")
+EDITABLE_FIELDS = (
+    "lead_unit",
+    "responsible_person",
+    "leader_text",
+    "goal",
+    "measures",
+    "deadline_text",
+    "assigned_on",
+    "remark",
+)
 REPORTABLE_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.LONG_TERM)
 
 

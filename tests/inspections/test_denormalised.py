@@ -11,7 +11,7 @@ from ledger.conftest import workbook_file
 from accounts.services import user_role_group_sync
 from inspections import services
 from inspections.choices import Category
-from inspections.ledger.importer import run_import
+from inspections.ledger.services import ledger_import
 from inspections.models import Finding, RectificationTask
 
 HEADER = ["序号", "督察轮次", "问题编号", "反馈问题", "问题类别", "牵头单位", "整改时限"]
@@ -115,7 +115,7 @@ def test_ledger_import_copies_and_reimport_with_a_changed_category_moves_the_tas
         [2, ROUND_NAME, 1, "河道垃圾", "水污染", "市住房和城乡建设局", "2024-09-30"],
         [3, ROUND_NAME, 2, "工地扬尘", "扬尘", "南山镇", "2024年底前"],
     ]
-    plan = run_import(workbook_file(tmp_path / "v1.xlsx", [HEADER, *rows]), actor=ledger.bureau)
+    plan = ledger_import(path=workbook_file(tmp_path / "v1.xlsx", [HEADER, *rows]), actor=ledger.bureau)
     assert plan.written, plan.errors
     imported = RectificationTask.objects.filter(finding__round__name=ROUND_NAME)
     assert sorted(imported.values_list("category", flat=True)) == [Category.DUST, Category.WATER, Category.WATER]
@@ -123,7 +123,7 @@ def test_ledger_import_copies_and_reimport_with_a_changed_category_moves_the_tas
 
     for line in rows[:2]:
         line[4] = "大气污染"
-    plan = run_import(workbook_file(tmp_path / "v2.xlsx", [HEADER, *rows]), actor=ledger.bureau)
+    plan = ledger_import(path=workbook_file(tmp_path / "v2.xlsx", [HEADER, *rows]), actor=ledger.bureau)
     assert plan.written, plan.errors
     assert plan.findings_updated == 1
     assert sorted(imported.values_list("category", flat=True)) == [Category.AIR, Category.AIR, Category.DUST]

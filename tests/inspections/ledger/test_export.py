@@ -54,14 +54,17 @@ def test_finding_cells_are_merged_down_its_tasks(people, ledger_round):
     _count, wb = export(people["bureau"])
     ws = wb["整改台账"]
     merged = {str(r) for r in ws.merged_cells.ranges}
-    for key in ("round", "finding_number", "summary", "category", "region", "leader"):
+    for key in ("round", "finding_number", "summary", "category", "region"):
         letter = get_column_letter(COL[key])
         assert f"{letter}4:{letter}6" in merged  # finding 1: three tasks
         assert f"{letter}7:{letter}9" in merged  # finding 2: three tasks
     seq_letter = get_column_letter(COL["seq"])
     assert not any(r.startswith(f"{seq_letter}4:") for r in merged)  # one 序号 per task
     assert cell(ws, 4, "summary").value == "城区黑臭水体整治不到位"
-    assert cell(ws, 4, "leader").value == "张副市长"
+    # 责任领导 is per task (a finding's tasks may name different leaders): written on every row, not merged.
+    leader = get_column_letter(COL["leader"])
+    assert not any(r.startswith(f"{leader}4:") for r in merged)
+    assert [cell(ws, r, "leader").value for r in range(4, 7)] == ["张副市长"] * 3
     assert [cell(ws, r, "task_code").value for r in range(4, 10)] == ["1-1", "1-2", "1-3", "2-1", "2-2", "2-3"]
     assert cell(ws, 4, "summary").alignment.wrap_text
     assert cell(ws, 5, "measures").alignment.wrap_text

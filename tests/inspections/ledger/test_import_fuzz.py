@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from inspections.ledger.importer import run_import
+from inspections.ledger.services import ledger_import
 from inspections.ledger.reader import MAX_MERGED_CELLS, LedgerRefused, check_upload
 
 from .conftest import workbook_file
@@ -170,7 +170,7 @@ def test_two_hundred_malformed_workbooks_are_refused_without_a_write(tmp_path, p
         tracemalloc.start()
         try:
             check_upload(target.name, len(data))
-            plan = run_import(target, actor=people["bureau"])
+            plan = ledger_import(path=target, actor=people["bureau"])
         except LedgerRefused as refused:
             message = refused.message
         else:

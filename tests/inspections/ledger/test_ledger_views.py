@@ -188,8 +188,11 @@ def test_import_preview_then_confirm(client, people, units, tmp_path):
     client.logout()
     login(client, people["bureau"])
     done = client.post(reverse("inspections:ledger_import_confirm"), {"token": token})
-    assert done.status_code == 200
-    assert "导入完成" in done.content.decode()
+    # Redirected after the POST: refreshing the result page never imports twice.
+    assert done.status_code == 302 and done.url.startswith("/ledger/import/jobs/")
+    result = client.get(done.url)
+    assert "导入完成" in result.content.decode()
+    assert client.get(done.url).status_code == 200 and RectificationTask.objects.count() == 2
     assert RectificationTask.objects.filter(status=TaskStatus.VERIFIED).count() == 1
     assert InspectionRound.objects.filter(name="省级督察第一批").exists()
     # The staged file is gone: confirming twice does nothing.
