@@ -9,5 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 app = Celery("rectify")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each feature package of the app keeps its Celery tasks in its own tasks.py.
-TASK_PACKAGES = ["inspections.ledger", "inspections.reports", "inspections.reminders", "inspections.housekeeping"]
+TASK_PACKAGES = [
+    "inspections.ledger",
+    "inspections.reports",
+    "inspections.reminders",
+    "inspections.housekeeping",
+    "inspections.supervision",
+]
 app.autodiscover_tasks(TASK_PACKAGES)

@@ -22,6 +22,8 @@ missing_packages() {
     command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
     command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || pkgs+=(libreoffice-calc-nogui)
     command -v fc-list >/dev/null 2>&1 || pkgs+=(fontconfig)
+    # pdftotext: the supervision tests read the text of the PDF LibreOffice makes of a generated .docx.
+    command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
     # No 'grep -q' here: it would exit early, fc-list would get SIGPIPE and pipefail says "missing".
     { command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i 'Noto.*CJK' >/dev/null; } ||
         pkgs+=(fonts-noto-cjk)
