@@ -42,7 +42,13 @@ GENERATE_DOCUMENT = "inspections.supervision.generate_document"
 
 
 def default_title(kind: str, unit: Unit) -> str:
-    return _("关于对%(unit)s%(kind)s的通知") % {"unit": unit.name, "kind": SupervisionKind(kind).label}
+    titles = {
+        SupervisionKind.NOTICE: _("关于对%(unit)s有关整改任务进行督办的通知"),
+        SupervisionKind.LETTER: _("关于%(unit)s有关整改任务进度滞后的督办函"),
+        SupervisionKind.INTERVIEW: _("关于约谈%(unit)s有关负责同志的通知"),
+    }
+    text = titles.get(kind) or _("关于对%(unit)s%(kind)s的决定")
+    return text % {"unit": unit.name, "kind": SupervisionKind(kind).label}
 
 
 def _check_fields(
