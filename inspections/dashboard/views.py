@@ -10,6 +10,7 @@ from accounts.selectors import units_visible_to
 
 from ..access import visible_rounds
 from ..choices import Category
+from ..supervision.selectors import dashboard_panel
 from .selectors import Scope, dashboard
 
 
@@ -82,6 +83,7 @@ def dashboard_view(request):
             "form": form,
             "dashboard": figures,
             "chart_data": figures.chart_data(),
+            "supervision": dashboard_panel(user=request.user),
             **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
         },
     )
