@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "inspections.choices.EventKind",
         "TaskStatusEnum": "inspections.choices.TaskStatus",
         "DeadlineKindEnum": "inspections.choices.DeadlineKind",
+        "SupervisionKindEnum": "inspections.choices.SupervisionKind",
+        "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
     },
 }
 
