@@ -26,7 +26,7 @@ def test_create_list_detail_reply(ledger):
     created = api(ledger.bureau).post("/api/supervision/actions/", body, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert created.json()["doc_number"].endswith("〔%d〕1号" % date.today().year) or created.json()["doc_number"]
+    assert created.json()["doc_number"].endswith("1号")
     assert api(ledger.water_user).get(f"/api/supervision/actions/{pk}/").status_code == 200
     assert api(ledger.town_user).get(f"/api/supervision/actions/{pk}/").status_code == 404
     assert api(ledger.town_user).get("/api/supervision/actions/").json()["count"] == 0
