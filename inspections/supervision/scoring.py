@@ -193,6 +193,7 @@ def score_of(figures: UnitFigures, rules: list[dict]) -> tuple[Decimal, dict]:
         if rule["cap"] is not None:
             cap = Decimal(rule["cap"])
             points = max(points, cap) if cap < 0 else min(points, cap)
+        points = points if points else Decimal("0.00")  # never "-0.00"
         total += points
         items[rule["metric"]] = {"value": str(value), "points": str(points)}
     return total.quantize(CENT), items
