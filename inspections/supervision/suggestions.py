@@ -77,26 +77,26 @@ def suggestions_compute(*, today: date | None = None) -> SuggestionRun:
         .values_list("pk", "lead_unit_id", "warning", "percent", "expected_percent", "is_overdue")
         .order_by()
     )
+    # Insert only what is not recorded yet (a re-run of the day sends nothing); the unique constraint
+    # with ON CONFLICT DO NOTHING still covers two runs racing each other.
+    seen_this_month = set(WarningObservation.objects.filter(month=month).values_list("task_id", "warning"))
     observations = [
         WarningObservation(task_id=pk, lead_unit_id=unit, month=month, warning=warning, first_seen=today)
         for pk, unit, warning, *_rest in warned
+        if (pk, warning) not in seen_this_month
     ]
-    before = WarningObservation.objects.filter(month=month).count()
     WarningObservation.objects.bulk_create(observations, ignore_conflicts=True, batch_size=BATCH)
-    observed = WarningObservation.objects.filter(month=month).count() - before
+    observed = len(observations)
 
-    # Months seen per (task, colour), up to this month: read for the warned tasks only.
-    months_seen: dict[tuple[int, str], int] = {}
-    warned_ids = [row[0] for row in warned]
-    for start in range(0, len(warned_ids), BATCH):
-        chunk = warned_ids[start : start + BATCH]
-        for row in (
-            WarningObservation.objects.filter(task_id__in=chunk, month__lte=month)
-            .values("task_id", "warning")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            months_seen[(row["task_id"], row["warning"])] = row["n"]
+    # Months seen per (task, colour), up to this month: one grouped read of the observations.
+    months_seen: dict[tuple[int, str], int] = {
+        (task_id, warning): n
+        for task_id, warning, n in WarningObservation.objects.filter(month__lte=month)
+        .values("task_id", "warning")
+        .annotate(n=Count("id"))
+        .values_list("task_id", "warning", "n")
+        .order_by()
+    }
 
     # Kinds already issued on a task this month: no suggestion to do it again.
     issued = set(
@@ -104,11 +104,12 @@ def suggestions_compute(*, today: date | None = None) -> SuggestionRun:
             supervisionaction__issued_on__gte=month, supervisionaction__issued_on__lte=today
         ).values_list("rectificationtask_id", "supervisionaction__kind")
     )
+    suggested = set(SupervisionSuggestion.objects.filter(month=month).values_list("task_id", "suggested_kind"))
     suggestions = []
     for pk, unit, warning, percent, expected, overdue in warned:
         count = months_seen.get((pk, warning), 1)
         rule = _rule_for(rules, warning, count)
-        if rule is None or (pk, rule.suggested_kind) in issued:
+        if rule is None or (pk, rule.suggested_kind) in issued or (pk, rule.suggested_kind) in suggested:
             continue
         suggestions.append(
             SupervisionSuggestion(
@@ -122,9 +123,8 @@ def suggestions_compute(*, today: date | None = None) -> SuggestionRun:
                 created_on=today,
             )
         )
-    before = SupervisionSuggestion.objects.filter(month=month).count()
     SupervisionSuggestion.objects.bulk_create(suggestions, ignore_conflicts=True, batch_size=BATCH)
-    created = SupervisionSuggestion.objects.filter(month=month).count() - before
+    created = SupervisionSuggestion.objects.filter(month=month).count() - len(suggested)
     return SuggestionRun(day=today.isoformat(), warned=len(warned), observed=observed, created=created)
 
 
