@@ -173,6 +173,51 @@ VIEW_REPORTS = Rule(can_view_reports, _("调度通报仅供督察办、领导和
 REQUEST_REPORTS = Rule(can_request_reports, _("只有督察办工作人员可以生成调度通报。"))
 
 
+def can_issue_supervision(user) -> bool:
+    """Issue 督办/约谈/问责, handle suggestions, record outcomes, recompute scores: bureau staff and admins."""
+    return can_manage(user) and user.is_active
+
+
+def can_view_suggestions(user) -> bool:
+    """The 督办建议 list is the bureau's working list."""
+    return can_issue_supervision(user)
+
+
+def can_view_accountability(user) -> bool:
+    """问责 records name people: bureau staff, leaders and admins only (never the units)."""
+    return can_view_reports(user)
+
+
+def can_view_scores(user) -> bool:
+    """The units' ranking (考核) covers the whole jurisdiction: bureau staff, leaders and admins."""
+    return can_view_reports(user)
+
+
+def can_view_supervision(user) -> bool:
+    """The 督办 list: everyone signed in (a unit sees what is addressed to its subtree)."""
+    return can_view_tasks(user)
+
+
+def can_reply_supervision(user, action) -> bool:
+    """The addressed unit (or a unit above it) replies; 问责 records are not replied to by units."""
+    from .choices import SupervisionKind
+
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user_role(user) == Role.UNIT
+        and user.unit_id is not None
+        and action.kind != SupervisionKind.ACCOUNTABILITY
+        and action.target_unit.is_within(user.unit)
+    )
+
+
+ISSUE_SUPERVISION = Rule(can_issue_supervision, _("只有督察办工作人员可以下发督办、约谈和问责。"))
+HANDLE_SUGGESTIONS = Rule(can_view_suggestions, _("只有督察办工作人员可以处理督办建议。"))
+VIEW_SCORES = Rule(can_view_scores, _("考核排名仅供督察办、领导和管理员查看。"))
+COMPUTE_SCORES = Rule(can_issue_supervision, _("只有督察办工作人员可以计算考核得分。"))
+
+
 def require(user, rule: Rule) -> None:
     """Raise the rule's one error (NotAllowed: 403 on pages and in the API) unless `user` passes it."""
     if not rule.check(user):
@@ -275,3 +320,44 @@ def can_view_complaint_reports(user) -> bool:
 IMPORT_COMPLAINTS = Rule(can_manage_complaints, _("只有督察办工作人员可以导入交办件。"))
 MANAGE_COMPLAINTS = Rule(can_manage_complaints, _("只有督察办工作人员可以转办交办件、登记回访或转入整改台账。"))
 VIEW_COMPLAINT_REPORTS = Rule(can_view_complaint_reports, _("交办件公开一览表和日报仅供督察办、领导和管理员查看。"))
+
+
+# --- Supervision (督办) -----------------------------------------------------------------------
+
+
+def visible_actions(user) -> QuerySet:
+    """督办记录: the jurisdiction's roles see all; a unit sees those addressed to its subtree, never 问责."""
+    from .choices import SupervisionKind
+    from .models import SupervisionAction
+
+    if not user.is_authenticated or not user.is_active:
+        return SupervisionAction.objects.none()
+    if user.sees_everything:
+        if can_view_accountability(user):
+            return SupervisionAction.objects.all()
+        return SupervisionAction.objects.exclude(kind=SupervisionKind.ACCOUNTABILITY)
+    if user.unit_id is None:
+        return SupervisionAction.objects.none()
+    return SupervisionAction.objects.filter(
+        InSubquery(F("target_unit"), Unit.objects.subtree_of(user.unit).values("pk"))
+    ).exclude(kind=SupervisionKind.ACCOUNTABILITY)
+
+
+def access_action(user, action_id):
+    return _get_or_404(visible_actions(user).select_related("target_unit", "issued_by", "finding"), action_id)
+
+
+def visible_suggestions(user) -> QuerySet:
+    from .models import SupervisionSuggestion
+
+    return SupervisionSuggestion.objects.all() if can_view_suggestions(user) else SupervisionSuggestion.objects.none()
+
+
+def access_suggestion(user, suggestion_id):
+    return _get_or_404(visible_suggestions(user).select_related("task__finding", "lead_unit"), suggestion_id)
+
+
+def visible_scores(user) -> QuerySet:
+    from .models import AssessmentScore
+
+    return AssessmentScore.objects.all() if can_view_scores(user) else AssessmentScore.objects.none()

@@ -379,3 +379,68 @@ class DispatchReportAdmin(admin.ModelAdmin):
     list_display = ("report_date", "status", "requested_by", "finished_at", "emailed_at")
     list_filter = ("status",)
     readonly_fields = ("narrative", "data", "file_path", "error", "started_at", "finished_at", "emailed_at")
+
+
+# --- Supervision and assessment: the rule tables and the Word templates are edited here -----------------
+from .models import (  # noqa: E402  (grouped with the admin classes they serve)
+    AssessmentRule,
+    SuggestionRule,
+    SupervisionAction,
+    SupervisionTemplate,
+)
+
+
+@admin.register(SuggestionRule)
+class SuggestionRuleAdmin(admin.ModelAdmin):
+    list_display = ("warning", "times", "suggested_kind", "reply_days", "is_active", "description")
+    list_editable = ("is_active",)
+
+
+@admin.register(AssessmentRule)
+class AssessmentRuleAdmin(admin.ModelAdmin):
+    list_display = ("metric", "points", "cap", "is_active")
+    list_editable = ("points", "cap", "is_active")
+
+
+class SupervisionTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionTemplate
+        fields = "__all__"
+
+    def clean_file(self):
+        import zipfile
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".docx"):
+            raise ValidationError(_("请上传 Word 文档（.docx）。"))
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                if "word/document.xml" not in archive.namelist():
+                    raise ValidationError(_("该文件不是有效的 Word 文档（.docx）。"))
+        except zipfile.BadZipFile:
+            raise ValidationError(_("该文件不是有效的 Word 文档（.docx）。")) from None
+        upload.seek(0)
+        return upload
+
+
+@admin.register(SupervisionTemplate)
+class SupervisionTemplateAdmin(admin.ModelAdmin):
+    """Upload a template edited in Word (keep the {{ }} tags of the shipped default) for one kind."""
+
+    form = SupervisionTemplateForm
+    list_display = ("kind", "file", "uploaded_at")
+
+
+@admin.register(SupervisionAction)
+class SupervisionActionAdmin(admin.ModelAdmin):
+    """Read-only here: actions are issued, replied to and numbered through the supervision pages."""
+
+    list_display = ("doc_number", "kind", "target_unit", "issued_on", "reply_due", "replied_at")
+    list_filter = ("kind",)
+    search_fields = ("doc_number", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -74,6 +74,8 @@ class EventKind(models.TextChoices):
     EVIDENCE = "evidence", _("上传佐证材料")
     EVIDENCE_WITHDRAWN = "withdrawn", _("撤回佐证材料")
     EDITED = "edited", _("修改任务")
+    SUPERVISION = "supervision", _("督办")
+    SUPERVISION_REPLY = "sv_reply", _("督办回复")
 
 
 class EvidenceKind(models.TextChoices):
@@ -161,3 +163,56 @@ class FollowUpResult(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY = "basically", _("基本满意")
     UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class SupervisionKind(models.TextChoices):
+    """督办记录的种类, from the lightest to the heaviest."""
+
+    NOTICE = "notice", _("督办通知")
+    LETTER = "letter", _("专函督办")
+    LISTED = "listed", _("挂牌督办")
+    INTERVIEW = "interview", _("约谈")
+    CRITICISM = "criticism", _("通报批评")
+    ACCOUNTABILITY = "accountability", _("问责")
+    DISQUALIFY = "disqualify", _("取消评先评优")
+
+
+# Kinds whose record names a person (约谈 the person talked to, 问责 the person held to account).
+PERSON_KINDS = (SupervisionKind.INTERVIEW, SupervisionKind.ACCOUNTABILITY)
+# Kinds that have a generated document (.docx from a template, and the print page).
+DOCUMENT_KINDS = (SupervisionKind.NOTICE, SupervisionKind.LETTER, SupervisionKind.INTERVIEW)
+
+
+class AccountabilityMeasure(models.TextChoices):
+    ADMONITION = "admonition", _("诫勉谈话")
+    CRITICISM = "criticism", _("通报批评")
+    WARNING = "warning", _("警告")
+    DEMERIT = "demerit", _("记过")
+    ORGANISATIONAL = "organisational", _("组织处理")
+    OTHER = "other", _("其他")
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    ISSUED = "issued", _("已下发")
+    DISMISSED = "dismissed", _("已驳回")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月度")
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+
+
+class AssessmentMetric(models.TextChoices):
+    """What a scoring rule counts for a unit over a period (rates count the shortfall from 100%)."""
+
+    COMPLETION_RATE = "completion_rate", _("完成率差距（百分点）")
+    ON_TIME_RATE = "on_time_rate", _("按期完成率差距（百分点）")
+    OVERDUE_TASKS = "overdue_tasks", _("逾期任务（个）")
+    YELLOW_WARNINGS = "yellow_warnings", _("黄色预警（任务·月）")
+    RED_WARNINGS = "red_warnings", _("红色预警（任务·月）")
+    SUPERVISION_RECEIVED = "supervision_received", _("收到督办通知、专函、挂牌督办（份）")
+    INTERVIEWS = "interviews", _("被约谈（次）")
+    ACCOUNTABILITY = "accountability", _("被问责（人次）")
+    LATE_REPLIES = "late_replies", _("逾期未回复督办（份）")

@@ -13,10 +13,10 @@ from accounts.selectors import units_visible_to
 
 from .access import led_within, visible_findings, visible_rounds
 from .asof import completed_between, tasks_as_of
-from .choices import Category, FindingSource, RoundKind, Schedule, TaskStatus, Warning
+from .choices import Category, FindingSource, RoundKind, Schedule, SupervisionKind, TaskStatus, Warning
 from .figures import complete_q, due_soon_q, overdue_q, status_field
 from .limits import validate_day
-from .models import Finding, InspectionRound, RectificationTask
+from .models import Finding, InspectionRound, RectificationTask, SupervisionAction
 
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
 # A task code as ledgers write it ("3-2"); bounded so it always fits the integer columns.
@@ -213,3 +213,41 @@ class FindingFilterSet(ScopedFilterSet):
         for term in value.split()[:8]:
             queryset = queryset.filter(Q(summary__icontains=term) | Q(description__icontains=term))
         return queryset
+
+
+class SupervisionActionFilterSet(filters.FilterSet):
+    """督办记录: the list page, the API and the ranking's click-through (target_unit covers its subtree)."""
+
+    kind = filters.MultipleChoiceFilter(label=_("督办种类"), choices=SupervisionKind.choices)
+    target_unit = filters.ModelChoiceFilter(
+        label=_("督办对象单位"), queryset=Unit.objects.all(), method="filter_target_unit"
+    )
+    issued_after = filters.DateFilter(label=_("下发日期不早于"), field_name="issued_on", lookup_expr="gte")
+    issued_before = filters.DateFilter(label=_("下发日期不晚于"), field_name="issued_on", lookup_expr="lte")
+    reply_due_after = filters.DateFilter(label=_("回复期限不早于"), field_name="reply_due", lookup_expr="gte")
+    reply_due_before = filters.DateFilter(label=_("回复期限不晚于"), field_name="reply_due", lookup_expr="lte")
+    reply_overdue = filters.BooleanFilter(label=_("逾期未回复"), method="filter_reply_overdue")
+    task = filters.NumberFilter(label=_("整改任务"), field_name="tasks", distinct=False)
+    q = filters.CharFilter(label=_("搜索"), method="filter_search")
+
+    class Meta:
+        model = SupervisionAction
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, user=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = user or getattr(request, "user", None)
+        if user is not None:
+            self.filters["target_unit"].queryset = units_visible_to(user)
+
+    def filter_target_unit(self, queryset, name, value):
+        return queryset.filter(target_unit__path__startswith=value.path) if value else queryset
+
+    def filter_reply_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(reply_due__lt=timezone.localdate(), replied_at__isnull=True)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(doc_number__icontains=value) | Q(title__icontains=value))

@@ -12,6 +12,7 @@ SCHEDULES = [
     ("每周调度通报", "inspections.weekly_dispatch_report", ("0", "8", "1")),
     ("每日清理过期修改历史", "inspections.prune_history", ("15", "3", "*")),
     ("每日清理过期导出文件和孤立文件", "inspections.clean_storage", ("45", "3", "*")),
+    ("每日生成督办建议", "inspections.supervision.compute_suggestions", ("0", "7", "*")),
 ]
 
 

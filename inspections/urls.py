@@ -6,6 +6,7 @@ from .complaints import urls as complaints_urls
 from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
 from .reports import urls as reports_urls
+from .supervision import urls as supervision_urls
 from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
@@ -34,4 +35,5 @@ urlpatterns = [
     *ledger_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
     *complaints_urls.urlpatterns,
+    *supervision_urls.urlpatterns,
 ]

@@ -15,5 +15,6 @@ TASK_PACKAGES = [
     "inspections.reminders",
     "inspections.housekeeping",
     "inspections.complaints",
+    "inspections.supervision",
 ]
 app.autodiscover_tasks(TASK_PACKAGES)

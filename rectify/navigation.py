@@ -12,6 +12,14 @@ NAV_ITEMS = [
     ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", access.can_view_tasks),
     ("inspections:complaint_list", pgettext_lazy("menu", "交办件"), "megaphone", access.can_view_complaints),
     ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", access.can_view_reports),
+    ("inspections:supervision_list", pgettext_lazy("menu", "督办"), "megaphone", access.can_view_supervision),
+    (
+        "inspections:supervision_suggestions",
+        pgettext_lazy("menu", "督办建议"),
+        "lightbulb",
+        access.can_view_suggestions,
+    ),
+    ("inspections:supervision_ranking", pgettext_lazy("menu", "考核排名"), "trophy", access.can_view_scores),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", access.can_import_ledger),
     ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", access.can_use_api_tokens),
 ]

@@ -212,6 +212,9 @@ EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 2000)
 IMPORT_ASYNC_THRESHOLD = env_int("IMPORT_ASYNC_THRESHOLD", 2000)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)  # then the daily clean-up deletes a job's file
 BUREAU_NAME = env_str("BUREAU_NAME", "XX市生态环境局")
+# 督办文书: the place's abbreviation that starts every 文号 (潜督办〔2026〕17号), and the issuing office's name.
+SUPERVISION_DOC_PREFIX = env_str("SUPERVISION_DOC_PREFIX", "潜")
+SUPERVISION_ISSUER = env_str("SUPERVISION_ISSUER", "生态环境保护督察整改工作领导小组办公室")
 
 # Celery: Redis when REDIS_URL is set, otherwise eager in-process execution.
 REDIS_URL = env_str("REDIS_URL")
@@ -279,6 +282,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "inspections.choices.EventKind",
         "TaskStatusEnum": "inspections.choices.TaskStatus",
         "DeadlineKindEnum": "inspections.choices.DeadlineKind",
+        "SupervisionKindEnum": "inspections.choices.SupervisionKind",
+        "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
     },
 }
 

@@ -22,6 +22,10 @@ missing_packages() {
     command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
     command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || pkgs+=(libreoffice-calc-nogui)
     command -v fc-list >/dev/null 2>&1 || pkgs+=(fontconfig)
+    # pdftotext: the supervision tests read the text of the PDF LibreOffice makes of a generated .docx.
+    command -v pdftotext >/dev/null 2>&1 || pkgs+=(poppler-utils)
+    # ... and LibreOffice needs its Writer to open a .docx (the calc package alone refuses it).
+    [[ -e /usr/lib/libreoffice/program/libswlo.so ]] || pkgs+=(libreoffice-writer-nogui)
     # No 'grep -q' here: it would exit early, fc-list would get SIGPIPE and pipefail says "missing".
     { command -v fc-list >/dev/null 2>&1 && fc-list : family | grep -i 'Noto.*CJK' >/dev/null; } ||
         pkgs+=(fonts-noto-cjk)

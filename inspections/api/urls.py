@@ -9,6 +9,7 @@ from accounts.api import MeView, TokenObtainView, UnitViewSet
 
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
+from ..supervision.api import AssessmentScoreViewSet, SuggestionViewSet, SupervisionActionViewSet
 from . import views
 
 app_name = "api"
@@ -22,6 +23,9 @@ router.register(r"tasks/(?P<task_pk>[^/.]+)/evidence", views.EvidenceViewSet, ba
 router.register(r"tasks/(?P<task_pk>[^/.]+)/events", views.TaskEventViewSet, basename="task-events")
 router.register("units", UnitViewSet, basename="unit")
 router.register("reports", DispatchReportViewSet, basename="report")
+router.register("supervision/actions", SupervisionActionViewSet, basename="supervision-action")
+router.register("supervision/suggestions", SuggestionViewSet, basename="supervision-suggestion")
+router.register("supervision/scores", AssessmentScoreViewSet, basename="supervision-score")
 
 urlpatterns = [
     path("", include(router.urls)),

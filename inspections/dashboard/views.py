@@ -11,6 +11,7 @@ from accounts.selectors import units_visible_to
 from ..access import visible_rounds
 from ..choices import Category
 from ..limits import DAY_VALIDATORS
+from ..supervision.selectors import dashboard_panel
 from .selectors import Scope, dashboard
 
 
@@ -86,6 +87,7 @@ def dashboard_view(request):
             "form": form,
             "dashboard": figures,
             "chart_data": figures.chart_data(),
+            "supervision": dashboard_panel(user=request.user),
             **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
         },
     )

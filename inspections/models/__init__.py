@@ -11,12 +11,32 @@ from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
 from .reports import DispatchReport
 from .rounds import InspectionRound
+from .supervision import (
+    AssessmentRule,
+    AssessmentScore,
+    DocumentCounter,
+    SuggestionRule,
+    SupervisionAction,
+    SupervisionReplyFile,
+    SupervisionSuggestion,
+    SupervisionTemplate,
+    WarningObservation,
+)
 from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
     "ComplaintBatch",
     "ComplaintCase",
     "ComplaintEvent",
+    "AssessmentRule",
+    "AssessmentScore",
+    "DocumentCounter",
+    "SuggestionRule",
+    "SupervisionAction",
+    "SupervisionReplyFile",
+    "SupervisionSuggestion",
+    "SupervisionTemplate",
+    "WarningObservation",
     "DispatchReport",
     "Holiday",
     "ReminderDigest",

@@ -19,6 +19,7 @@ from ..background import run_after_commit
 from ..choices import JobStatus, NotificationKind
 from ..models import DispatchReport
 from ..services.notifications import notify
+from ..supervision import selectors as supervision_selectors
 from .figures import DispatchFigures, dispatch_figures
 from .narrative import dispatch_narrative, round_sentence
 from .xlsx import write_dispatch_xlsx
@@ -67,7 +68,9 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
         report.save(update_fields=["status", "started_at"])
     try:
         figures = dispatch_figures(report.report_date)
-        narrative = dispatch_narrative(figures)
+        # 督办约谈: the week's actions by kind, to date, overdue replies, and the bulletin's sentence.
+        pressing = supervision_selectors.supervision_figures(start=figures.week_start, end=figures.day)
+        narrative = dispatch_narrative(figures) + supervision_selectors.supervision_sentence(pressing)
         relative = Path("reports") / f"dispatch-{report.report_date:%Y%m%d}-{report.pk}.xlsx"
         write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative)
     except Exception as exc:
@@ -75,7 +78,12 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
             status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
-    report.narrative, report.data, report.file_path = narrative, _page_data(figures), str(relative)
+    data = _page_data(figures)
+    data["supervision"] = {
+        **pressing.as_dict(),
+        "overdue_replies": supervision_selectors.overdue_replies(end=figures.day),
+    }
+    report.narrative, report.data, report.file_path = narrative, data, str(relative)
     report.status, report.error, report.finished_at = JobStatus.DONE, "", timezone.now()
     report.save()
     if report.requested_by_id:

@@ -99,6 +99,21 @@ EXPECTED = {
     # No staged upload behind the (missing) token: nothing to confirm.
     "inspections:ledger_import_confirm": ("POST", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
     "inspections:dashboard": ("GET", every(200)),  # figures of the user's own visible tasks
+    # Supervision: a 督办通知 addressed to the lead unit; suggestions are the bureau's; scores like reports.
+    # An empty reply/outcome/dismiss form is refused with a message and a redirect back (302).
+    "inspections:supervision_list": ("GET", every(200)),
+    "inspections:supervision_issue": ("GET", MANAGERS),
+    "inspections:supervision_detail": ("GET", SEES_TASK),
+    "inspections:supervision_reply": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:supervision_outcome": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=404)),
+    "inspections:supervision_document": ("GET", SEES_TASK),
+    "inspections:supervision_print": ("GET", SEES_TASK),
+    "inspections:supervision_reply_file": ("GET", SEES_TASK),
+    "inspections:supervision_suggestions": ("GET", MANAGERS),
+    "inspections:supervision_dismiss": ("POST", roles(admin=302, bureau=302, leader=404, lead=404, other=404)),
+    "inspections:supervision_ranking": ("GET", REPORTS),
+    "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
+    "inspections:supervision_ranking_export": ("GET", REPORTS),
     # REST API
     "api:round-list": ("GET", API_EVERYONE),
     "api:round-detail": ("GET", API_SEES_TASK),
@@ -124,6 +139,15 @@ EXPECTED = {
     "api:report-detail": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
     "api:report-download": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
     "api:evidence-download": ("GET", API_SEES_TASK),
+    "api:supervision-action-list": ("GET", API_EVERYONE),  # each sees what is addressed to its subtree
+    "api:supervision-action-detail": ("GET", API_SEES_TASK),
+    "api:supervision-action-reply": ("POST", API_INVALID),  # no text in the body
+    "api:supervision-suggestion-list": ("GET", API_EVERYONE),  # empty but for the bureau
+    "api:supervision-suggestion-detail": ("GET", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
+    # The body's reason ("x") is enough: the bureau dismisses the suggestion; nobody else sees it.
+    "api:supervision-suggestion-dismiss": ("POST", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
+    "api:supervision-score-list": ("GET", API_EVERYONE),  # empty for unit users
+    "api:supervision-score-detail": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
     "api:dashboard": ("GET", API_EVERYONE),
     "api:me": ("GET", API_EVERYONE),
     "api:token": ("POST", {role: 400 for role in ROLES}),  # no username/password in the body
@@ -186,7 +210,32 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     )
     for user in (admin, bureau, leader, unit_user, other_unit_user):
         user.api_key = api_token_issue(user=user)[1]  # only a digest is stored: keep the key for the requests
+    from inspections.choices import PeriodKind, SupervisionKind
+    from inspections.models import AssessmentScore, SupervisionSuggestion
+    from inspections.supervision import services as supervision
+    from inspections.supervision.scoring import scores_store
+
+    action = supervision.action_issue(
+        actor=bureau, kind=SupervisionKind.NOTICE, target_unit=task.lead_unit, tasks=[task]
+    )
+    action = supervision.action_reply(
+        actor=unit_user, action=action, text="已整改", files=[SimpleUploadedFile("回复.pdf", PDF)]
+    )
+    suggestion = SupervisionSuggestion.objects.create(
+        task=task,
+        lead_unit=task.lead_unit,
+        suggested_kind=SupervisionKind.LETTER,
+        warning="yellow",
+        month=timezone.localdate().replace(day=1),
+        reason="进度滞后",
+        created_on=timezone.localdate(),
+    )
+    scores_store(kind=PeriodKind.QUARTER, start=timezone.localdate())
     return {
+        "action": action,
+        "reply_file": action.reply_files.get(),
+        "suggestion": suggestion,
+        "score": AssessmentScore.objects.get(unit=task.lead_unit),
         "users": {"admin": admin, "bureau": bureau, "leader": leader, "lead": unit_user, "other": other_unit_user},
         "task": task,
         "finding": task.finding,
@@ -208,6 +257,11 @@ def _kwargs(pattern, world) -> dict:
         "report": world["report"].pk,
         "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
+        "supervision": world["action"].pk,
+        "supervision_dismiss": world["suggestion"].pk,
+        "supervision-action": world["action"].pk,
+        "supervision-suggestion": world["suggestion"].pk,
+        "supervision-score": world["score"].pk,
     }
     kwargs = {}
     for name in pattern.pattern.regex.groupindex:
@@ -215,6 +269,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = world["task"].pk
         elif name == "round_pk":
             kwargs[name] = world["round"].pk
+        elif name == "file_pk":
+            kwargs[name] = world["reply_file"].pk
         elif name == "pk":
             url_name = pattern.name.split(":")[-1]
             owner = next((k for k in sorted(by_prefix, key=len, reverse=True) if url_name.startswith(k)), None)

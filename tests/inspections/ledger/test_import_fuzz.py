@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from inspections.ledger.services import ledger_import
 from inspections.ledger.reader import MAX_MERGED_CELLS, LedgerRefused, check_upload
+from inspections.ledger.services import ledger_import
 
 from .conftest import workbook_file
 from .test_import import HEADER, counts, row
