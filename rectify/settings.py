@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "inspections.choices.EventKind",
         "TaskStatusEnum": "inspections.choices.TaskStatus",
         "DeadlineKindEnum": "inspections.choices.DeadlineKind",
+        "FollowUpResultEnum": "inspections.choices.FollowUpResult",
     },
 }
 

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenObtainView, UnitViewSet
 
+from ..complaints.api import ComplaintBatchViewSet, ComplaintCaseViewSet
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
 from . import views
@@ -22,6 +23,8 @@ router.register(r"tasks/(?P<task_pk>[^/.]+)/evidence", views.EvidenceViewSet, ba
 router.register(r"tasks/(?P<task_pk>[^/.]+)/events", views.TaskEventViewSet, basename="task-events")
 router.register("units", UnitViewSet, basename="unit")
 router.register("reports", DispatchReportViewSet, basename="report")
+router.register("complaint-batches", ComplaintBatchViewSet, basename="complaint-batch")
+router.register("complaints", ComplaintCaseViewSet, basename="complaint")
 
 urlpatterns = [
     path("", include(router.urls)),
