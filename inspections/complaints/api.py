@@ -54,6 +54,13 @@ class ComplaintCaseSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, allow_null=True, default=None)
     cooperating_units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # Empty ("") until reported / called back: plain strings in the schema, the values in the help text.
+    verdict = serializers.CharField(
+        read_only=True, help_text="是否属实：" + "、".join(CaseVerdict.values) + "；未报送时为空"
+    )
+    follow_up_result = serializers.CharField(
+        read_only=True, help_text="回访结果：" + "、".join(FollowUpResult.values) + "；未回访时为空"
+    )
     complainant = serializers.SerializerMethodField(help_text="投诉人（仅督察办可见，其他角色为 null）")
     complainant_contact = serializers.SerializerMethodField(help_text="投诉人联系方式（仅督察办可见）")
     available_actions = serializers.SerializerMethodField(
