@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "inspections.choices.DeadlineKind",
         "SupervisionKindEnum": "inspections.choices.SupervisionKind",
         "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
+        "FollowUpResultEnum": "inspections.choices.FollowUpResult",
     },
 }
 

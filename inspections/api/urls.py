@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenObtainView, UnitViewSet
 
+from ..complaints.api import ComplaintBatchViewSet, ComplaintCaseViewSet
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
 from ..supervision.api import AssessmentScoreViewSet, SuggestionViewSet, SupervisionActionViewSet
@@ -26,6 +27,8 @@ router.register("reports", DispatchReportViewSet, basename="report")
 router.register("supervision/actions", SupervisionActionViewSet, basename="supervision-action")
 router.register("supervision/suggestions", SuggestionViewSet, basename="supervision-suggestion")
 router.register("supervision/scores", AssessmentScoreViewSet, basename="supervision-score")
+router.register("complaint-batches", ComplaintBatchViewSet, basename="complaint-batch")
+router.register("complaints", ComplaintCaseViewSet, basename="complaint")
 
 urlpatterns = [
     path("", include(router.urls)),

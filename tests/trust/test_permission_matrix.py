@@ -25,6 +25,7 @@ from accounts.choices import Role
 from accounts.services import api_token_issue
 from inspections import services
 from inspections.choices import JobStatus, NotificationKind
+from inspections.complaints import services as complaint_services
 from inspections.ledger.services import export_job_create, export_job_run
 from inspections.reports.services import dispatch_report_build, dispatch_report_request
 
@@ -96,6 +97,10 @@ EXPECTED = {
     "inspections:ledger_export_job": ("GET", roles(admin=404, bureau=200, leader=404, lead=404, other=404)),
     "inspections:ledger_export_download": ("GET", roles(admin=404, bureau=200, leader=404, lead=404, other=404)),
     "inspections:ledger_import": ("GET", MANAGERS),
+    "inspections:ledger_import_template": ("GET", MANAGERS),
+    # A preview token nobody staged and an import job of the bureau user: only its owner sees the job.
+    "inspections:ledger_import_preview": ("GET", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
+    "inspections:ledger_import_job": ("GET", roles(admin=404, bureau=200, leader=403, lead=403, other=403)),
     # No staged upload behind the (missing) token: nothing to confirm.
     "inspections:ledger_import_confirm": ("POST", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
     "inspections:dashboard": ("GET", every(200)),  # figures of the user's own visible tasks
@@ -114,6 +119,20 @@ EXPECTED = {
     "inspections:supervision_ranking": ("GET", REPORTS),
     "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
     "inspections:supervision_ranking_export": ("GET", REPORTS),
+    # Complaint cases (交办件): the world's case is assigned to the lead unit.
+    "inspections:complaint_list": ("GET", every(200)),  # each sees its own scope
+    "inspections:complaint_detail": ("GET", SEES_TASK),
+    # Empty forms: invalid (400) for anyone who may see the case; the services' role checks come after the form.
+    "inspections:complaint_assign": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_investigation": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_transition": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_follow_up": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_to_task": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_import": ("GET", MANAGERS),
+    "inspections:complaint_import_confirm": ("POST", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
+    # The daily report and the disclosure list cover the whole jurisdiction: bureau, leaders, admins (a rule: 403).
+    "inspections:complaint_report": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:complaint_disclosure": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
     # REST API
     "api:round-list": ("GET", API_EVERYONE),
     "api:round-detail": ("GET", API_SEES_TASK),
@@ -148,6 +167,20 @@ EXPECTED = {
     "api:supervision-suggestion-dismiss": ("POST", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
     "api:supervision-score-list": ("GET", API_EVERYONE),  # empty for unit users
     "api:supervision-score-detail": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
+    "api:complaint-batch-list": ("GET", API_EVERYONE),  # empty for the other unit
+    "api:complaint-batch-detail": ("GET", API_SEES_TASK),  # the batch holds a case of the lead unit only
+    "api:complaint-list": ("GET", API_EVERYONE),
+    "api:complaint-detail": ("GET", API_SEES_TASK),
+    # Case moves get the invalid body too: 400 for whoever sees the case, 404 for the other unit.
+    "api:complaint-assign": ("POST", API_INVALID),
+    "api:complaint-report": ("POST", API_INVALID),
+    "api:complaint-close": ("POST", API_INVALID),
+    "api:complaint-sign-off": ("POST", API_INVALID),
+    "api:complaint-return": ("POST", API_INVALID),
+    "api:complaint-decline": ("POST", API_INVALID),
+    "api:complaint-reopen": ("POST", API_INVALID),
+    "api:complaint-follow-up": ("POST", API_INVALID),
+    "api:complaint-to-task": ("POST", API_INVALID),
     "api:dashboard": ("GET", API_EVERYONE),
     "api:me": ("GET", API_EVERYONE),
     "api:token": ("POST", {role: 400 for role in ROLES}),  # no username/password in the body
@@ -208,10 +241,18 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     services.notify(
         recipients=[unit_user], kind=NotificationKind.REMINDER, title="新任务", task=task, url=task.get_absolute_url()
     )
+    batch, _created = complaint_services.batch_get_or_create(
+        actor=bureau, inspection_round=task.finding.round, number=1
+    )
+    case = complaint_services.case_assign(
+        actor=bureau,
+        case=complaint_services.case_create(actor=bureau, batch=batch, code="D0001", summary="化工厂夜间偷排污水"),
+        lead_unit=units["water"],
+    )
     for user in (admin, bureau, leader, unit_user, other_unit_user):
         user.api_key = api_token_issue(user=user)[1]  # only a digest is stored: keep the key for the requests
     from inspections.choices import PeriodKind, SupervisionKind
-    from inspections.models import AssessmentScore, SupervisionSuggestion
+    from inspections.models import AssessmentScore, ImportJob, SupervisionSuggestion
     from inspections.supervision import services as supervision
     from inspections.supervision.scoring import scores_store
 
@@ -243,6 +284,9 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "evidence": evidence,
         "report": report,
         "job": job,
+        "import_job": ImportJob.objects.create(user=bureau, file_name="台账.xlsx", status="done"),
+        "case": case,
+        "batch": batch,
     }
 
 
@@ -257,11 +301,14 @@ def _kwargs(pattern, world) -> dict:
         "report": world["report"].pk,
         "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
+        "ledger_import_job": world["import_job"].pk,
         "supervision": world["action"].pk,
         "supervision_dismiss": world["suggestion"].pk,
         "supervision-action": world["action"].pk,
         "supervision-suggestion": world["suggestion"].pk,
         "supervision-score": world["score"].pk,
+        "complaint": world["case"].pk,
+        "complaint-batch": world["batch"].pk,
     }
     kwargs = {}
     for name in pattern.pattern.regex.groupindex:
@@ -269,6 +316,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = world["task"].pk
         elif name == "round_pk":
             kwargs[name] = world["round"].pk
+        elif name == "token":
+            kwargs[name] = "0" * 32  # a preview nobody staged
         elif name == "file_pk":
             kwargs[name] = world["reply_file"].pk
         elif name == "pk":
@@ -510,7 +559,7 @@ def test_a_filter_on_another_units_object_answers_like_a_missing_one(two_units_w
         "leader": world["foreign_leader"].pk,
     }[param]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {world['users']['lead'].auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['users']['lead'].api_key}")
     theirs = client.get(url, {param: foreign_id})
     missing = client.get(url, {param: 987654321})
     assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
