@@ -5,6 +5,7 @@ from django.urls import path
 from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
 from .reports import urls as reports_urls
+from .todo import urls as todo_urls
 from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
@@ -32,4 +33,5 @@ urlpatterns = [
     *reports_urls.urlpatterns,
     *ledger_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
+    *todo_urls.urlpatterns,
 ]

@@ -9,6 +9,7 @@ from accounts.api import MeView, TokenObtainView, UnitViewSet
 
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
+from ..todo.api import TodoView
 from . import views
 
 app_name = "api"
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("todo/", TodoView.as_view(), name="todo"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),
     # The API's description is for signed-in users and token holders only (SERVE_PERMISSIONS): on an
