@@ -67,7 +67,7 @@ class TaskQuerySet(models.QuerySet):
         )
         qs = qs.annotate(
             schedule=Case(
-                When(complete_q, then=Value(Schedule.ON_SCHEDULE)),
+                When(complete_q, then=Value(Schedule.COMPLETE)),
                 When(deadline__lt=today, then=Value(Schedule.OVERDUE)),
                 When(
                     percent__gte=F("expected_percent") + tolerance, deadline__isnull=False, then=Value(Schedule.AHEAD)
@@ -79,7 +79,7 @@ class TaskQuerySet(models.QuerySet):
         )
         return qs.annotate(
             warning=Case(
-                When(complete_q, then=Value(Warning.BLUE)),
+                When(complete_q, then=Value(Warning.DONE)),
                 When(deadline__lt=today, then=Value(Warning.RED)),
                 When(percent__lt=F("expected_percent") - red_gap, then=Value(Warning.RED)),
                 When(percent__lt=F("expected_percent") - tolerance, then=Value(Warning.YELLOW)),
