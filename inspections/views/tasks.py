@@ -19,7 +19,7 @@ from ..access import (
     can_withdraw_evidence,
     user_role,
 )
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleVersion
 from ..forms import EvidenceForm, EvidenceWithdrawForm, ProgressForm, TransitionForm
 from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
@@ -143,6 +143,11 @@ def _failed(request, task, form_name, form, exc=None, **extra):
         form.apply_error_classes()
     status = getattr(exc, "status", 400)
     task = task_for(request, task.pk)
+    if isinstance(exc, StaleVersion):
+        # Keep what the user typed, on the version now saved: the next submit applies it (not refused again).
+        form.data = form.data.copy()
+        form.data["version"] = str(task.version)
+        form.add_error(None, _("页面已更新到最新版本，您填写的内容仍保留，请核对任务当前情况后再次提交。"))
     context = _detail_context(request, task, **{form_name: form}, **extra)
     shown = {
         "progress_form": context["can_report"],
