@@ -34,3 +34,9 @@ class InspectionRound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def short_name(self) -> str:
+        """The name as people say it, for titles where several rounds share task codes ("任务 第二轮中央环保督察
+        13-1"): 生态环境保护 shortened to 环保, as bureaus write it."""
+        return self.name.replace("生态环境保护", "环保")

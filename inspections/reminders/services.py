@@ -281,7 +281,9 @@ def _line(row: dict) -> str:
 def _unit_message(unit, day: date, rows: list[dict]) -> tuple[str, str, str]:
     overdue = sorted((r for r in rows if r["kind"] == ReminderKind.OVERDUE), key=lambda r: -r["days"])
     due = sorted((r for r in rows if r["kind"] == ReminderKind.DUE), key=lambda r: r["days"])
-    subject = f"【整改提醒】{unit.name}：{len(due)}项任务即将到期，{len(overdue)}项已逾期（{day:%Y-%m-%d}）"
+    # Only the parts that say something: no "0项任务即将到期".
+    counts = [f"{len(due)}项任务即将到期" if due else "", f"{len(overdue)}项已逾期" if overdue else ""]
+    subject = f"【整改提醒】{unit.name}：{'，'.join(c for c in counts if c)}（{day:%Y-%m-%d}）"
     unit_word = "工作日" if settings.USE_WORKING_DAYS else "天"
     parts = [f"{unit.name}：", f"截至 {day:%Y年%m月%d日}，贵单位牵头的整改任务中："]
     if overdue:

@@ -115,3 +115,12 @@ def unit_depth_class(depth) -> str:
     except (TypeError, ValueError):
         level = 0
     return f"unit-depth-{min(max(level, 0), MAX_UNIT_INDENT)}"
+
+
+@register.filter
+def rate_or_dash(figures) -> str:
+    """完成率 as "12.5%", or "—" for an empty set (0 of 0 is no rate at all, not 0.0 %)."""
+    total = getattr(figures, "total", None)
+    if not total:
+        return "—"
+    return f"{figures.rate}%"
