@@ -65,3 +65,33 @@ def test_rate_of_an_empty_round_is_a_dash(client, ledger):
     client.force_login(ledger.bureau)
     html = client.get(reverse("inspections:round_detail", args=[ledger.round.pk])).content.decode()
     assert "0.0%" not in html and "—" in html
+
+
+def test_round_end_before_start_is_a_field_message(client, ledger):
+    """Item 8: the constraint's rule is said on the field, not as "约束 “round_end_after_start” 是无效的"."""
+    client.force_login(ledger.bureau)
+    response = client.post(
+        reverse("inspections:round_create"),
+        {
+            "kind": "central",
+            "batch": 1,
+            "name": "新一轮",
+            "inspection_start": "2026-05-10",
+            "inspection_end": "2026-05-01",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["inspection_end"] == ["督察结束日期不能早于督察进驻日期。"]
+    assert "round_end_after_start" not in response.content.decode()
+
+
+def test_task_without_deadline_is_a_field_message(ledger):
+    from django.core.exceptions import ValidationError
+
+    task = ledger.task()
+    task.deadline = None
+    with pytest.raises(ValidationError) as caught:
+        task.full_clean(exclude=["milestones"])
+    assert "deadline_text" in caught.value.message_dict
+    assert "task_deadline_unless_long_term" not in str(caught.value)
