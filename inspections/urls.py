@@ -7,6 +7,7 @@ from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
 from .reports import urls as reports_urls
 from .supervision import urls as supervision_urls
+from .todo import urls as todo_urls
 from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
@@ -36,4 +37,5 @@ urlpatterns = [
     *dashboard_urls.urlpatterns,
     *complaints_urls.urlpatterns,
     *supervision_urls.urlpatterns,
+    *todo_urls.urlpatterns,
 ]

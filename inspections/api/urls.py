@@ -11,6 +11,7 @@ from ..complaints.api import ComplaintBatchViewSet, ComplaintCaseViewSet
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
 from ..supervision.api import AssessmentScoreViewSet, SuggestionViewSet, SupervisionActionViewSet
+from ..todo.api import TodoView
 from . import views
 
 app_name = "api"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    path("todo/", TodoView.as_view(), name="todo"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),
     # The API's description is for signed-in users and token holders only (SERVE_PERMISSIONS): on an

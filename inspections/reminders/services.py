@@ -295,12 +295,14 @@ def _unit_message(unit, day: date, rows: list[dict], cases: dict | None = None) 
     overdue = sorted((r for r in rows if r["kind"] == ReminderKind.OVERDUE), key=lambda r: -r["days"])
     due = sorted((r for r in rows if r["kind"] == ReminderKind.DUE), key=lambda r: r["days"])
     cases = cases or {"due": [], "overdue": []}
-    subject = f"【整改提醒】{unit.name}：{len(due)}项任务即将到期，{len(overdue)}项已逾期（{day:%Y-%m-%d}）"
-    if cases["due"] or cases["overdue"]:
-        subject = (
-            f"【整改提醒】{unit.name}：{len(due)}项任务即将到期，{len(overdue)}项已逾期；"
-            f"交办件{len(cases['due'])}件即将到期，{len(cases['overdue'])}件逾期未反馈（{day:%Y-%m-%d}）"
-        )
+    # Only the parts that say something: no "0项任务即将到期".
+    counts = [
+        f"{len(due)}项任务即将到期" if due else "",
+        f"{len(overdue)}项已逾期" if overdue else "",
+        f"交办件{len(cases['due'])}件即将到期" if cases["due"] else "",
+        f"{len(cases['overdue'])}件交办件逾期未反馈" if cases["overdue"] else "",
+    ]
+    subject = f"【整改提醒】{unit.name}：{'，'.join(c for c in counts if c)}（{day:%Y-%m-%d}）"
     unit_word = "工作日" if settings.USE_WORKING_DAYS else "天"
     parts = [f"{unit.name}："]
     if rows:

@@ -135,7 +135,7 @@ def task_assign(
     notify(
         recipients=User.objects.filter(unit=lead_unit, role=Role.UNIT, is_active=True),
         kind=NotificationKind.WORKFLOW,
-        title=f"新交办整改任务 {task.code}：{finding.summary[:60]}",
+        title=f"新交办整改任务 {finding.round.short_name} {task.code}：{finding.summary[:60]}",
         body=f"整改时限：{task.deadline_text}",
         url=task.get_absolute_url(),
         task=task,
@@ -358,14 +358,17 @@ def evidence_withdraw(*, actor, evidence: Evidence, reason: str, expected_versio
 
 def _notify_transition(task: RectificationTask, actor, transition: workflow.Transition, reason: str) -> None:
     label = workflow.ACTION_LABELS[transition.action]
-    title = f"任务 {task.code} {label}：{task.finding.summary[:50]}"
+    # Several rounds have a 13-1: the round says which one.
+    title = f"任务 {task.finding.round.short_name} {task.code} {label}：{task.finding.summary[:50]}"
     body = f"操作人：{actor.display_name}" + (f"；理由：{reason}" if reason else "")
     unit_users = User.objects.filter(unit=task.lead_unit, role=Role.UNIT, is_active=True)
     if transition.action == workflow.Action.SUBMIT:
         recipients = User.objects.filter(role=Role.BUREAU, is_active=True)
     elif transition.action == workflow.Action.VERIFY:
+        # The leader signs next; the unit that asked learns its request was accepted.
         leader = task.finding.responsible_leader
-        recipients = [leader] if leader else User.objects.filter(role=Role.LEADER, is_active=True)
+        leaders = [leader] if leader else list(User.objects.filter(role=Role.LEADER, is_active=True))
+        recipients = [*leaders, *unit_users]
     elif transition.action == workflow.Action.START:
         return
     else:

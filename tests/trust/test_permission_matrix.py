@@ -69,7 +69,8 @@ EXPECTED = {
     "password_change_done": ("GET", every(200)),
     "api_tokens": ("GET", every(200)),
     # Pages
-    "inspections:home": ("GET", every(302)),  # to the task list, or the dashboard for leaders
+    "inspections:home": ("GET", every(302)),  # to 我的待办, every role
+    "inspections:todo": ("GET", every(200)),  # each role's own lists, within what it may see
     "inspections:task_list": ("GET", every(200)),
     "inspections:task_detail": ("GET", SEES_TASK),
     # Empty form: invalid (400) for anyone who may see the task; the other unit never learns it exists.
@@ -182,6 +183,7 @@ EXPECTED = {
     "api:complaint-follow-up": ("POST", API_INVALID),
     "api:complaint-to-task": ("POST", API_INVALID),
     "api:dashboard": ("GET", API_EVERYONE),
+    "api:todo": ("GET", API_EVERYONE),
     "api:me": ("GET", API_EVERYONE),
     "api:token": ("POST", {role: 400 for role in ROLES}),  # no username/password in the body
     # The API's description is for signed-in users only: anonymous clients get 401, the docs page a login.
