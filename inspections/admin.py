@@ -56,14 +56,20 @@ class RectificationTaskAdminForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        super()._post_clean()  # builds self.instance from the cleaned data (in memory only)
+        # Parse the deadline before the model's full_clean (in memory only; the service writes), so that
+        # "no deadline" is judged on the parsed date and a bad text gets the parser's own message.
         if "deadline_text" in self.cleaned_data and (
             not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)
         ):
+            self.instance.deadline_text = self.cleaned_data["deadline_text"]
+            if self.cleaned_data.get("assigned_on"):
+                self.instance.assigned_on = self.cleaned_data["assigned_on"]
             try:
-                apply_deadline(self.instance, self.instance.deadline_text)  # parses; the service writes
+                apply_deadline(self.instance, self.instance.deadline_text)
             except ValidationError as exc:
                 self._update_errors(exc)
+                return
+        super()._post_clean()  # builds self.instance from the cleaned data (in memory only)
 
 
 class FindingInline(admin.TabularInline):
