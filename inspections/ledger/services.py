@@ -37,7 +37,7 @@ from ..models import ExportJob, ImportJob, InspectionRound
 from ..selectors import task_filterset
 from ..services import notify
 from .columns import normalise_header
-from .export import PROGRESS_EVERY, export_title, write_ledger
+from .export import export_title, write_ledger
 from .parse import parse_file, round_kind_from_name
 from .plan import ImportPlan, build_plan
 from .reader import MAX_BYTES, LedgerRefused, check_upload, open_sheet, read_table
@@ -117,7 +117,7 @@ def export_job_run(job_id: int) -> ExportJob | None:
             title=export_title(tasks),
             on_progress=lambda n: _export_progress(job.pk, n),
             # Tests that kill the worker mid-export watch the counter move row by row.
-            progress_every=1 if settings.TEST_PAUSE_SECONDS else PROGRESS_EVERY,
+            progress_every=1 if settings.TEST_PAUSE_SECONDS else None,
         )
         ExportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.DONE,
