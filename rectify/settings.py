@@ -90,6 +90,9 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # A kept connection is checked before a request reuses it: after a database restart only the requests
+    # made while it was down fail, not the first one of every thread afterwards.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -225,6 +228,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died (SIGKILL, OOM, power) is still unacknowledged in Redis; Redis hands it out again
+# once it is this old, to the next worker that starts or polls. Longer than any task and any retry countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Publishing with Redis down fails after about a second (then inspections.background keeps the job).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Tests only: seconds the background services pause after each unit of work (a digest, a ledger row, a
+# report stage), so a fault test can kill the worker in the middle. Never set in production.
+TEST_PAUSE_SECONDS = float(env_str("RECTIFY_TEST_PAUSE_SECONDS") or 0)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
@@ -237,6 +248,9 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
+# The file backend's folder (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend): the fault tests
+# count what a separate worker process sent.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")

@@ -3,8 +3,10 @@
 from datetime import datetime
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError
 
+from ..background import pending_jobs_send
 from ..retry import RETRY
 from .history import history_prune
 from .services import storage_clean
@@ -20,3 +22,18 @@ def prune_history(days: int | None = None) -> int:
 def clean_storage(now: str | None = None) -> dict:
     """Daily: the same clean-up as `manage.py clean_storage`."""
     return storage_clean(now=datetime.fromisoformat(now) if now else None).as_dict()
+
+
+@shared_task(name="inspections.send_pending_jobs", ignore_result=True)
+def send_pending_jobs() -> int:
+    """Every minute: queue the jobs the web kept while the broker was down (inspections.background)."""
+    return pending_jobs_send()
+
+
+@worker_ready.connect(dispatch_uid="inspections_send_pending_jobs")
+def _send_pending_jobs_on_start(**kwargs) -> None:
+    # A worker starting means the broker answers: do not wait for the next beat minute.
+    try:
+        pending_jobs_send()
+    except DatabaseError:  # the database is down too: beat tries again in a minute
+        pass

@@ -300,7 +300,7 @@ def _write_merges_at_close(ws, merges: list) -> None:
     writer.write_merged_cells = write_merged_cells
 
 
-def _write_tasks(ws, tasks, on_progress, merges: list) -> int:
+def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> int:
     cells = []
     for column in COLUMNS:
         number_format = (
@@ -330,7 +330,7 @@ def _write_tasks(ws, tasks, on_progress, merges: list) -> int:
                     for cell, key in zip(cells, keys, strict=True)
                 ]
             )
-        if on_progress and count % PROGRESS_EVERY == 0:
+        if on_progress and count % progress_every == 0:
             on_progress(count)
     _merge_run(merges, run_start, excel_row)
     return count
@@ -368,11 +368,19 @@ def _write_summary(ws, tasks, today: date) -> None:
     ws.page_setup.paperSize = PAPERSIZE_A4
 
 
-def write_ledger(tasks, destination, *, title: str | None = None, today: date | None = None, on_progress=None) -> int:
+def write_ledger(
+    tasks,
+    destination,
+    *,
+    title: str | None = None,
+    today: date | None = None,
+    on_progress=None,
+    progress_every: int | None = None,
+) -> int:
     """Write `tasks` (a task queryset, already filtered and access-restricted) to `destination`.
 
     `destination` is a path or a binary file object. Returns the number of task rows written.
-    `on_progress(rows_written)` is called every PROGRESS_EVERY rows.
+    `on_progress(rows_written)` is called every `progress_every` rows (PROGRESS_EVERY by default).
     """
     today = today or timezone.localdate()
     wb = Workbook(write_only=True)
@@ -382,7 +390,7 @@ def write_ledger(tasks, destination, *, title: str | None = None, today: date | 
     _write_prepared_rows(ws)
     _write_merges_at_close(ws, merges)
     _write_heading(ws, title or ledger_title(None), today, merges)
-    count = _write_tasks(ws, tasks, on_progress, merges)
+    count = _write_tasks(ws, tasks, on_progress, merges, progress_every or PROGRESS_EVERY)
     summary = wb.create_sheet("按轮次汇总")
     _write_summary(summary, tasks, today)
     wb.save(destination)

@@ -30,7 +30,7 @@ from accounts.choices import Role
 from accounts.models import User
 
 from ..access import IMPORT_LEDGER, require
-from ..background import run_after_commit
+from ..background import pause_for_tests, run_after_commit
 from ..choices import JobStatus, NotificationKind
 from ..errors import NotAllowed
 from ..models import ExportJob, ImportJob, InspectionRound
@@ -97,7 +97,10 @@ def export_job_run(job_id: int) -> ExportJob | None:
     job = ExportJob.objects.select_related("user").filter(pk=job_id).first()
     if job is None or job.status == JobStatus.DONE:
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0)
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0, error="")
+    # A run that died half-way (worker killed) left its partial file behind: this run replaces it.
+    for stale in (Path(settings.EXPORT_ROOT) / LEDGER_DIR).glob(f"{job.pk}-*.xlsx"):
+        stale.unlink(missing_ok=True)
     relative = Path(LEDGER_DIR) / f"{job.pk}-{secrets.token_hex(8)}.xlsx"
     target = Path(settings.EXPORT_ROOT) / relative
     try:
@@ -112,7 +115,9 @@ def export_job_run(job_id: int) -> ExportJob | None:
             tasks,
             target,
             title=export_title(tasks),
-            on_progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(progress=n),
+            on_progress=lambda n: _export_progress(job.pk, n),
+            # Tests that kill the worker mid-export watch the counter move row by row.
+            progress_every=1 if settings.TEST_PAUSE_SECONDS else None,
         )
         ExportJob.objects.filter(pk=job.pk).update(
             status=JobStatus.DONE,
@@ -130,6 +135,11 @@ def export_job_run(job_id: int) -> ExportJob | None:
         )
     job.refresh_from_db()
     return job
+
+
+def _export_progress(job_id: int, rows: int) -> None:
+    ExportJob.objects.filter(pk=job_id).update(progress=rows)
+    pause_for_tests()
 
 
 DIGEST_LIST = 30  # tasks named in a unit's digest; the rest are counted

@@ -5,7 +5,7 @@ from .complaints import ComplaintBatch, ComplaintCase, ComplaintEvent
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
-from .jobs import ExportJob, ImportJob
+from .jobs import ExportJob, ImportJob, PendingJob
 from .notifications import Notification
 from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
@@ -47,6 +47,7 @@ __all__ = [
     "Finding",
     "InspectionRound",
     "Notification",
+    "PendingJob",
     "ProgressUpdate",
     "RectificationTask",
     "TaskEvent",

@@ -81,3 +81,26 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class PendingJob(models.Model):
+    """Background work that could not be handed to the broker (Redis down): kept here until it can.
+
+    Written by inspections.background when publishing fails after the service's transaction committed;
+    sent again, oldest first, by the `inspections.send_pending_jobs` beat job and whenever a worker starts.
+    The work itself is recorded by its service (an export job, a report ...): this row only says "not yet queued".
+    """
+
+    task_name = models.CharField(_("后台任务"), max_length=200)
+    args = models.JSONField(_("参数"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("发送次数"), default=1)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("待入队的后台任务")
+        verbose_name_plural = _("待入队的后台任务")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -25,6 +25,7 @@ from accounts.choices import Role
 from accounts.models import Unit, User
 from accounts.selectors import bureau_staff
 
+from ..background import pause_for_tests
 from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
 from ..complaints.selectors import cases_to_remind
 from ..models import Notification, ReminderDigest, ReminderRecord
@@ -155,6 +156,7 @@ def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) 
     for message in messages:
         if message.emails:
             _deliver(message, result)
+            pause_for_tests()
 
 
 def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import leaders
 
 from ..access import REQUEST_REPORTS, require
-from ..background import run_after_commit
+from ..background import pause_for_tests, run_after_commit
 from ..choices import JobStatus, NotificationKind
 from ..models import DispatchReport
 from ..services.notifications import notify
@@ -66,11 +66,13 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
             return report
         report.status, report.started_at = JobStatus.RUNNING, timezone.now()
         report.save(update_fields=["status", "started_at"])
+    pause_for_tests()
     try:
         figures = dispatch_figures(report.report_date)
         # 督办约谈: the week's actions by kind, to date, overdue replies, and the bulletin's sentence.
         pressing = supervision_selectors.supervision_figures(start=figures.week_start, end=figures.day)
         narrative = dispatch_narrative(figures) + supervision_selectors.supervision_sentence(pressing)
+        pause_for_tests()
         relative = Path("reports") / f"dispatch-{report.report_date:%Y%m%d}-{report.pk}.xlsx"
         write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative)
     except Exception as exc:

@@ -123,6 +123,8 @@ CONF
     PG_VERSION="$(_as_pg "$PG_BIN/psql" -h "$RUN_DIR/pg" -p "$PG_PORT" -U rectify -d rectify -Atc 'show server_version')"
     PG_VERSION="${PG_VERSION%% *}"   # "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"
     export DATABASE_URL="postgres://rectify:$password@127.0.0.1:$PG_PORT/rectify"
+    # The fault tests restart this server in the middle of a burst of writes (tests/integration/test_faults.py).
+    export TEST_PG_BIN="$PG_BIN" TEST_PG_DATA="$PG_DATA" TEST_PG_OS_USER="$PG_OS_USER"
 }
 
 # True when the server on REDIS_PORT is the one we started (its pid is in our pidfile), not
