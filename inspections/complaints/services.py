@@ -121,6 +121,85 @@ def case_create(*, actor, batch: ComplaintBatch, code: str, summary: str, **fiel
     return case
 
 
+# What a person may type about a case (the inspectorate's data); everything else belongs to the workflow.
+INTAKE_FIELDS = (
+    "code",
+    "seq",
+    "channel",
+    "summary",
+    "region",
+    "pollution_type",
+    "is_key",
+    "complainant",
+    "complainant_contact",
+)
+
+
+@transaction.atomic
+def case_add(
+    *,
+    actor,
+    inspection_round: InspectionRound,
+    batch_number: int,
+    code: str,
+    summary: str,
+    received_on: date | None = None,
+    **fields,
+) -> ComplaintCase:
+    """A case registered by hand (a complaint passed on by phone, a line the file missed): into batch N of the round
+    (created when new), linked to its original when it repeats an earlier case (as the import does)."""
+    from .repeats import find_repeats
+
+    batch, _created = batch_get_or_create(
+        actor=actor, inspection_round=inspection_round, number=batch_number, received_on=received_on
+    )
+    if "seq" not in fields or not fields["seq"]:
+        last = batch.cases.order_by("-seq").values_list("seq", flat=True).first()
+        fields["seq"] = (last or 0) + 1
+    if ComplaintCase.objects.filter(batch=batch, code=(code or "").strip()).exists():
+        raise ValidationError({"code": _("该批次已有受理编号为 %(code)s 的交办件。") % {"code": code}})
+    case = case_create(actor=actor, batch=batch, code=(code or "").strip(), summary=(summary or "").strip(), **fields)
+    case.batch = batch
+    for link in find_repeats([case]):
+        case.repeat_of_id, case.repeat_score = link.original_id, link.score
+        case.save(update_fields=["repeat_of", "repeat_score"])
+        original = ComplaintCase.objects.select_related("batch").get(pk=link.original_id)
+        record_event(
+            case=case, actor=actor, action="repeat", note=f"重复件：同第{original.batch.number}批 {original.code}"
+        )
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor, case: ComplaintCase, expected_version=None, **fields) -> ComplaintCase:
+    """Correct what the inspectorate sent (受理编号, text, place, type, channel, 重点件, complainant) by hand.
+
+    The workflow's fields (status, unit, findings, closure, follow-up) are changed only by their own services;
+    a case already 已销号 is closed for edits. The event log names every field changed."""
+    require(actor, MANAGE_COMPLAINTS)
+    unknown = set(fields) - set(INTAKE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable by hand: {sorted(unknown)}")
+    case = _lock(case, expected_version)
+    if case.status == CaseStatus.SIGNED_OFF:
+        raise ServiceError(_("已销号的交办件不能修改。"))
+    for name in ("code", "summary", "region", "complainant", "complainant_contact"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, fields[name])
+    if "summary" in changed:
+        case.summary_normalised = normalise(case.summary)
+    case.full_clean()
+    _save(case, [*changed, "summary_normalised"] if "summary" in changed else changed, actor)
+    labels = "、".join(str(ComplaintCase._meta.get_field(name).verbose_name) for name in changed)
+    record_event(case=case, actor=actor, action="edited", note=f"修改：{labels}")
+    return case
+
+
 def _lock(case: ComplaintCase, expected_version=None) -> ComplaintCase:
     locked = (
         ComplaintCase.objects.select_for_update(of=("self",))
