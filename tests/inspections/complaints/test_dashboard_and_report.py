@@ -93,6 +93,9 @@ def test_dashboard_panel_follows_the_user_scope_and_the_dashboard_filters(compla
     page = client.get(reverse("inspections:dashboard"), {"round": w.round.pk})
     assert page.context["complaints"].rates.cases == 0
     assert "暂无交办件" in page.content.decode()
+    # Looking back to a past day: the task figures are rebuilt, the complaint panel says it is live.
+    page = client.get(reverse("inspections:dashboard"), {"as_of": "2024-05-10"}).content.decode()
+    assert 'data-testid="panel-complaints-live"' in page
 
 
 @time_machine.travel(TODAY, tick=False)
