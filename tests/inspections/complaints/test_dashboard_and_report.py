@@ -132,3 +132,18 @@ def test_dispatch_report_without_complaints_has_no_section(ledger):
     report = dispatch_report_build(report_id=DispatchReport.objects.create(report_date=TODAY).pk)
     assert report.data["complaints"] is None and "群众投诉" not in report.narrative
     assert "群众投诉" not in load_workbook(Path(settings.EXPORT_ROOT) / report.file_path).sheetnames
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_dashboard_api_carries_the_same_rates(complaints):
+    from rest_framework.test import APIClient
+
+    hand_example(complaints)
+    client = APIClient()
+    client.force_authenticate(complaints.world.leader)
+    body = client.get("/api/dashboard/").json()["complaints"]
+    assert (body["received"], body["accepted"], body["concluded"], body["satisfied"]) == (6, 5, 3, 2)
+    assert body["conclusion_rate"] == 60.0
+    assert body["sentence"] == "共接待群众投诉6起，受理率、办结率、群众满意率分别为83.3%、60%、66.7%。"
+    client.force_authenticate(complaints.world.town_user)
+    assert client.get("/api/dashboard/").json()["complaints"]["received"] == 1
