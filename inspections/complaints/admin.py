@@ -3,7 +3,7 @@
 As for tasks, the admin writes through the services: a case is added with case_create and corrected with
 case_update (each in the case's event log); the workflow's fields (status, unit, investigation, closure,
 follow-up, repeat link) are read-only here and change only on the case page. Batches are made by the import or
-case_add; the event log is append-only. Nothing is deleted here (a case's record is kept).
+case_add and corrected through batch_update; the event log is append-only. Nothing is deleted here (a case's record is kept).
 """
 
 from django import forms
@@ -107,27 +107,54 @@ class CaseInline(ReadOnlyInline):
     show_change_link = True
 
 
+class ComplaintBatchAdminForm(forms.ModelForm):
+    reply_days = forms.IntegerField(label=_("办理时限（天）"), min_value=1, max_value=365)
+
+    class Meta:
+        model = ComplaintBatch
+        fields = ("received_on", "reply_days", "working_days")
+
+
 @admin.register(ComplaintBatch)
 class ComplaintBatchAdmin(admin.ModelAdmin):
-    """Batches come from the import or the by-hand page (reply deadline computed from the calendar): read-only."""
+    """Batches come from the import or the by-hand page; here only the date received and the reply period are
+    corrected, through batch_update (which computes the reply deadline from the calendar again)."""
 
     list_display = ("__str__", "round", "number", "received_on", "reply_days", "working_days", "reply_deadline")
     list_filter = ("round",)
     list_select_related = ("round",)
     search_fields = ("round__name",)
+    form = ComplaintBatchAdminForm
+    fields = ("round", "number", "received_on", "reply_days", "working_days", "reply_deadline", "created_at")
+    readonly_fields = ("round", "number", "reply_deadline", "created_at")
     inlines = [CaseInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            services.batch_update(
+                actor=request.user,
+                batch=obj,
+                received_on=data["received_on"],
+                reply_days=data["reply_days"],
+                working_days=data["working_days"],
+            )
+        except (ServiceError, ValidationError) as exc:
+            transaction.set_rollback(True)
+            message = exc.message if isinstance(exc, ServiceError) else "; ".join(exc.messages)
+            self.message_user(request, message, messages.ERROR)
+            return
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 @admin.register(ComplaintCase)

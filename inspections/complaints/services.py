@@ -105,6 +105,31 @@ def batch_get_or_create(
 
 
 @transaction.atomic
+def batch_update(
+    *, actor, batch: ComplaintBatch, received_on: date, reply_days: int, working_days: bool
+) -> ComplaintBatch:
+    """Correct a batch's date received or reply period; the reply deadline (which drives the reminders and the
+    overdue figures) is computed again. Each case of the batch notes the change in its event log."""
+    require(actor, MANAGE_COMPLAINTS)
+    batch = ComplaintBatch.objects.select_for_update().get(pk=batch.pk)
+    if reply_days is None or reply_days < 1:
+        raise ValidationError({"reply_days": _("办理时限至少为 1 天。")})
+    deadline = reply_deadline(received_on, reply_days, working_days)
+    before = batch.reply_deadline
+    if (batch.received_on, batch.reply_days, batch.working_days) == (received_on, reply_days, working_days):
+        return batch
+    batch.received_on, batch.reply_days, batch.working_days = received_on, reply_days, working_days
+    batch.reply_deadline = deadline
+    batch.save(update_fields=["received_on", "reply_days", "working_days", "reply_deadline"])
+    note = f"第{batch.number}批交办日期 {received_on:%Y-%m-%d}，反馈期限 {before:%Y-%m-%d} → {deadline:%Y-%m-%d}"
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(case=case, actor=actor, action="batch_changed", note=note, at=timezone.now())
+        for case in batch.cases.only("pk")
+    )
+    return batch
+
+
+@transaction.atomic
 def case_create(*, actor, batch: ComplaintBatch, code: str, summary: str, **fields) -> ComplaintCase:
     """Register one case by hand (the import writes many at once under the same rules)."""
     require(actor, MANAGE_COMPLAINTS)

@@ -1,6 +1,8 @@
 """The complaint models in the admin: a case added through case_create and corrected through case_update (in its
 event log), the workflow's fields read-only, batches and the event log never written there, nothing deleted."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -105,7 +107,27 @@ def test_workflow_fields_are_read_only_and_nothing_is_deleted(complaints, staff)
     ComplaintCase.objects.filter(pk=case.pk).update(status=CaseStatus.SIGNED_OFF)
     closed = ComplaintCase.objects.get(pk=case.pk)
     assert not model_admin.has_change_permission(request, closed)
-    for model in (ComplaintBatch, ComplaintEvent):
-        other = admin.site._registry[model]
-        assert not other.has_add_permission(request)
-        assert not other.has_change_permission(request) and not other.has_delete_permission(request)
+    events = admin.site._registry[ComplaintEvent]
+    assert not events.has_add_permission(request)
+    assert not events.has_change_permission(request) and not events.has_delete_permission(request)
+    batches = admin.site._registry[ComplaintBatch]
+    assert not batches.has_add_permission(request) and not batches.has_delete_permission(request)
+
+
+def test_admin_batch_edit_goes_through_batch_update(complaints, staff, client):
+    case = complaints.assigned()
+    batch = case.batch
+    client.force_login(staff)
+    url = reverse("admin:inspections_complaintbatch_change", args=[batch.pk])
+    management = {"cases-TOTAL_FORMS": "0", "cases-INITIAL_FORMS": "0"}
+    # A reply period of 0 days is a form error, nothing written.
+    response = client.post(url, {"received_on": "2024-05-08", "reply_days": "0", **management})
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert batch.received_on == date(2024, 5, 6)
+    response = client.post(url, {"received_on": "2024-05-08", "reply_days": "5", **management})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.received_on, batch.reply_days, batch.reply_deadline) == (date(2024, 5, 8), 5, date(2024, 5, 13))
+    event = case.events.order_by("-pk").first()
+    assert event.action == "batch_changed" and "2024-05-13" in event.note and event.actor == staff

@@ -161,3 +161,27 @@ def test_only_bureau_staff_get_the_pages(complaints, client):
         reverse("inspections:complaint_edit", args=[case.pk])
         not in client.get(case.get_absolute_url()).content.decode()
     )
+
+
+def test_batch_update_moves_the_reply_deadline_and_tells_each_case(complaints):
+    bureau = complaints.world.bureau
+    cases = [complaints.case(), complaints.case()]
+    batch = services.batch_update(
+        actor=bureau, batch=complaints.batch, received_on=date(2024, 5, 7), reply_days=10, working_days=True
+    )
+    assert batch.reply_deadline > date(2024, 5, 17)  # ten working days: at least two weekends later
+    for case in cases:
+        assert case.events.filter(action="batch_changed").count() == 1
+    # The same values again change nothing and log nothing.
+    services.batch_update(actor=bureau, batch=batch, received_on=date(2024, 5, 7), reply_days=10, working_days=True)
+    assert cases[0].events.filter(action="batch_changed").count() == 1
+    with pytest.raises(ValidationError):
+        services.batch_update(actor=bureau, batch=batch, received_on=date(2024, 5, 7), reply_days=0, working_days=False)
+    with pytest.raises(NotAllowed):
+        services.batch_update(
+            actor=complaints.world.water_user,
+            batch=batch,
+            received_on=date(2024, 5, 7),
+            reply_days=3,
+            working_days=False,
+        )

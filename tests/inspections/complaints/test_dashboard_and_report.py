@@ -73,6 +73,9 @@ def test_dashboard_panel_shows_the_rates_and_every_figure_links_to_its_cases(com
     )
     for name in ("cases", "repeats", "received", "accepted", "concluded", "followed_up", "satisfied", "overdue"):
         assert listed(client, panel.links[name]) == getattr(r, name), name
+    # The list keeps a figure's several statuses selected, so filtering further starts from the same cases.
+    accepted = client.get(panel.links["accepted"]).content.decode()
+    assert 'name="status" id="id_status" class="form-select form-select-sm" multiple' in accepted
 
 
 @time_machine.travel(TODAY, tick=False)
