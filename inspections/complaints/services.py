@@ -8,9 +8,10 @@ ComplaintEvent written beside every change. Other features call what they need f
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -220,7 +221,8 @@ def case_update(*, actor, case: ComplaintCase, expected_version=None, **fields) 
         case.summary_normalised = normalise(case.summary)
     case.full_clean()
     _save(case, [*changed, "summary_normalised"] if "summary" in changed else changed, actor)
-    labels = "、".join(str(ComplaintCase._meta.get_field(name).verbose_name) for name in changed)
+    with translation.override(settings.LANGUAGE_CODE):  # the log is kept in the bureau's language
+        labels = "、".join(str(ComplaintCase._meta.get_field(name).verbose_name) for name in changed)
     record_event(case=case, actor=actor, action="edited", note=f"修改：{labels}")
     return case
 
@@ -570,8 +572,6 @@ def disclosure_cases(*, user, round_id: int, batch_number: int | None = None):
 
 
 def disclosure_write(*, user, round_id: int, batch_number: int | None, target) -> int:
-    from django.conf import settings
-
     from .disclosure import disclosure_title, write_disclosure
 
     inspection_round = InspectionRound.objects.get(pk=round_id)
