@@ -1,6 +1,8 @@
 """The complaint rates where a leader reads them: the dashboard's 群众投诉 panel (each figure a link to the case list
 holding exactly its cases) and the weekly dispatch report's 群众投诉 section (page, workbook, narrative sentence)."""
 
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -150,3 +152,33 @@ def test_dashboard_api_carries_the_same_rates(complaints):
     assert body["sentence"] == "共接待群众投诉6起，受理率、办结率、群众满意率分别为83.3%、60%、66.7%。"
     client.force_authenticate(complaints.world.town_user)
     assert client.get("/api/dashboard/").json()["complaints"]["received"] == 1
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice (soffice) is not installed"
+)
+@time_machine.travel(TODAY, tick=False)
+def test_libreoffice_opens_the_reports_complaints_sheet(complaints, tmp_path):
+    hand_example(complaints)
+    report = dispatch_report_build(report_id=DispatchReport.objects.create(report_date=TODAY).pk)
+    source = tmp_path / "dispatch.xlsx"
+    source.write_bytes((Path(settings.EXPORT_ROOT) / report.file_path).read_bytes())
+    out = tmp_path / "csv"
+    result = subprocess.run(
+        [
+            shutil.which("soffice") or shutil.which("libreoffice"),
+            f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",  # every sheet
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    sheet = next(out.glob("*群众投诉*.csv")).read_text(encoding="utf-8")
+    assert "共接待群众投诉6起" in sheet and ",合计,6,1,5,3,3,2,3,83.3,60" in sheet
