@@ -16,3 +16,5 @@ class InspectionsConfig(AppConfig):
         from rectify.celery import TASK_PACKAGES, app
 
         app.autodiscover_tasks(TASK_PACKAGES, force=True)
+        # Feature packages' admin pages (the admin's autodiscovery reads only inspections/admin.py).
+        from .complaints import admin as _complaints_admin  # noqa: F401

@@ -2,7 +2,7 @@
 columns, with the ledger's look (merged title, bordered header, 宋体, A4 landscape).
 
 Never written: the complainant's name and contact (bureau-only data). A repeat (重复件) is listed with
-its original's results and a note naming the original. Every text cell is text (inspections.spreadsheet).
+its original's results and a note naming the original. Every text cell is text (inspections.workbooks.set_value).
 """
 
 from django.utils import timezone
@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..spreadsheet import set_value
+from ..workbooks import set_value
 from .columns import DISCLOSURE_COLUMNS
 
 _THIN = Side(style="thin", color="808080")

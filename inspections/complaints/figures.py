@@ -77,7 +77,7 @@ class Rates:
         return rate(self.satisfied, self.followed_up)
 
     def sentence(self) -> str:
-        """The bureau's sentence: 共接待群众投诉118起，受理率、办结率、群众满意率均为100%."""
+        """The bureau's sentence: 共接待群众投诉118起，受理率、办结率、群众满意率均为100% (分别为 a%、b%、c% when they differ)."""
 
         def pct(value: float) -> str:
             return f"{value:g}%"
@@ -90,7 +90,7 @@ class Rates:
         head = f"共接待群众投诉{self.received}起"
         if len({value for _name, value in rates}) == 1:
             return f"{head}，受理率、办结率、群众满意率均为{pct(rates[0][1])}。"
-        return head + "，" + "，".join(f"{name}{pct(value)}" for name, value in rates) + "。"
+        return f"{head}，受理率、办结率、群众满意率分别为" + "、".join(pct(value) for _name, value in rates) + "。"
 
 
 def rates_of(cases, today: date) -> Rates:

@@ -9,7 +9,7 @@ from accounts.models import Unit
 from accounts.selectors import units_visible_to
 
 from ..access import visible_batches, visible_complaint_rounds
-from ..choices import CaseStatus, CaseVerdict, PollutionType
+from ..choices import CaseStatus, CaseVerdict, FollowUpResult, PollutionType
 from ..filtersets import ScopedFilterSet
 from ..models import ComplaintCase, InspectionRound
 from .figures import overdue_q
@@ -27,6 +27,9 @@ class ComplaintCaseFilterSet(ScopedFilterSet):
     region = django_filters.CharFilter(label=_("行政区域"), field_name="region", lookup_expr="icontains")
     lead_unit = django_filters.ModelChoiceFilter(
         label=_("承办单位"), queryset=Unit.objects.none(), method="filter_unit"
+    )
+    follow_up = django_filters.MultipleChoiceFilter(
+        label=_("回访结果"), choices=FollowUpResult.choices, field_name="follow_up_result"
     )
     overdue = django_filters.BooleanFilter(label=_("逾期未反馈"), method="filter_overdue")
     repeat = django_filters.BooleanFilter(label=_("重复件"), method="filter_repeat")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
 
-from ..choices import CaseVerdict, FollowUpResult
+from ..choices import CaseChannel, CaseVerdict, FollowUpResult, PollutionType
 from ..forms import DATE_INPUT, BootstrapMixin, UnitChoiceField, VersionedForm
 
 
@@ -86,3 +86,43 @@ class CaseToTaskForm(VersionedForm):
 
 class ComplaintImportForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("交办件清单（.xlsx）"))
+
+
+class CaseForm(BootstrapMixin, forms.Form):
+    """A case typed in by hand: what the inspectorate sends (the workflow's fields have their own forms).
+    Adding asks for the round and batch too; editing carries the version instead."""
+
+    inspection_round = forms.ModelChoiceField(label=_("督察轮次"), queryset=None)
+    batch_number = forms.IntegerField(label=_("批次（第N批）"), min_value=1, max_value=32767)
+    received_on = forms.DateField(
+        label=_("交办日期"), widget=DATE_INPUT, required=False, help_text=_("新批次的交办日期，留空为今天")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    code = forms.CharField(label=_("受理编号"), max_length=64)
+    seq = forms.IntegerField(label=_("序号"), min_value=1, required=False, help_text=_("留空时排在本批最后"))
+    channel = forms.ChoiceField(label=_("来源"), choices=CaseChannel.choices, initial=CaseChannel.PHONE)
+    summary = forms.CharField(label=_("交办问题基本情况"), widget=forms.Textarea(attrs={"rows": 4}))
+    region = forms.CharField(label=_("行政区域"), max_length=100, required=False)
+    pollution_type = forms.ChoiceField(label=_("污染类型"), choices=PollutionType.choices)
+    is_key = forms.BooleanField(label=_("重点件"), required=False)
+    complainant = forms.CharField(label=_("投诉人"), max_length=100, required=False)
+    complainant_contact = forms.CharField(label=_("投诉人联系方式"), max_length=100, required=False)
+
+    ADD_ONLY = ("inspection_round", "batch_number", "received_on")
+
+    def __init__(self, *args, rounds=None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            for name in self.ADD_ONLY:
+                del self.fields[name]
+        else:
+            del self.fields["version"]
+            self.fields["inspection_round"].queryset = rounds
+
+    def service_fields(self) -> dict:
+        """The cleaned intake fields, as case_add / case_update take them."""
+        data = self.cleaned_data
+        names = ("code", "seq", "channel", "summary", "region", "pollution_type", "is_key")
+        fields = {name: data[name] for name in names if not (name == "seq" and data[name] is None)}
+        fields.update(complainant=data["complainant"], complainant_contact=data["complainant_contact"])
+        return fields

@@ -8,9 +8,10 @@ ComplaintEvent written beside every change. Other features call what they need f
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
@@ -105,6 +106,31 @@ def batch_get_or_create(
 
 
 @transaction.atomic
+def batch_update(
+    *, actor, batch: ComplaintBatch, received_on: date, reply_days: int, working_days: bool
+) -> ComplaintBatch:
+    """Correct a batch's date received or reply period; the reply deadline (which drives the reminders and the
+    overdue figures) is computed again. Each case of the batch notes the change in its event log."""
+    require(actor, MANAGE_COMPLAINTS)
+    batch = ComplaintBatch.objects.select_for_update().get(pk=batch.pk)
+    if reply_days is None or reply_days < 1:
+        raise ValidationError({"reply_days": _("办理时限至少为 1 天。")})
+    deadline = reply_deadline(received_on, reply_days, working_days)
+    before = batch.reply_deadline
+    if (batch.received_on, batch.reply_days, batch.working_days) == (received_on, reply_days, working_days):
+        return batch
+    batch.received_on, batch.reply_days, batch.working_days = received_on, reply_days, working_days
+    batch.reply_deadline = deadline
+    batch.save(update_fields=["received_on", "reply_days", "working_days", "reply_deadline"])
+    note = f"第{batch.number}批交办日期 {received_on:%Y-%m-%d}，反馈期限 {before:%Y-%m-%d} → {deadline:%Y-%m-%d}"
+    ComplaintEvent.objects.bulk_create(
+        ComplaintEvent(case=case, actor=actor, action="batch_changed", note=note, at=timezone.now())
+        for case in batch.cases.only("pk")
+    )
+    return batch
+
+
+@transaction.atomic
 def case_create(*, actor, batch: ComplaintBatch, code: str, summary: str, **fields) -> ComplaintCase:
     """Register one case by hand (the import writes many at once under the same rules)."""
     require(actor, MANAGE_COMPLAINTS)
@@ -118,6 +144,86 @@ def case_create(*, actor, batch: ComplaintBatch, code: str, summary: str, **fiel
     case._history_user = actor
     case.save()
     record_event(case=case, actor=actor, action="created", to_status=case.status, note="登记交办件")
+    return case
+
+
+# What a person may type about a case (the inspectorate's data); everything else belongs to the workflow.
+INTAKE_FIELDS = (
+    "code",
+    "seq",
+    "channel",
+    "summary",
+    "region",
+    "pollution_type",
+    "is_key",
+    "complainant",
+    "complainant_contact",
+)
+
+
+@transaction.atomic
+def case_add(
+    *,
+    actor,
+    inspection_round: InspectionRound,
+    batch_number: int,
+    code: str,
+    summary: str,
+    received_on: date | None = None,
+    **fields,
+) -> ComplaintCase:
+    """A case registered by hand (a complaint passed on by phone, a line the file missed): into batch N of the round
+    (created when new), linked to its original when it repeats an earlier case (as the import does)."""
+    from .repeats import find_repeats
+
+    batch, _created = batch_get_or_create(
+        actor=actor, inspection_round=inspection_round, number=batch_number, received_on=received_on
+    )
+    if "seq" not in fields or not fields["seq"]:
+        last = batch.cases.order_by("-seq").values_list("seq", flat=True).first()
+        fields["seq"] = (last or 0) + 1
+    if ComplaintCase.objects.filter(batch=batch, code=(code or "").strip()).exists():
+        raise ValidationError({"code": _("该批次已有受理编号为 %(code)s 的交办件。") % {"code": code}})
+    case = case_create(actor=actor, batch=batch, code=(code or "").strip(), summary=(summary or "").strip(), **fields)
+    case.batch = batch
+    for link in find_repeats([case]):
+        case.repeat_of_id, case.repeat_score = link.original_id, link.score
+        case.save(update_fields=["repeat_of", "repeat_score"])
+        original = ComplaintCase.objects.select_related("batch").get(pk=link.original_id)
+        record_event(
+            case=case, actor=actor, action="repeat", note=f"重复件：同第{original.batch.number}批 {original.code}"
+        )
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor, case: ComplaintCase, expected_version=None, **fields) -> ComplaintCase:
+    """Correct what the inspectorate sent (受理编号, text, place, type, channel, 重点件, complainant) by hand.
+
+    The workflow's fields (status, unit, findings, closure, follow-up) are changed only by their own services;
+    a case already 已销号 is closed for edits. The event log names every field changed."""
+    require(actor, MANAGE_COMPLAINTS)
+    unknown = set(fields) - set(INTAKE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable by hand: {sorted(unknown)}")
+    case = _lock(case, expected_version)
+    if case.status == CaseStatus.SIGNED_OFF:
+        raise ServiceError(_("已销号的交办件不能修改。"))
+    for name in ("code", "summary", "region", "complainant", "complainant_contact"):
+        if isinstance(fields.get(name), str):
+            fields[name] = fields[name].strip()
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, fields[name])
+    if "summary" in changed:
+        case.summary_normalised = normalise(case.summary)
+    case.full_clean()
+    _save(case, [*changed, "summary_normalised"] if "summary" in changed else changed, actor)
+    with translation.override(settings.LANGUAGE_CODE):  # the log is kept in the bureau's language
+        labels = "、".join(str(ComplaintCase._meta.get_field(name).verbose_name) for name in changed)
+    record_event(case=case, actor=actor, action="edited", note=f"修改：{labels}")
     return case
 
 
@@ -466,8 +572,6 @@ def disclosure_cases(*, user, round_id: int, batch_number: int | None = None):
 
 
 def disclosure_write(*, user, round_id: int, batch_number: int | None, target) -> int:
-    from django.conf import settings
-
     from .disclosure import disclosure_title, write_disclosure
 
     inspection_round = InspectionRound.objects.get(pk=round_id)

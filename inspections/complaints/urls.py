@@ -6,7 +6,9 @@ from . import views
 
 urlpatterns = [
     path("complaints/", views.complaint_list, name="complaint_list"),
+    path("complaints/new/", views.complaint_add, name="complaint_add"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/edit/", views.complaint_edit, name="complaint_edit"),
     path("complaints/<int:pk>/assign/", views.complaint_assign, name="complaint_assign"),
     path("complaints/<int:pk>/investigation/", views.complaint_investigation, name="complaint_investigation"),
     path("complaints/<int:pk>/transition/", views.complaint_transition, name="complaint_transition"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..access import (
     IMPORT_COMPLAINTS,
+    MANAGE_COMPLAINTS,
     VIEW_COMPLAINT_REPORTS,
     access_round,
     can_manage_complaints,
@@ -31,7 +32,14 @@ from ..views.tasks import PER_PAGE_CHOICES, apply_service_errors, per_page_from
 from . import selectors, services, workflow
 from .figures import handling_sentence
 from .filtersets import batches_for
-from .forms import CaseAssignForm, CaseFollowUpForm, CaseInvestigationForm, CaseToTaskForm, CaseTransitionForm
+from .forms import (
+    CaseAssignForm,
+    CaseFollowUpForm,
+    CaseForm,
+    CaseInvestigationForm,
+    CaseToTaskForm,
+    CaseTransitionForm,
+)
 from .importer import run_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,6 +95,7 @@ def _detail_context(request, case, **forms):
         "case": case,
         "show_complainant": can_see_complainant(user),
         "can_manage": can_manage_complaints(user),
+        "can_edit": can_manage_complaints(user) and case.status != workflow.S.SIGNED_OFF,
         "can_assign": can_manage_complaints(user) and case.status in (workflow.S.RECEIVED, workflow.S.INVESTIGATING),
         "can_report": may_report,
         "can_follow_up": can_manage_complaints(user)
@@ -119,6 +128,65 @@ def _detail_context(request, case, **forms):
             {name: getattr(case, name) for name in CaseInvestigationForm.COUNT_FIELDS}
         ),
     }
+
+
+def _case_form_page(request, form, case=None, status=200):
+    return render(request, "inspections/complaints/form.html", {"form": form, "case": case}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_add(request):
+    """Register one case by hand (bureau staff): into batch N of a round, through complaints.services.case_add."""
+    require(request.user, MANAGE_COMPLAINTS)
+    rounds = visible_rounds(request.user).order_by("-feedback_date", "-pk")
+    form = CaseForm(request.POST or None, rounds=rounds)
+    if request.method == "GET":
+        return _case_form_page(request, form)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_add(
+                actor=request.user,
+                inspection_round=data["inspection_round"],
+                batch_number=data["batch_number"],
+                received_on=data["received_on"],
+                **form.service_fields(),
+            )
+        except (ServiceError, ValidationError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记交办件 %(code)s。") % {"code": case.code})
+            return redirect(case.get_absolute_url())
+    else:
+        form.apply_error_classes()
+    return _case_form_page(request, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_edit(request, pk):
+    """Correct a case's intake data by hand (bureau staff), through complaints.services.case_update."""
+    case = _case(request, pk)
+    require(request.user, MANAGE_COMPLAINTS)
+    if request.method == "GET":
+        initial = {name: getattr(case, name) for name in services.INTAKE_FIELDS}
+        form = CaseForm(initial={**initial, "version": case.version}, editing=True)
+        return _case_form_page(request, form, case)
+    form = CaseForm(request.POST, editing=True)
+    if form.is_valid():
+        try:
+            services.case_update(
+                actor=request.user, case=case, expected_version=form.cleaned_data["version"], **form.service_fields()
+            )
+        except (ServiceError, ValidationError) as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(case.get_absolute_url())
+    else:
+        form.apply_error_classes()
+    return _case_form_page(request, form, case, status=getattr(form, "status", 400))
 
 
 def _case(request, pk):

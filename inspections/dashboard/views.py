@@ -10,6 +10,7 @@ from accounts.selectors import units_visible_to
 
 from ..access import visible_rounds
 from ..choices import Category
+from ..complaints import selectors as complaint_selectors
 from ..limits import DAY_VALIDATORS
 from ..supervision.selectors import dashboard_panel
 from .selectors import Scope, dashboard
@@ -88,6 +89,9 @@ def dashboard_view(request):
             "dashboard": figures,
             "chart_data": figures.chart_data(),
             "supervision": dashboard_panel(user=request.user),
+            "complaints": complaint_selectors.dashboard_panel(
+                user=request.user, inspection_round=scope.round, unit=scope.unit
+            ),
             **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
         },
     )

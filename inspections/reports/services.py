@@ -17,6 +17,7 @@ from accounts.selectors import leaders
 from ..access import REQUEST_REPORTS, require
 from ..background import pause_for_tests, run_after_commit
 from ..choices import JobStatus, NotificationKind
+from ..complaints import selectors as complaint_selectors
 from ..models import DispatchReport
 from ..services.notifications import notify
 from ..supervision import selectors as supervision_selectors
@@ -73,8 +74,12 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
         pressing = supervision_selectors.supervision_figures(start=figures.week_start, end=figures.day)
         narrative = dispatch_narrative(figures) + supervision_selectors.supervision_sentence(pressing)
         pause_for_tests()
+        # 群众投诉: 受理率, 办结率, 满意率 of the complaint cases (complaints.figures) and the bureau's sentence.
+        complaints = complaint_selectors.report_section(start=figures.week_start, end=figures.day)
+        if complaints:
+            narrative += complaints["sentence"]
         relative = Path("reports") / f"dispatch-{report.report_date:%Y%m%d}-{report.pk}.xlsx"
-        write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative)
+        write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative, complaints=complaints)
     except Exception as exc:
         DispatchReport.objects.filter(pk=report.pk).update(
             status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
@@ -85,6 +90,7 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
         **pressing.as_dict(),
         "overdue_replies": supervision_selectors.overdue_replies(end=figures.day),
     }
+    data["complaints"] = json.loads(json.dumps(complaints, cls=DjangoJSONEncoder)) if complaints else None
     report.narrative, report.data, report.file_path = narrative, data, str(relative)
     report.status, report.error, report.finished_at = JobStatus.DONE, "", timezone.now()
     report.save()

@@ -60,11 +60,14 @@ COLUMN_STYLES = {
 }
 
 
-def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path) -> Path:
+def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path, complaints: dict | None = None) -> Path:
+    """`complaints` is the 群众投诉 section (complaints.selectors.report_section), a sheet of its own when given."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
     _summary_sheet(wb, figures, narrative)
     _units_sheet(wb, figures)
+    if complaints:
+        _complaints_sheet(wb, figures, complaints)
     _task_sheet(wb, figures, "逾期任务", "逾期未完成整改任务", figures.overdue, ("逾期天数", 9, "late"))
     _task_sheet(wb, figures, "14日内到期", "14日内到期整改任务", figures.due_soon, ("剩余天数", 9, "days"))
     _task_sheet(
@@ -194,6 +197,41 @@ def _units_sheet(wb, figures: DispatchFigures) -> None:
     _header(ws, ["排名", "牵头单位"] + [h for h, _ in COUNT_HEADERS])
     for index, unit in enumerate(figures.units, start=1):
         ws.append([_cell(ws, index, "center"), _cell(ws, unit.name, "text"), *_counts(ws, unit.counts)])
+
+
+COMPLAINT_HEADERS = [
+    ("受理量", 8, "received"),
+    ("重复件", 8, "repeats"),
+    ("已受理", 8, "accepted"),
+    ("已办结", 8, "concluded"),
+    ("已回访", 8, "followed_up"),
+    ("满意", 8, "satisfied"),
+    ("逾期未反馈", 10, "overdue"),
+    ("受理率（%）", 11, "acceptance_rate"),
+    ("办结率（%）", 11, "conclusion_rate"),
+    ("满意率（%）", 11, "satisfaction_rate"),
+]
+
+
+def _complaints_sheet(wb, figures: DispatchFigures, section: dict) -> None:
+    """群众投诉: the rates by round and in total (repeats counted once), the week's new cases, the handling."""
+    widths = [6, 36] + [w for _, w, _ in COMPLAINT_HEADERS]
+    ws, last = _sheet(wb, "群众投诉", "群众投诉（交办件）办理情况", figures, widths, header_row=5)
+    ws.merged_cells.add(f"A3:{last}3")
+    ws.row_dimensions[3].height = 45
+    text = (
+        f"{section['sentence']}本周新接收交办件{section['received_week']}件。处理情况：{section['handling_sentence']}。"
+    )
+    ws.append([_cell(ws, text, "narrative")])
+    ws.append([_cell(ws, "分轮次受理、办结、回访情况（重复件只计一次）", "section")])
+    _header(ws, ["序号", "督察轮次"] + [h for h, _, _ in COMPLAINT_HEADERS])
+
+    def values(row: dict) -> list:
+        return [_cell(ws, row[key], "rate" if key.endswith("_rate") else "center") for _, _, key in COMPLAINT_HEADERS]
+
+    for index, row in enumerate(section["rounds"], start=1):
+        ws.append([_cell(ws, index, "center"), _cell(ws, row["name"], "text"), *values(row)])
+    ws.append([_cell(ws, "", "text"), _cell(ws, "合计", "total"), *values(section["totals"])])
 
 
 def _task_sheet(wb, figures: DispatchFigures, name: str, title: str, rows: list[dict], extra) -> None:

@@ -1,15 +1,18 @@
 """Complaint cases end to end: the bureau imports a batch of 20, assigns them, the unit reports the
 investigation (属实, 罚款 3.5 万元, 立案处罚 1 起) and concludes, the bureau makes the case a ledger task and
-downloads the batch's disclosure list."""
+downloads the batch's disclosure list; the rates then show on the leader dashboard (a figure clicks through to
+its cases) and in the weekly dispatch report."""
 
 import pytest
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
-from inspections.choices import CaseStatus, FindingSource
+from inspections.choices import CaseStatus, FindingSource, FollowUpResult
 from inspections.complaints import services
-from inspections.models import ComplaintCase
+from inspections.models import ComplaintCase, DispatchReport
+from inspections.reports.services import dispatch_report_build
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Rectify@2026"
@@ -108,4 +111,30 @@ def test_complaint_batch_from_import_to_disclosure(page, live_server, screenshot
     assert ws["A3"].value == "序号" and ws.max_row == 23  # title, info, header, 20 cases
     row = [c.value for c in ws[4]]
     assert row[1] == "D320000001" and row[6] == "属实" and "立案处罚" in row[7]
+
+    # The rates where a leader reads them: 20 received and accepted, 1 concluded (5%), 1 called back, satisfied.
+    services.case_follow_up(actor=bureau, case=first, result=FollowUpResult.SATISFIED)
+    sentence = "共接待群众投诉20起，受理率、办结率、群众满意率分别为100%、5%、100%。"
+    page.goto(f"{live_server.url}/dashboard/")
+    panel = page.get_by_test_id("complaints-panel")
+    panel.wait_for()
+    assert panel.get_by_test_id("panel-received").inner_text() == "20"
+    assert "5.0%" in panel.get_by_test_id("panel-conclusion-rate").inner_text()
+    assert panel.get_by_test_id("panel-complaints-sentence").inner_text() == sentence
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "complaints-dashboard-panel.png", full_page=True)
+    panel.get_by_test_id("panel-conclusion-rate").click()
+    page.wait_for_url("**/complaints/?**")
+    assert page.get_by_test_id("case-count").inner_text() == "共 1 件"
+    assert page.get_by_role("link", name="D320000001").count() >= 1
+
+    report = dispatch_report_build(report_id=DispatchReport.objects.create(report_date=timezone.localdate()).pk)
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    section = page.get_by_test_id("report-complaints")
+    section.wait_for()
+    assert sentence in section.get_by_test_id("report-complaints-sentence").inner_text()
+    assert "罚款3.5万元" in section.inner_text()
+    assert sentence in report.narrative
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "complaints-dispatch-report.png", full_page=True)
     assert not [e for e in page.console_errors if e.startswith("uncaught")]

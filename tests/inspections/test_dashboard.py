@@ -19,7 +19,7 @@ from inspections.dashboard.selectors import Scope, dashboard
 from inspections.demo.bulk import seed_bulk
 from inspections.demo.realistic import TINY_PDF
 from inspections.demo.units import ensure_units, ensure_users
-from inspections.models import RectificationTask
+from inspections.models import InspectionRound, RectificationTask
 
 pytestmark = pytest.mark.django_db
 
@@ -364,16 +364,35 @@ def test_query_count_does_not_grow_with_the_data(client, params):
         users = ensure_users(ensure_units())
         client.force_login(users["leader"])
         seed_bulk(tasks=10, seed=1, today=TODAY)
+        add_complaint_cases(users["duchaban"], 2)
         with CaptureQueriesContext(connection) as small:
             assert client.get(reverse("inspections:dashboard"), params).status_code == 200
         seed_bulk(tasks=990, seed=2, today=TODAY)
+        add_complaint_cases(users["duchaban"], 40)
         with CaptureQueriesContext(connection) as large:
-            board = client.get(reverse("inspections:dashboard"), params).context["dashboard"]
+            response = client.get(reverse("inspections:dashboard"), params)
+            board = response.context["dashboard"]
 
     assert headline(board)["total"] == 1000
     assert len(board.rounds) == 2
+    assert response.context["complaints"].rates.cases == 42  # the 群众投诉 panel: one aggregate however many
+    assert 'data-testid="complaints-panel"' in response.content.decode()
     assert len(large) == len(small), [q["sql"][:120] for q in large]
-    assert len(large) <= 18  # session, user, the figures in one transaction, bell, form choices
+    # session, user, the figures in one transaction, bell, form choices, the supervision and complaints panels
+    assert len(large) <= 19
+
+
+def add_complaint_cases(bureau, count: int) -> None:
+    """`count` more complaint cases, in a complaint round of their own (through the services)."""
+    from inspections.complaints import services as complaint_services
+
+    inspection_round = InspectionRound.objects.filter(name="中央督察交办件").first() or services.round_create(
+        actor=bureau, kind=RoundKind.CENTRAL, batch=3, name="中央督察交办件"
+    )
+    batch, _ = complaint_services.batch_get_or_create(actor=bureau, inspection_round=inspection_round, number=1)
+    start = batch.cases.count()
+    for n in range(start, start + count):
+        complaint_services.case_create(actor=bureau, batch=batch, code=f"X{n:05d}", summary=f"投诉{n}", seq=n + 1)
 
 
 @time_machine.travel(at(TODAY), tick=False)

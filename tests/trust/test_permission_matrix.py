@@ -123,6 +123,9 @@ EXPECTED = {
     # Complaint cases (交办件): the world's case is assigned to the lead unit.
     "inspections:complaint_list": ("GET", every(200)),  # each sees its own scope
     "inspections:complaint_detail": ("GET", SEES_TASK),
+    "inspections:complaint_add": ("GET", MANAGERS),
+    # a case the user cannot see is 404 first; one it sees but may not edit (leader, lead unit) 403
+    "inspections:complaint_edit": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
     # Empty forms: invalid (400) for anyone who may see the case; the services' role checks come after the form.
     "inspections:complaint_assign": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
     "inspections:complaint_investigation": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),

@@ -47,7 +47,7 @@ def test_rates_by_hand(complaints):
     assert rates.satisfaction_rate == 66.7  # 2 / 3
     # received 2024-05-06 + 10 days = 05-16; on 05-20 the three still awaiting a reply are overdue (incl. the repeat)
     assert rates.overdue == 3
-    assert rates.sentence() == "共接待群众投诉6起，受理率83.3%，办结率60%，群众满意率66.7%。"
+    assert rates.sentence() == "共接待群众投诉6起，受理率、办结率、群众满意率分别为83.3%、60%、66.7%。"
 
     totals = handling_totals(ComplaintCase.objects.all())
     assert totals["fine_amount"] == Decimal("3.50") and totals["detained"] == 2 and totals["penalty_cases"] == 1

@@ -3,6 +3,7 @@ different complaints of the same place that must not be linked."""
 
 import pytest
 
+from inspections.complaints import services
 from inspections.complaints.importer import run_import
 from inspections.complaints.repeats import normalise, normalise_region
 from inspections.models import ComplaintCase
@@ -85,3 +86,48 @@ def test_numbered_places_that_differ_are_not_repeats(complaints, tmp_path):
     run_import(batch_file(tmp_path / "f.xlsx", rows), actor=complaints.world.bureau)
     originals = {c.code: c.repeat_of.code if c.repeat_of else None for c in ComplaintCase.objects.all()}
     assert originals == {"D1": None, "D2": None, "D3": "D1"}
+
+
+def test_sqlite_fallback_finds_the_same_repeats_with_difflib(complaints, monkeypatch):
+    """The quick start's SQLite has no pg_trgm: the text comparison runs in Python (difflib) with its own threshold,
+    and finds on the realistic examples exactly what PostgreSQL finds."""
+    from django.db import connection
+
+    from inspections.complaints import repeats
+
+    later_batch, _ = services.batch_get_or_create(
+        actor=complaints.world.bureau, inspection_round=complaints.round, number=2
+    )
+    for _seq, code, text, region, _type, _key in FIRST:
+        complaints.case(code=code, summary=text, region=region)
+    later = [
+        complaints.case(code=code, summary=text, region=region, batch=later_batch)
+        for _s, code, text, region, _t, _k in LATER
+    ]
+    later += [
+        # 甲82号 and 戊82号 of one street are two places, however alike the texts.
+        complaints.case(code="D105", summary="南山镇建设路甲82号餐馆油烟直排扰民", region="南山镇", batch=later_batch),
+    ]
+    complaints.case(code="D010", summary="南山镇建设路戊82号餐馆油烟直排扰民", region="南山镇")
+    for case in later:
+        case.batch = later_batch
+
+    def links():
+        return {
+            (c.code, ComplaintCase.objects.get(pk=link.original_id).code, link.by_code)
+            for c in later
+            for link in repeats.find_repeats([c])
+        }
+
+    on_postgresql = links()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    monkeypatch.setattr(repeats, "_by_text_pg", lambda *a: pytest.fail("pg_trgm used on SQLite"))
+    used = []
+    real = repeats._by_text_python
+    monkeypatch.setattr(repeats, "_by_text_python", lambda *a: used.append(a) or real(*a))
+    assert repeats.threshold() == 0.6
+    on_sqlite = links()
+    assert used  # the texts were compared in Python
+    assert on_sqlite == on_postgresql == {("D101", "D001", False), ("X002", "X002", True)}
+    score = next(link.score for link in repeats.find_repeats([later[0]]))
+    assert 0.6 <= score < 1
