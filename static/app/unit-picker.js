@@ -45,13 +45,26 @@
   document.addEventListener("input", function (event) {
     if (event.target.matches("[data-unit-filter]")) { filter(event.target); }
   });
-  // Enter in the filter box narrows the list; it must not submit the form.
+  // Enter in the filter box narrows the list; it must not submit the form. Escape folds a folded picker.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("[data-unit-filter]")) { event.preventDefault(); }
+    if (event.key === "Escape") {
+      var open = event.target.closest("[data-unit-picker] details[open]");
+      if (open) { open.open = false; open.querySelector("summary").focus(); }
+    }
   });
   document.addEventListener("change", function (event) {
     var picker = event.target.closest("[data-unit-picker]");
-    if (picker) { sync(picker); return; }
+    if (picker) {
+      sync(picker);
+      // A single pick in a folded picker (a filter bar) is done: fold it, so it covers nothing below.
+      var details = picker.querySelector("details");
+      if (details && event.target.type === "radio") {
+        details.open = false;
+        details.querySelector("summary").focus();
+      }
+      return;
+    }
     if (event.target.matches("select")) {
       document.querySelectorAll("[data-unit-picker][data-lead-field]").forEach(function (p) {
         if (leadSelect(p) === event.target) { sync(p); }

@@ -84,7 +84,7 @@ def test_task_page_shows_the_previews(client, world):
     client.force_login(world.housing_user)
     page = client.get(world.housing_task.get_absolute_url()).content.decode()
     assert f'<img src="{reverse("inspections:evidence_preview", args=[image.pk])}"' in page
-    assert f'<iframe src="{reverse("inspections:evidence_preview", args=[document.pk])}"' in page
+    assert f'<iframe src="{reverse("inspections:evidence_preview", args=[document.pk])}#view=FitH"' in page
 
 
 def test_each_file_gets_its_own_type_and_description(world):
