@@ -14,6 +14,7 @@ from .deadlines import DeadlineParseError, parse_deadline
 from .limits import DAY_VALIDATORS, MAX_TEXT, validate_day
 from .models import Finding, InspectionRound
 from .services.rounds import ROUND_FIELDS
+from .unit_picker import UnitsPickerField, unit_depth
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,17 +61,25 @@ class FindingForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, inspection_round=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.round = inspection_round
-        self.fields["number"].required = False
-        self.fields["number"].help_text = _("留空则自动编号")
+        if inspection_round is not None:
+            self.instance.round = inspection_round
+        editing = self.instance.pk is not None
+        self.fields["number"].required = editing
+        if not editing:
+            self.fields["number"].help_text = _("留空则自动编号")
         self.fields["responsible_leader"].queryset = leaders()
         self.fields["description"].validators.append(MaxLengthValidator(MAX_TEXT))
         self.fields["description"].widget.attrs["maxlength"] = MAX_TEXT
 
+    def add_version(self):
+        """Editing: the finding's version rides along hidden, so a form posted after someone else's edit is refused."""
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=self.instance.version)
+
     def validate_unique(self):
         # The service numbers the finding; a duplicate number is checked here so the error sits on the field.
         number = self.cleaned_data.get("number")
-        if number and self.instance.round and self.instance.round.findings.filter(number=number).exists():
+        others = self.instance.round.findings.exclude(pk=self.instance.pk) if self.instance.round else None
+        if number and others is not None and others.filter(number=number).exists():
             self.add_error("number", _("本轮次已有编号为 %(n)s 的问题。") % {"n": number})
 
 
@@ -78,12 +87,7 @@ class TaskRowForm(BootstrapMixin, forms.Form):
     """One task of a finding being split (one row of the finding form's formset)."""
 
     lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.none())
-    cooperating_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"),
-        queryset=Unit.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-    )
+    cooperating_units = UnitsPickerField(label=_("配合单位"), queryset=Unit.objects.none(), required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
     goal = forms.CharField(
         label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=MAX_TEXT
@@ -152,9 +156,25 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceForm(VersionedForm):
+    """Several files at once. `kind`/`description` apply to every file; the page's script adds a type and a
+    description per file (file_kind / file_description, in the files' order), which take precedence."""
+
     files = MultipleFileField(label=_("佐证材料"), error_messages={"required": _("请选择要上传的文件。")})
     kind = forms.ChoiceField(label=_("材料类型"), choices=EvidenceKind.choices, initial=EvidenceKind.DOCUMENT)
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        getlist = getattr(self.data, "getlist", lambda name: [])
+        kinds = [k.strip() for k in getlist("file_kind")]
+        descriptions = [d.strip() for d in getlist("file_description")]
+        if any(k and k not in EvidenceKind.values for k in kinds):
+            self.add_error("kind", _("请选择正确的材料类型。"))
+        if any(len(d) > 300 for d in descriptions):
+            self.add_error("description", _("材料说明不能超过 300 个字。"))
+        cleaned["file_kinds"] = kinds or None
+        cleaned["file_descriptions"] = descriptions or None
+        return cleaned
 
 
 REASON_MAX = 2000  # as the API's
@@ -175,11 +195,6 @@ class TransitionForm(VersionedForm):
     )
 
 
-def unit_depth(path: str) -> int:
-    """How far below the top of the tree a unit is, from its materialised path ("/1/" is 0, "/1/5/" is 1)."""
-    return max(path.count("/") - 2, 0)
-
-
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit select showing the tree: each level indented by one ideographic space."""
 
@@ -197,9 +212,7 @@ class TaskEditForm(VersionedForm):
     TEXT_FIELDS = ("responsible_person", "goal", "measures", "deadline_text")
 
     lead_unit = UnitChoiceField(label=_("牵头单位"), queryset=Unit.objects.none(), empty_label=None)
-    cooperating_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=Unit.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    cooperating_units = UnitsPickerField(label=_("配合单位"), queryset=Unit.objects.none(), required=False)
     responsible_person = forms.CharField(label=_("责任人"), max_length=100, required=False)
     goal = forms.CharField(
         label=_("整改目标"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=MAX_TEXT
@@ -229,21 +242,6 @@ class TaskEditForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_unit"].queryset = units
         self.fields["cooperating_units"].queryset = units
-
-    def cooperating_choices(self) -> list[tuple[int, str, int, bool]]:
-        """(pk, name, depth, checked) per unit, for the checkbox tree: one query, without Django's per-option
-        widget templates (a county has hundreds of units)."""
-        name = "cooperating_units"
-        field = self.fields[name]
-        if self.is_bound:
-            picked = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)) or []
-        else:
-            picked = self.initial.get(name, [])
-        picked = {str(pk) for pk in picked}
-        return [
-            (pk, unit_name, unit_depth(path), str(pk) in picked)
-            for pk, unit_name, path in field.queryset.values_list("pk", "name", "path")
-        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -22,6 +22,8 @@ ALLOWED_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".zip": "application/zip",
 }
+# Types the browser shows itself (an image, Chromium's PDF viewer): the evidence preview serves only these.
+PREVIEW_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 ZIP_TYPES = frozenset(ALLOWED_TYPES[ext] for ext in (".docx", ".xlsx", ".zip"))
 MACRO_TYPE = "application/vnd.ms-office.vbaProject"
 ALLOWED_LABEL = gettext_lazy("PDF、JPG、PNG、DOCX、XLSX、ZIP")

@@ -17,6 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RECTIFY_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# With DEBUG on, error pages are still the product's own (rectify/error_pages.py); 1 shows Django's
+# technical 404 and traceback pages instead.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -64,6 +67,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "accounts.login_protection.LoginSlowdownMiddleware",
+    # Innermost: sees a view's exception first. With DEBUG on, the product's own 404/500 pages unless
+    # DEBUG_ERROR_PAGES=1 asks for Django's technical ones.
+    "rectify.error_pages.ProductErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "rectify.urls"

@@ -14,7 +14,9 @@ main() {
 
     ensure_venv
 
-    # Quick start is always the development setup, whatever the caller's shell exports.
+    # Quick start is always the development setup, whatever the caller's shell exports. Error pages are
+    # the product's own (Chinese 404/403/500); DEBUG_ERROR_PAGES=1 bash scripts/run.sh shows Django's
+    # technical pages (URL list, traceback) instead.
     export DEBUG=1
     unset DATABASE_URL REDIS_URL
 

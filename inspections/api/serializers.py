@@ -2,6 +2,7 @@
 the services (called by the views) apply the rules."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -78,6 +79,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "responsible_leader_name",
             "source",
             "created_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -119,6 +121,31 @@ class FindingCreateSerializer(serializers.Serializer):
         if user is not None:
             self.fields["round"].queryset = visible_rounds(user)
             self.fields["tasks"].child.scope_units(user)
+
+
+class FindingUpdateSerializer(serializers.Serializer):
+    """PATCH of a finding: only the fields sent change (through finding_update, in the change history)."""
+
+    number = serializers.IntegerField(min_value=1, max_value=2147483647, required=False, help_text="问题编号")
+    summary = serializers.CharField(max_length=500, required=False)
+    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    responsible_leader = serializers.PrimaryKeyRelatedField(queryset=leaders(), required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=FindingSource.choices, required=False)
+    expected_version = serializers.IntegerField(
+        min_value=1, max_value=2147483647, help_text="读取问题时的 version；问题已被他人修改则返回 409，不会覆盖"
+    )
+
+    def __init__(self, *args, finding=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finding = finding
+
+    def validate_number(self, value):
+        finding = self.finding
+        if finding is not None and finding.round.findings.exclude(pk=finding.pk).filter(number=value).exists():
+            raise serializers.ValidationError(gettext("本轮次已有编号为 %(n)s 的问题。") % {"n": value})
+        return value
 
 
 # --- tasks ----------------------------------------------------------------------------------------
@@ -326,6 +353,25 @@ class EvidenceUploadSerializer(VersionedSerializer):
     )
     kind = serializers.ChoiceField(choices=EvidenceKind.choices, default=EvidenceKind.DOCUMENT)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=[("", "—"), *EvidenceKind.choices]),
+        required=False,
+        help_text="每个文件的材料类型，按 files 的顺序逐一对应；空值沿用 kind",
+    )
+    descriptions = serializers.ListField(
+        child=serializers.CharField(max_length=300, allow_blank=True),
+        required=False,
+        help_text="每个文件的说明，按 files 的顺序逐一对应；空值沿用 description",
+    )
+
+    def validate(self, attrs):
+        count = len(attrs.get("files", []))
+        for name in ("kinds", "descriptions"):
+            if name in attrs and len(attrs[name]) != count:
+                raise serializers.ValidationError(
+                    {name: gettext("应为每个文件各填一项（共 %(n)d 项）。") % {"n": count}}
+                )
+        return attrs
 
 
 class EvidenceWithdrawSerializer(VersionedSerializer):

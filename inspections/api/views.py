@@ -15,10 +15,12 @@ from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..access import (
+    MANAGE_ROUNDS,
     access_evidence,
     access_finding,
     access_round,
     access_task,
+    require,
     visible_findings,
     visible_rounds,
 )
@@ -107,6 +109,28 @@ class FindingViewSet(ReadCreateViewSet):
     def perform_service_create(self, data):
         data = dict(data)
         return services.finding_create(actor=self.request.user, inspection_round=data.pop("round"), **data)
+
+    @extend_schema(
+        summary="修改反馈问题（督察办；只修改提交的字段）",
+        request=s.FindingUpdateSerializer,
+        responses={200: s.FindingSerializer},
+        description=_(
+            "调用与编辑页面相同的服务：修改记入修改历史，并在该问题每项整改任务的动态中记录。非督察办返回 403，"
+            "版本过期返回 409。"
+            "为已有问题增加整改任务：POST /api/tasks/（finding 填该问题的 id）。"
+        ),
+    )
+    def partial_update(self, request, pk=None):
+        require(request.user, MANAGE_ROUNDS)  # role first (403), then the finding (404)
+        finding = self.get_object()
+        data = s.FindingUpdateSerializer(data=request.data, finding=finding, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        expected_version = fields.pop("expected_version")
+        updated = services.finding_update(
+            actor=request.user, finding=finding, expected_version=expected_version, **fields
+        )
+        return Response(s.FindingSerializer(updated, context=self.get_serializer_context()).data)
 
 
 def _transition_view(action: str, summary: str, request_serializer=s.TransitionSerializer):

@@ -13,6 +13,7 @@ from ..choices import Category
 from ..complaints import selectors as complaint_selectors
 from ..limits import DAY_VALIDATORS
 from ..supervision.selectors import dashboard_panel
+from ..unit_picker import UnitPickerField
 from .selectors import Scope, dashboard
 
 
@@ -20,9 +21,7 @@ class DashboardFilterForm(forms.Form):
     """The dashboard's filters; only what the user may see is offered (and accepted)."""
 
     round = forms.ModelChoiceField(label=_("督察轮次"), queryset=None, required=False, empty_label=_("全部轮次"))
-    unit = forms.ModelChoiceField(
-        label=_("责任单位（含下级）"), queryset=None, required=False, empty_label=_("全部单位")
-    )
+    unit = UnitPickerField(label=_("责任单位（含下级）"), queryset=None, required=False, empty_label=_("全部单位"))
     category = forms.ChoiceField(label=_("问题类别"), required=False, choices=[("", _("全部类别")), *Category.choices])
     as_of = forms.DateField(
         label=_("截至日期"),
@@ -47,16 +46,11 @@ class DashboardFilterForm(forms.Form):
         return day
 
     def options(self, name: str) -> list[tuple[str, str, bool]]:
-        """(value, label, selected) for a select, without Django's per-option widget templates: the unit
-        list can hold hundreds of units and widget rendering would cost more than the figures."""
+        """(value, label, selected) for a select, without Django's per-option widget templates (the unit
+        filter is the unit picker, which reads its units in one query too)."""
         field = self.fields[name]
         selected = str(self.data.get(name, "")) if self.is_bound else ""
-        if name == "unit":
-            rows = [
-                (str(pk), "\u3000" * (path.count("/") - 2) + label)
-                for pk, label, path in field.queryset.values_list("pk", "name", "path")
-            ]
-        elif name == "round":
+        if name == "round":
             rows = [(str(pk), label) for pk, label in field.queryset.values_list("pk", "name")]
         else:
             rows = [(str(value), str(label)) for value, label in field.choices if value != ""]
@@ -92,6 +86,6 @@ def dashboard_view(request):
             "complaints": complaint_selectors.dashboard_panel(
                 user=request.user, inspection_round=scope.round, unit=scope.unit
             ),
-            **{f"{name}_options": form.options(name) for name in ("round", "unit", "category")},
+            **{f"{name}_options": form.options(name) for name in ("round", "category")},
         },
     )

@@ -204,6 +204,7 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
             "responsible_leader_id",
             "source",
             "created_at",
+            "version",
         ],
     )
     task_rows = _RowWriter(
@@ -263,6 +264,7 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
             leader_id,
             FindingSource.COMPLAINT if rng.random() < 0.1 else FindingSource.FEEDBACK,
             finding_created,
+            1,
         )
         for task_number in range(1, size + 1):
             task_id = next(task_ids)

@@ -29,6 +29,8 @@ class Finding(models.Model):
         _("问题来源"), max_length=16, choices=FindingSource.choices, default=FindingSource.FEEDBACK
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Bumped by every edit (finding_update): a form or API client posting an older one is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
     history = HistoricalRecords()
 
     class Meta:

@@ -265,42 +265,69 @@ def task_progress_add(
     return update
 
 
+def _per_file(values, count: int, field: str, message) -> list[str]:
+    """A per-file list (type or description) as long as the files; an empty entry falls back to the common one."""
+    if values is None:
+        return [""] * count
+    values = [(v or "").strip() for v in values]
+    if len(values) != count:
+        raise ValidationError({field: message})
+    return values
+
+
 @transaction.atomic
 def task_evidence_add(
-    *, actor, task: RectificationTask, files, kind: str, description: str = "", expected_version: int | None = None
+    *,
+    actor,
+    task: RectificationTask,
+    files,
+    kind: str = EvidenceKind.DOCUMENT,
+    description: str = "",
+    kinds: list[str] | None = None,
+    descriptions: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> list[Evidence]:
-    """Attach evidence files; every file is checked before any is stored (all or nothing)."""
+    """Attach evidence files; every file is checked before any is stored (all or nothing).
+
+    `kind` and `description` apply to every file; `kinds` / `descriptions` (one entry per file, in order)
+    give a file its own type and description, an empty entry keeping the common one.
+    """
     task = _lock(task, expected_version)
     _check_can_report(actor, task)
     _check_evidence_state(actor, task)
     files = list(files)
     if not files:
         raise ValidationError({"files": _("请选择要上传的文件。")})
-    description = (description or "").strip()
-    if kind not in EvidenceKind.values:
+    max_length = Evidence._meta.get_field("description").max_length
+    kinds = [k or kind for k in _per_file(kinds, len(files), "kinds", _("每个文件的材料类型应与文件一一对应。"))]
+    descriptions = [
+        d or (description or "").strip()
+        for d in _per_file(descriptions, len(files), "descriptions", _("每个文件的说明应与文件一一对应。"))
+    ]
+    if any(k not in EvidenceKind.values for k in kinds):
         raise ValidationError({"kind": _("请选择正确的材料类型。")})
-    if len(description) > Evidence._meta.get_field("description").max_length:
+    if any(len(d) > max_length for d in descriptions):
         raise ValidationError({"description": _("材料说明不能超过 300 个字。")})
     check_evidence_batch(files)
     checked = [check_evidence_file(f) for f in files]
     saved = []
     try:
-        for upload, info in zip(files, checked, strict=True):
+        for upload, info, file_kind, file_description in zip(files, checked, kinds, descriptions, strict=True):
             evidence = Evidence(
                 task=task,
                 original_name=info.name,
                 content_type=info.content_type,
                 size=info.size,
                 sha256=info.sha256,
-                kind=kind,
-                description=description,
+                kind=file_kind,
+                description=file_description,
                 uploaded_by=actor,
             )
             evidence.file.save(info.name, upload, save=False)
             saved.append(evidence)
             evidence.save()
         _save(task, [], actor)
-        names = "、".join(e.original_name for e in saved)
+        names = "、".join(f"{e.original_name}（{e.get_kind_display()}）" for e in saved)
         record_event(
             task=task, actor=actor, kind=EventKind.EVIDENCE, reason=f"上传了 {len(saved)} 份材料：{names}"[:1000]
         )

@@ -1,4 +1,5 @@
-"""The finding form: register a finding and split it into N tasks in one go; the deadline preview."""
+"""The finding form: register a finding and split it into N tasks in one go, edit it, add a task to it;
+the deadline preview."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +11,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..access import access_round
+from ..access import ASSIGN_TASKS, access_finding, access_round, can_view_history, require
 from ..deadlines import MAX_YEAR, MIN_YEAR, DeadlineParseError, format_deadline, parse_deadline
 from ..errors import ServiceError
-from ..forms import FindingForm, TaskRowFormSet
+from ..forms import FindingForm, TaskRowForm, TaskRowFormSet
+from ..history import field_changes
 from .rounds import require_manager
 
 TASK_FIELDS = ("lead_unit", "cooperating_units", "responsible_person", "goal", "measures", "deadline_text")
@@ -97,3 +99,75 @@ def deadline_preview(request):
             context["deadline"] = format_deadline(parsed.deadline) if parsed.deadline else ""
             context["milestones"] = [format_deadline(d) for d in parsed.milestones]
     return render(request, "inspections/findings/_deadline_preview.html", context)
+
+
+def _apply_validation_error(form, exc: ValidationError) -> None:
+    for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def finding_edit(request, pk):
+    """Edit a finding (bureau staff): its fields through finding_update, its tasks listed with a link to add one."""
+    require_manager(request.user)
+    finding = access_finding(request.user, pk)
+    form = FindingForm(request.POST or None, instance=finding, inspection_round=finding.round)
+    form.add_version()
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.finding_update(
+                actor=request.user, finding=finding, expected_version=form.cleaned_data["version"], **fields
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存反馈问题 %(n)s 的修改。") % {"n": fields["number"]})
+            return redirect("inspections:finding_edit", pk=finding.pk)
+    form.apply_error_classes()
+    finding.refresh_from_db()  # the page shows the stored finding beside the posted form
+    show_history = can_view_history(request.user)
+    return render(
+        request,
+        "inspections/findings/edit.html",
+        {
+            "finding": finding,
+            "round": finding.round,
+            "form": form,
+            "tasks": finding.tasks.select_related("lead_unit").order_by("number"),
+            "show_history": show_history,
+            "history": field_changes(finding) if show_history else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def finding_task_add(request, pk):
+    """Add one task to an existing finding (整改任务交办), through task_assign: numbered after the last one."""
+    require(request.user, ASSIGN_TASKS)
+    finding = access_finding(request.user, pk)
+    form = TaskRowForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_assign(
+                actor=request.user, finding=finding, **{k: form.cleaned_data[k] for k in TASK_FIELDS}
+            )
+        except ValidationError as exc:
+            _apply_validation_error(form, exc)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("已为反馈问题 %(n)s 增加整改任务 %(code)s。") % {"n": finding.number, "code": task.code}
+            )
+            return redirect(task.get_absolute_url())
+    form.apply_error_classes()
+    return render(
+        request,
+        "inspections/findings/task_add.html",
+        {"finding": finding, "round": finding.round, "form": form, "row": form},
+        status=400 if form.errors else 200,
+    )

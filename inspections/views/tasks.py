@@ -23,6 +23,7 @@ from ..errors import ServiceError, StaleVersion
 from ..forms import EvidenceForm, EvidenceWithdrawForm, ProgressForm, TransitionForm
 from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
+from ..uploads import PREVIEW_TYPES
 from .task_filters import (
     MULTI_FILTERS,
     SELECT_FILTERS,
@@ -88,6 +89,9 @@ def _detail_context(request, task, **forms):
     evidence = list(task.evidence.select_related("uploaded_by__unit", "withdrawn_by"))
     for e in evidence:
         e.can_withdraw = evidence_open and not e.is_withdrawn and can_withdraw_evidence(user, e, task)
+        e.preview = (
+            "" if e.content_type not in PREVIEW_TYPES else ("pdf" if e.content_type == "application/pdf" else "image")
+        )
     actions = [
         {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
         for t in workflow.available_actions(user, task)
@@ -198,6 +202,8 @@ def task_evidence(request, pk):
             files=data["files"],
             kind=data["kind"],
             description=data["description"],
+            kinds=data["file_kinds"],
+            descriptions=data["file_descriptions"],
             expected_version=data["version"],
         )
     except (ServiceError, ValidationError) as exc:

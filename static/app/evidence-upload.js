@@ -1,4 +1,5 @@
-/* Evidence upload: drop several files on the zone (or pick them); the names are listed before sending. */
+/* Evidence upload: drop several files on the zone (or pick them); each file is listed with its own type
+   and description (file_kind / file_description, sent in the files' order; empty ones keep the common). */
 (function () {
   "use strict";
   document.querySelectorAll("[data-evidence-form]").forEach(function (form) {
@@ -7,12 +8,66 @@
     var list = form.querySelector("[data-file-list]");
     if (!zone || !input) { return; }
 
+    var common = form.querySelector("select[name=kind]");
+    var remembered = {};  // a file's type and description survive adding more files
+
+    function remember() {
+      list.querySelectorAll("[data-file-row]").forEach(function (row) {
+        remembered[row.getAttribute("data-file-key")] = {
+          kind: row.querySelector("select").value,
+          description: row.querySelector("input").value
+        };
+      });
+    }
+
     function showNames() {
+      remember();
       list.textContent = "";
-      Array.prototype.forEach.call(input.files, function (file) {
+      Array.prototype.forEach.call(input.files, function (file, index) {
+        var key = file.name + "/" + file.size;
+        var kept = remembered[key] || { kind: "", description: "" };
         var item = document.createElement("li");
-        item.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+        item.className = "evidence-file-row";
+        item.setAttribute("data-file-row", "");
+        item.setAttribute("data-file-key", key);
+        item.setAttribute("data-testid", "evidence-file-row");
+        var name = document.createElement("div");
+        name.className = "text-break fw-semibold";
+        name.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+        var row = document.createElement("div");
+        row.className = "row g-1";
+        var kindCol = document.createElement("div");
+        kindCol.className = "col-5";
+        var kind = document.createElement("select");
+        kind.name = "file_kind";
+        kind.className = "form-select form-select-sm";
+        kind.setAttribute("aria-label", list.getAttribute("data-kind-label") + "：" + file.name);
+        var same = document.createElement("option");
+        same.value = "";
+        same.textContent = "—";
+        kind.appendChild(same);
+        Array.prototype.forEach.call(common ? common.options : [], function (option) {
+          kind.appendChild(new Option(option.textContent, option.value));
+        });
+        kind.value = kept.kind;
+        kindCol.appendChild(kind);
+        var textCol = document.createElement("div");
+        textCol.className = "col-7";
+        var text = document.createElement("input");
+        text.type = "text";
+        text.name = "file_description";
+        text.maxLength = 300;
+        text.className = "form-control form-control-sm";
+        text.placeholder = list.getAttribute("data-description-placeholder");
+        text.setAttribute("aria-label", list.getAttribute("data-description-label") + "：" + file.name);
+        text.value = kept.description;
+        textCol.appendChild(text);
+        row.appendChild(kindCol);
+        row.appendChild(textCol);
+        item.appendChild(name);
+        item.appendChild(row);
         list.appendChild(item);
+        kind.setAttribute("data-index", index);
       });
     }
 

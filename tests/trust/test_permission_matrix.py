@@ -80,12 +80,17 @@ EXPECTED = {
     # Bureau staff only; the lead unit and the leader see the task but may not edit it, the other unit never sees it.
     "inspections:task_edit": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
     "inspections:evidence_download": ("GET", SEES_TASK),
+    # Inline preview of a PDF or image: whoever may download it (the matrix's evidence is a PDF).
+    "inspections:evidence_preview": ("GET", SEES_TASK),
     "inspections:evidence_withdraw": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
     "inspections:round_list": ("GET", every(200)),
     "inspections:round_create": ("GET", MANAGERS),
     "inspections:round_detail": ("GET", SEES_TASK),
     "inspections:round_edit": ("GET", MANAGERS),
     "inspections:finding_create": ("GET", MANAGERS),
+    # Edit a finding, add a task to it: bureau staff and admins; the role is checked before the finding.
+    "inspections:finding_edit": ("GET", MANAGERS),
+    "inspections:finding_task_add": ("GET", MANAGERS),
     "inspections:deadline_preview": ("GET", every(200)),
     "inspections:notification_list": ("GET", every(200)),
     "inspections:notification_read": ("POST", every(302)),
@@ -199,6 +204,8 @@ EXCLUDED = {"set_language"}
 OTHER_METHODS = {
     # Editing a task: managers get past the access and role checks to the body's 400.
     ("api:task-detail", "PATCH"): api(admin=400, bureau=400, leader=403, lead=403, other=404),
+    # Editing a finding: the role first (403 for everyone but managers), then the body's 400.
+    ("api:finding-detail", "PATCH"): api(admin=400, bureau=400, leader=403, lead=403, other=403),
 }
 
 
