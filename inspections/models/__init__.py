@@ -1,6 +1,18 @@
 """Models of the rectification ledger, one module per topic."""
 
 from .calendar import Holiday
+from .closure import (
+    AcceptanceRecord,
+    ClosureChain,
+    ClosureChainStep,
+    DeadlineExtension,
+    LookbackCheck,
+    LookbackPhoto,
+    LookbackRound,
+    NoticeObjection,
+    PublicNotice,
+    SignOffDelegation,
+)
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
 from .findings import Finding
@@ -13,6 +25,16 @@ from .rounds import InspectionRound
 from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
+    "AcceptanceRecord",
+    "ClosureChain",
+    "ClosureChainStep",
+    "DeadlineExtension",
+    "LookbackCheck",
+    "LookbackPhoto",
+    "LookbackRound",
+    "NoticeObjection",
+    "PublicNotice",
+    "SignOffDelegation",
     "DispatchReport",
     "Holiday",
     "ReminderDigest",

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,7 +92,15 @@ def _detail_context(request, task, **forms):
     for e in evidence:
         e.can_withdraw = evidence_open and not e.is_withdrawn and can_withdraw_evidence(user, e, task)
     actions = [
-        {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
+        {
+            "action": t.action,
+            "label": workflow.ACTION_LABELS[t.action],
+            # A closure request below 100 % says why (the service refuses it without a reason).
+            "needs_reason": t.needs_reason or (t.action == workflow.Action.SUBMIT and task.percent < 100),
+            # The closure steps have their own page (closure feature): the acceptance record, the notice,
+            # and a confirmation with an optional comment before a signature.
+            "url": _closure_step_url(task, t.action),
+        }
         for t in workflow.available_actions(user, task)
     ]
     initial = {"version": task.version}
@@ -118,6 +127,26 @@ def _detail_context(request, task, **forms):
         "failed_action": forms.get("failed_action", ""),
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
+
+
+# The page of each closure step (inspections/closure/urls.py, the same namespace): reversed by name, not imported.
+CLOSURE_STEP_PAGES = {
+    workflow.Action.VERIFY: "closure_acceptance",
+    workflow.Action.START_NOTICE: "closure_notice",
+    workflow.Action.CLOSE: "closure_confirm",
+    workflow.Action.KEEP_LONG_TERM: "closure_confirm",
+    workflow.Action.RECHECK: "closure_confirm",
+    workflow.Action.FILE: "closure_confirm",
+}
+
+
+def _closure_step_url(task, action: str) -> str:
+    name = CLOSURE_STEP_PAGES.get(action)
+    if name is None:
+        return ""
+    if name == "closure_confirm":
+        return reverse(f"inspections:{name}", args=[task.pk, action])
+    return reverse(f"inspections:{name}", args=[task.pk])
 
 
 @login_required
@@ -173,6 +202,7 @@ def task_progress(request, pk):
             percent=data["percent"],
             investment=data["investment"],
             expected_version=data["version"],
+            reason=data.get("reason", ""),
         )
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "progress_form", form, exc)
