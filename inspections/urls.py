@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .closure import urls as closure_urls
 from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
 from .reports import urls as reports_urls
@@ -32,4 +33,5 @@ urlpatterns = [
     *reports_urls.urlpatterns,
     *ledger_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
+    *closure_urls.urlpatterns,
 ]

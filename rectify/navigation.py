@@ -12,6 +12,7 @@ NAV_ITEMS = [
     ("inspections:round_list", pgettext_lazy("menu", "督察轮次"), "flag", access.can_view_tasks),
     ("inspections:report_list", pgettext_lazy("menu", "调度通报"), "file-earmark-bar-graph", access.can_view_reports),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", access.can_import_ledger),
+    ("inspections:closure_lookbacks", pgettext_lazy("menu", "回头看"), "arrow-repeat", access.can_record_closure),
     ("api_tokens", pgettext_lazy("menu", "API 令牌"), "key", access.can_use_api_tokens),
 ]
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
@@ -19,6 +20,7 @@ from ..access import (
     can_report_on,
     can_view_history,
     can_withdraw_evidence,
+    is_leader,
     user_role,
 )
 from ..errors import ServiceError
@@ -27,6 +29,12 @@ from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)
+BATCH_ACTIONS = (
+    ("verify", _lazy("验收通过")),
+    ("start_notice", _lazy("开始公示")),
+    ("close", _lazy("审签")),
+    ("remind", _lazy("催办")),
+)
 DEFAULT_PER_PAGE = 20
 
 
@@ -67,6 +75,9 @@ def task_list(request):
         "per_page_choices": PER_PAGE_CHOICES,
         "counts": task_counts(tasks),
         "can_manage": can_manage(request.user),
+        # Batch actions (closure feature): whoever verifies, signs or reminds; each task is checked one by one.
+        "can_batch": can_manage(request.user) or is_leader(request.user),
+        "batch_actions": BATCH_ACTIONS,
         "select_filters": SELECT_FILTERS,
         "multi_filters": MULTI_FILTERS,
         "due_choices": DUE_CHOICES,
