@@ -58,7 +58,7 @@ class AcceptanceForm(BootstrapMixin, forms.Form):
 class NoticeForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     where = forms.CharField(label=_("公示媒体或地点"), max_length=300)
-    link = forms.URLField(label=_("公示链接"), required=False, max_length=500)
+    link = forms.URLField(label=_("公示链接"), required=False, max_length=500, assume_scheme="https")
     starts_on = forms.DateField(label=_("公示开始日期"), widget=DATE, required=False)
     ends_on = forms.DateField(label=_("公示结束日期（默认公示期满）"), widget=DATE, required=False)
 
