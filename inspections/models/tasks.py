@@ -171,10 +171,12 @@ class RectificationTask(models.Model):
         related_name="+",
     )
     # 延期: the deadline as first assigned, kept when an approved extension moves `deadline` (原定期限).
-    original_deadline_text = models.CharField(_("原定整改时限"), max_length=200, blank=True)
+    original_deadline_text = models.CharField(_("原定整改时限"), max_length=200, blank=True, default="", db_default="")
     original_deadline = models.DateField(_("原定期限（日期）"), null=True, blank=True)
     # The closure chain this task goes through, kept from its closure request (workflow.chain_of); empty: 验收 → 审签.
-    closure_chain = models.JSONField(_("销号流程"), default=list, blank=True)
+    closure_chain = models.JSONField(
+        _("销号流程"), default=list, blank=True, db_default=models.Value([], output_field=models.JSONField())
+    )
     notice_starts_on = models.DateField(_("公示开始日期"), null=True, blank=True)
     notice_ends_on = models.DateField(_("公示结束日期"), null=True, blank=True)
     # 回头看: a relapse (反弹, 虚假整改) of a closed task is rectified again as a new task linked to it.

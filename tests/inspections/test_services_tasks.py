@@ -201,12 +201,13 @@ def test_closed_task_is_read_only(ledger):
     assert task.evidence.count() == 1
 
 
-def test_verify_sets_percent_and_completion(ledger):
+def test_verify_keeps_the_reported_percent_and_sets_completion(ledger):
+    # Acceptance never changes the reported percentage silently (issue 15 item 6).
     task = ledger.bring_to(ledger.task(), S.SUBMITTED)
     assert task.percent == 0
     task = services.task_verify(actor=ledger.bureau, task=task)
     task.refresh_from_db()
-    assert task.percent == 100
+    assert task.percent == 0
     assert task.completed_at is not None and task.completed_at == task.verified_at
     assert task.verified_by == ledger.bureau
 
