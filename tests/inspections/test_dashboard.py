@@ -38,7 +38,7 @@ def _complete(task, *, unit_user, bureau, leader=None):
         kind=EvidenceKind.ACCEPTANCE,
         files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
     )
-    task = services.task_submit(actor=unit_user, task=task)
+    task = services.task_submit(actor=unit_user, task=task, reason="主体工程完工，扫尾中")
     task = services.task_verify(actor=bureau, task=task)
     if leader:
         task = services.task_close(actor=leader, task=task)

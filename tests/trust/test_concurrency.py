@@ -117,7 +117,7 @@ def test_same_version_transitions_one_wins(make_user, units, bureau, unit_user, 
         kind=EvidenceKind.DOCUMENT,
         files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")],
     )
-    services.task_submit(actor=unit_user, task=fresh(task))
+    services.task_submit(actor=unit_user, task=fresh(task), reason="主体工程完工，扫尾中")
     task.refresh_from_db()
     version = task.version
     events_before = TaskEvent.objects.filter(task=task).count()
@@ -159,7 +159,7 @@ def test_two_verifies_without_version_are_serialised_by_the_row_lock(make_user, 
         kind=EvidenceKind.DOCUMENT,
         files=[SimpleUploadedFile("验收.pdf", b"%PDF-1.4\n%%EOF\n")],
     )
-    services.task_submit(actor=unit_user, task=fresh(task))
+    services.task_submit(actor=unit_user, task=fresh(task), reason="主体工程完工，扫尾中")
     version = fresh(task).version
 
     outcomes = collide(

@@ -1,0 +1,131 @@
+"""Filing (销号报备): the 销号审批表 as PDF (LibreOffice headless converts the print page's HTML) and the batch
+销号报备 list of a round as a workbook in the ledger's style (title row, 填报单位 / 填报日期, header, one row per task).
+Text from the data is written as text, never as a formula."""
+
+import io
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from .. import workflow
+
+FILING_HEADER = (
+    "序号",
+    "问题编号",
+    "反馈问题",
+    "牵头单位",
+    "责任领导",
+    "整改措施",
+    "原定期限",
+    "调整后期限",
+    "验收日期及验收人",
+    "公示期",
+    "审签人及时间",
+    "复核人及时间",
+    "销号报备人及时间",
+    "销号时间",
+)
+
+
+def sheet_pdf(request, context) -> io.BytesIO:
+    """The print page's HTML with its stylesheet inlined (LibreOffice fetches nothing), converted to PDF."""
+    html = render_to_string("inspections/closure/filing_sheet.html", context, request=request)
+    css = (Path(settings.BASE_DIR) / "static" / "app" / "filing_sheet.css").read_text(encoding="utf-8")
+    html = re.sub(r'<link rel="stylesheet"[^>]*>', lambda _m: f"<style>{css}</style>", html)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "sheet.html"
+        source.write_text(html, encoding="utf-8")
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp}/profile",
+                "--headless",
+                "--convert-to",
+                "pdf:writer_web_pdf_Export",
+                "--outdir",
+                tmp,
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return io.BytesIO((Path(tmp) / "sheet.pdf").read_bytes())
+
+
+def _text(cell, value) -> None:
+    cell.value = "" if value is None else str(value)
+    cell.data_type = "s"  # a value starting with "=" stays text
+
+
+def _step(task, action) -> str:
+    events = [e for e in task.step_events if e.action == action]
+    if not events:
+        return ""
+    e = events[-1]
+    who = e.actor.display_name if e.actor else ""
+    return f"{who} {timezone.localtime(e.at):%Y-%m-%d}"
+
+
+def filing_list_xlsx(inspection_round, tasks) -> io.BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "销号报备清单"
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    width = len(FILING_HEADER)
+    _text(ws.cell(row=1, column=1), f"{inspection_round.name}整改任务销号报备清单")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(row=1, column=1).font = Font(size=16, bold=True)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    _text(ws.cell(row=2, column=1), "填报单位：")
+    _text(ws.cell(row=2, column=width - 2), f"填报日期：{timezone.localdate():%Y年%m月%d日}")
+    for col, title in enumerate(FILING_HEADER, 1):
+        cell = ws.cell(row=3, column=col)
+        _text(cell, title)
+        cell.font, cell.border, cell.alignment = Font(bold=True), border, Alignment(horizontal="center", wrap_text=True)
+    for index, task in enumerate(tasks, 1):
+        acceptance = next(iter(task.acceptances.all()), None)
+        notice = next(iter(task.notices.all()), None)
+        leader = task.finding.responsible_leader
+        row = (
+            index,
+            task.code,
+            task.finding.summary,
+            task.lead_unit.name,
+            leader.display_name if leader else "",
+            task.measures,
+            task.original_deadline_text or task.deadline_text,
+            task.deadline_text if task.original_deadline_text else "",
+            f"{acceptance.checked_on:%Y-%m-%d} {acceptance.acceptor_names}" if acceptance else _step(task, "verify"),
+            f"{notice.starts_on:%Y-%m-%d}至{notice.ends_on:%Y-%m-%d}" if notice else "",
+            _step(task, workflow.Action.CLOSE),
+            _step(task, workflow.Action.RECHECK),
+            _step(task, workflow.Action.FILE),
+            f"{timezone.localtime(task.signed_off_at):%Y-%m-%d}" if task.signed_off_at else "",
+        )
+        for col, value in enumerate(row, 1):
+            cell = ws.cell(row=3 + index, column=col)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                _text(cell, value)
+            cell.border, cell.alignment = border, wrap
+    for col, w in zip("ABCDEFGHIJKLMN", (6, 9, 36, 16, 10, 36, 14, 14, 28, 22, 18, 18, 18, 12), strict=True):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    return out
