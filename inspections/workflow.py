@@ -390,14 +390,16 @@ def evidence_allowed(source: str, role: str) -> bool:
 BACKWARD_ACTIONS = frozenset({Action.REJECT, Action.REOPEN})
 
 
-def _forward_paths() -> dict:
+@lru_cache(maxsize=64)
+def _forward_paths(chain: tuple[ChainStep, ...]) -> dict:
     """{(source, target): [Transition, ...]}: the shortest chain of forward moves between two states."""
+    table = table_for(chain)
     paths = {}
     for source in S.values:
         queue, seen = deque([(source, [])]), {source}
         while queue:
             state, path = queue.popleft()
-            for t in TRANSITIONS:
+            for t in table:
                 if t.source == state and t.action not in BACKWARD_ACTIONS and t.target not in seen:
                     seen.add(t.target)
                     paths[(source, t.target)] = [*path, t]
@@ -405,11 +407,13 @@ def _forward_paths() -> dict:
     return paths
 
 
-FORWARD_PATHS = _forward_paths()
+# The default chain's forward moves (验收 → 审签).
+FORWARD_PATHS = _forward_paths(DEFAULT_CHAIN)
 
 
-def forward_path(source: str, target: str) -> list[Transition] | None:
-    """The forward moves from `source` to `target` ([] when equal), or None when `target` is behind `source`."""
+def forward_path(source: str, target: str, chain=DEFAULT_CHAIN) -> list[Transition] | None:
+    """The forward moves from `source` to `target` in `chain` ([] when equal), or None when `target` is
+    behind `source` or not a state of that chain (a 公示中 task in a round whose chain has no notice)."""
     if source == target:
         return []
-    return FORWARD_PATHS.get((source, target))
+    return _forward_paths(tuple(chain)).get((source, target))

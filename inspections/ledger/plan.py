@@ -27,6 +27,7 @@ from .. import workflow
 from ..choices import TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..models import Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
+from ..services import task_chain
 from .parse import ParsedFile, ParsedTask, RowError, fold, task_key
 from .statuses import status_label
 
@@ -130,6 +131,7 @@ class Context:
     deadlines: dict = field(default_factory=dict)  # row -> ParsedDeadline
     assigned_on: dict = field(default_factory=dict)  # row -> 交办日期 of a new task
     unit_names: dict = field(default_factory=dict)  # unit id -> name
+    chains: dict = field(default_factory=dict)  # round id -> its closure chain (the forward walk follows it)
 
 
 @dataclass
@@ -345,11 +347,16 @@ def _category_label(value: str) -> str:
     return str(Category(value).label)
 
 
-def _mark_conflicts(changes: list[FieldChange], task: RectificationTask, row: ParsedTask, stale: bool) -> None:
+def _mark_conflicts(
+    changes: list[FieldChange], task: RectificationTask, row: ParsedTask, stale: bool, context: Context
+) -> None:
     for change in changes:
         if task.status == TaskStatus.CLOSED:
             change.conflict = CLOSED
-        elif change.field == "status" and workflow.forward_path(task.status, row.status) is None:
+        elif (
+            change.field == "status"
+            and workflow.forward_path(task.status, row.status, task_chain(task, context.chains)) is None
+        ):
             change.conflict = BACKWARD
         elif stale:
             change.conflict = STALE
@@ -439,7 +446,7 @@ def _compare(plan: ImportPlan, context: Context, parsed: ParsedFile) -> None:
         if stale and finding is not None:
             stale_findings.add(key)
         changes = _task_field_changes(task, row, context)
-        _mark_conflicts(changes, task, row, stale)
+        _mark_conflicts(changes, task, row, stale, context)
         if changes:
             plan.changes.append(TaskChange(row.row, row.key, row.code, row.round_name, row.summary, task.pk, changes))
         else:

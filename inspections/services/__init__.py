@@ -6,6 +6,7 @@ from .rounds import round_create, round_update
 from .tasks import (
     evidence_withdraw,
     task_assign,
+    task_chain,
     task_close,
     task_evidence_add,
     task_keep_long_term,
@@ -28,6 +29,7 @@ __all__ = [
     "round_create",
     "round_update",
     "task_assign",
+    "task_chain",
     "task_close",
     "task_evidence_add",
     "task_keep_long_term",

@@ -413,9 +413,13 @@ CHAIN_ACTIONS = frozenset(workflow.STEP_ACTIONS.values())
 
 def closure_chain_for(task: RectificationTask):
     """The closure chain of the task's round: its own, else its kind's, else the default (验收 → 审签)."""
+    return closure_chain_for_round(task.finding.round)
+
+
+def closure_chain_for_round(inspection_round):
+    """The closure chain of a round: its own, else its kind's, else the default (验收 → 审签)."""
     from ..models import ClosureChain
 
-    inspection_round = task.finding.round
     chain = (
         ClosureChain.objects.filter(inspection_round=inspection_round).prefetch_related("steps").first()
         or ClosureChain.objects.filter(inspection_round__isnull=True, round_kind=inspection_round.kind)
@@ -424,6 +428,20 @@ def closure_chain_for(task: RectificationTask):
     )
     steps = chain.as_steps() if chain else ()
     return steps if steps and not workflow.chain_errors(steps) else workflow.DEFAULT_CHAIN
+
+
+def task_chain(task: RectificationTask, round_chains: dict | None = None):
+    """The chain a task moves by: the one it kept with its closure request, else its round's now.
+
+    `round_chains` (round id -> chain) caches the rounds' chains over many tasks (the ledger import).
+    """
+    if task.closure_chain or task.status not in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS):
+        return workflow.chain_of(task)
+    if round_chains is None:
+        return closure_chain_for(task)
+    if task.round_id not in round_chains:
+        round_chains[task.round_id] = closure_chain_for(task)
+    return round_chains[task.round_id]
 
 
 def _transition(
