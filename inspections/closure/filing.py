@@ -129,3 +129,72 @@ def filing_list_xlsx(inspection_round, tasks) -> io.BytesIO:
     wb.save(out)
     out.seek(0)
     return out
+
+
+def sheet_docx(task, record) -> io.BytesIO:
+    """The 销号审批表 as a Word document (python-docx): the same rows as the print page, for offices that
+    sign and stamp a printed Word form. Every value is written as text."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "宋体", Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(f"{task.round.name}\n整改任务销号审批表")
+    run.bold, run.font.size = True, Pt(16)
+
+    table = document.add_table(rows=0, cols=4)
+    table.style = "Table Grid"
+
+    def row(*cells, span: bool = False):
+        cells_out = table.add_row().cells
+        if span:
+            cells_out[0].text = str(cells[0])
+            merged = cells_out[1].merge(cells_out[3])
+            merged.text = str(cells[1])
+        else:
+            for cell, value in zip(cells_out, cells, strict=False):
+                cell.text = "" if value is None else str(value)
+
+    leader = task.finding.responsible_leader.display_name if task.finding.responsible_leader_id else ""
+    row("问题编号", task.code, "问题类别", task.get_category_display())
+    row("反馈问题", task.finding.summary, span=True)
+    row("牵头单位", task.lead_unit.name, "责任领导", task.leader_text or leader)
+    row("整改目标", task.goal, span=True)
+    row("整改措施", task.measures, span=True)
+    if task.original_deadline_text:
+        row("整改时限", f"原定期限：{task.original_deadline_text}；调整后期限：{task.deadline_text}", span=True)
+    else:
+        row("整改时限", task.deadline_text, span=True)
+    row("完成比例", f"{task.percent}%", "整改状态", task.get_status_display())
+    evidence = "\n".join(
+        f"{i}. {e.original_name}（{e.get_kind_display()}）{'【已撤回】' if e.is_withdrawn else ''}"
+        for i, e in enumerate(record["evidence"], start=1)
+    )
+    row("佐证材料", evidence or "—", span=True)
+    for a in record["acceptances"]:
+        standards = "；".join(
+            f"{s['label']}：{'是' if s['met'] else '否'}{'（' + s['note'] + '）' if s['note'] else ''}"
+            for s in a.standards
+        )
+        text = f"{a.checked_on:%Y-%m-%d} {a.get_conclusion_display()}；验收人：{a.acceptor_names}\n{standards}"
+        row("验收", text + (f"\n{a.opinion}" if a.opinion else ""), span=True)
+    for n in record["notices"]:
+        objections = "".join(
+            f"\n异议：{o.content} — {o.get_decision_display()} {o.decision_note}" for o in n.objections.all()
+        )
+        row("公示", f"{n.starts_on:%Y-%m-%d} — {n.ends_on:%Y-%m-%d}，{n.where} {n.link}{objections}", span=True)
+    row("办理过程", "签字人、日期、结论", span=True)
+    for s in record["steps"]:
+        row(s["label"], s["actor"], timezone.localtime(s["at"]).strftime("%Y-%m-%d %H:%M"), s["reason"])
+    document.add_paragraph()
+    document.add_paragraph(f"打印日期：{timezone.localdate():%Y年%m月%d日}")
+    out = io.BytesIO()
+    document.save(out)
+    out.seek(0)
+    return out

@@ -9,7 +9,7 @@ from ..forms import BootstrapMixin, MultipleFileField
 from ..models.closure import CLOSING_STANDARDS
 from .services import BATCH_LABELS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ACCEPTOR_ROWS = 3
 
 

@@ -127,3 +127,33 @@ def lookback_checks(lookback: LookbackRound):
     return lookback.checks.select_related("task__finding", "task__lead_unit", "new_task__finding").prefetch_related(
         "photos"
     )
+
+
+def report_figures(day) -> dict:
+    """The dispatch report's closure figures up to the end of `day`: approved extensions and 回头看 relapses per
+    lead unit, and the 回头看 checks by verdict. Three grouped queries, whatever the number of tasks."""
+    from ..models.tasks import end_of_day
+
+    until = end_of_day(day)
+    extensions = dict(
+        DeadlineExtension.objects.filter(status=ExtensionStatus.APPROVED, decided_at__lte=until)
+        .values("task__lead_unit")
+        .annotate(n=Count("id"))
+        .values_list("task__lead_unit", "n")
+    )
+    relapses = dict(
+        LookbackCheck.objects.filter(verdict__in=RELAPSE_VERDICTS, checked_on__lte=day)
+        .values("task__lead_unit")
+        .annotate(n=Count("id"))
+        .values_list("task__lead_unit", "n")
+    )
+    checks = LookbackCheck.objects.filter(lookback__created_at__lte=until)
+    recorded = Q(checked_on__lte=day) & ~Q(verdict="")
+    lookback = checks.aggregate(
+        sampled=Count("id"),
+        checked=Count("id", filter=recorded),
+        holds=Count("id", filter=recorded & Q(verdict=LookbackVerdict.HOLDS)),
+        relapse=Count("id", filter=recorded & Q(verdict=LookbackVerdict.RELAPSE)),
+        fake=Count("id", filter=recorded & Q(verdict=LookbackVerdict.FAKE)),
+    )
+    return {"extensions": extensions, "relapses": relapses, "lookback": lookback}

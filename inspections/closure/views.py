@@ -232,10 +232,18 @@ def extension_decide(request, pk):
 
 @login_required
 def filing_sheet(request, pk):
-    """销号审批表: the print page (the browser prints it, or ?format=pdf for LibreOffice's PDF of the same page)."""
+    """销号审批表: the print page (the browser prints it), ?format=pdf (LibreOffice's PDF of the same page) or
+    ?format=docx (a Word form built with python-docx)."""
     require(request.user, VIEW_FILING)
     task = _task(request, pk)
     context = {"task": task, "record": selectors.closure_record(task)}
+    if request.GET.get("format") == "docx":
+        return FileResponse(
+            filing.sheet_docx(task, context["record"]),
+            as_attachment=True,
+            filename=f"销号审批表-{task.code}.docx",
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
     if request.GET.get("format") == "pdf":
         pdf = filing.sheet_pdf(request, context)
         return FileResponse(

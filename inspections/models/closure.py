@@ -61,10 +61,23 @@ class ClosureChain(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.inspection_round_id is None and not self.round_kind:
+            raise ValidationError(_("请选择适用的督察轮次或督察类型。"))
+        if self.inspection_round_id is not None and self.round_kind:
+            raise ValidationError(_("督察轮次和督察类型只能选一个：指定轮次时请留空督察类型。"))
+
     def as_steps(self):
         from ..workflow import ChainStep
 
         return tuple(ChainStep(s.step, s.role, s.required) for s in self.steps.all())
+
+    @staticmethod
+    def steps_errors(steps) -> list[str]:
+        """Why these steps (ClosureChainStep rows, saved or not, in order) make no usable chain."""
+        from ..workflow import ChainStep, chain_errors
+
+        return chain_errors(tuple(ChainStep(s.step, s.role, s.required) for s in steps))
 
 
 class ClosureChainStep(models.Model):
@@ -106,6 +119,10 @@ class SignOffDelegation(models.Model):
     def clean(self):
         if self.leader_id and self.leader_id == self.delegate_id:
             raise ValidationError(_("不能委托给本人。"))
+        for field in ("leader", "delegate"):
+            user = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if user is not None and user.role != Role.LEADER:
+                raise ValidationError({field: _("只能是领导账号。")})
 
 
 # The four closing standards of an acceptance (domain: closing standards), each yes/no with a note.

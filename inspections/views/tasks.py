@@ -46,7 +46,7 @@ def per_page_from(request) -> int:
     return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
-SELECT_FILTERS = ("round", "lead_unit", "leader")
+SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
 MULTI_FILTERS = ("status", "category", "schedule", "warning")
 DUE_CHOICES = (7, 14, 30)
 

@@ -30,7 +30,9 @@ from inspections.reports.services import dispatch_report_build, dispatch_report_
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ("anon", "admin", "bureau", "leader", "lead", "other")
+# superior: an account of the superior bureau (上级督察办): reads the whole jurisdiction like a leader, and acts
+# only in the closure chain's 复核 step.
+ROLES = ("anon", "admin", "bureau", "leader", "lead", "other", "superior")
 LOGIN = 302  # anonymous on a page: redirected to the login form (checked to point there)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -40,8 +42,17 @@ def every(status):
     return {"anon": LOGIN, **{role: status for role in ROLES[1:]}}
 
 
-def roles(anon=LOGIN, *, admin, bureau, leader, lead, other):
-    return {"anon": anon, "admin": admin, "bureau": bureau, "leader": leader, "lead": lead, "other": other}
+def roles(anon=LOGIN, *, admin, bureau, leader, lead, other, superior=None):
+    """`superior` defaults to the leader's answer: both read the whole jurisdiction and manage nothing."""
+    return {
+        "anon": anon,
+        "admin": admin,
+        "bureau": bureau,
+        "leader": leader,
+        "lead": lead,
+        "other": other,
+        "superior": leader if superior is None else superior,
+    }
 
 
 SEES_TASK = roles(admin=200, bureau=200, leader=200, lead=200, other=404)  # the lead unit's objects
@@ -51,6 +62,7 @@ API = 401  # anonymous API clients: 401 with "WWW-Authenticate: Token"
 
 
 def api(**by_role):
+    by_role.setdefault("superior", by_role["leader"])  # reads like a leader (see roles())
     return {"anon": API, **by_role}
 
 
@@ -114,6 +126,27 @@ EXPECTED = {
     "inspections:supervision_ranking": ("GET", REPORTS),
     "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
     "inspections:supervision_ranking_export": ("GET", REPORTS),
+    # Closure (销号): the task's panel like the task; the bureau records acceptance, notices, objections,
+    # extension decisions and 回头看; the 销号审批表 and 销号报备 list are for whoever reads the whole
+    # jurisdiction (asked before the task is looked up, so the other unit gets the same 403 as the lead unit).
+    # Empty forms: a message and a redirect back (302), or the form again (400).
+    "inspections:closure_panel": ("GET", SEES_TASK),
+    "inspections:closure_acceptance": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
+    "inspections:closure_notice": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
+    "inspections:closure_objection": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_objection_decide": (
+        "POST",
+        roles(admin=302, bureau=302, leader=302, lead=302, other=404),
+    ),
+    "inspections:closure_confirm": ("GET", SEES_TASK),  # the page says why the action is not open
+    "inspections:closure_extension": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_extension_decide": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_filing_sheet": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:closure_filing_list": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:closure_lookbacks": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=403)),
+    "inspections:closure_lookback": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=403)),
+    "inspections:closure_lookback_record": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
+    "inspections:closure_batch": ("POST", every(302)),  # nothing ticked: back to the list with a message
     # REST API
     "api:round-list": ("GET", API_EVERYONE),
     "api:round-detail": ("GET", API_SEES_TASK),
@@ -148,6 +181,16 @@ EXPECTED = {
     "api:supervision-suggestion-dismiss": ("POST", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
     "api:supervision-score-list": ("GET", API_EVERYONE),  # empty for unit users
     "api:supervision-score-detail": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
+    "api:task-closure": ("GET", API_SEES_TASK),
+    "api:task-acceptance": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
+    "api:task-notice": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
+    "api:task-objections": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
+    "api:objection-decide": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
+    "api:task-extensions": ("POST", api(admin=400, bureau=400, leader=403, lead=400, other=404)),
+    "api:extension-decide": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
+    "api:lookbacks": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=403)),
+    "api:lookback-record": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=403)),
+    "api:batch": ("POST", api(admin=400, bureau=400, leader=400, lead=400, other=400)),
     "api:dashboard": ("GET", API_EVERYONE),
     "api:me": ("GET", API_EVERYONE),
     "api:token": ("POST", {role: 400 for role in ROLES}),  # no username/password in the body
@@ -208,7 +251,9 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     services.notify(
         recipients=[unit_user], kind=NotificationKind.REMINDER, title="新任务", task=task, url=task.get_absolute_url()
     )
-    for user in (admin, bureau, leader, unit_user, other_unit_user):
+    superior = make_user("shiduchaban", Role.SUPERIOR, None)
+    closure = _closure_objects(bureau=bureau, leader=leader, unit_user=unit_user, task=task, units=units)
+    for user in (admin, bureau, leader, unit_user, other_unit_user, superior):
         user.api_key = api_token_issue(user=user)[1]  # only a digest is stored: keep the key for the requests
     from inspections.choices import PeriodKind, SupervisionKind
     from inspections.models import AssessmentScore, SupervisionSuggestion
@@ -236,7 +281,15 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "reply_file": action.reply_files.get(),
         "suggestion": suggestion,
         "score": AssessmentScore.objects.get(unit=task.lead_unit),
-        "users": {"admin": admin, "bureau": bureau, "leader": leader, "lead": unit_user, "other": other_unit_user},
+        **closure,
+        "users": {
+            "admin": admin,
+            "bureau": bureau,
+            "leader": leader,
+            "lead": unit_user,
+            "other": other_unit_user,
+            "superior": superior,
+        },
         "task": task,
         "finding": task.finding,
         "round": task.finding.round,
@@ -244,6 +297,50 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "report": report,
         "job": job,
     }
+
+
+def _closure_objects(*, bureau, leader, unit_user, task, units) -> dict:
+    """A pending extension of the task; an objection in a public notice and a 回头看 check, on two other tasks of
+    the lead unit (a round with a notice step; a closed task) — all through the services."""
+    from inspections.closure import services as closure
+    from inspections.models import ClosureChain, ClosureChainStep
+
+    extension = closure.extension_request(
+        actor=unit_user, task=task, deadline_text="2031年6月30日前", reason="汛期停工"
+    )
+    noticed = services.finding_create(
+        actor=bureau,
+        inspection_round=services.round_create(actor=bureau, kind="municipal", name="公示轮次"),
+        summary="公示中的问题",
+        responsible_leader=leader,
+        tasks=[{"lead_unit": units["water"], "deadline_text": "2030年12月31日前"}],
+    ).tasks.get()
+    chain = ClosureChain.objects.create(name="含公示", inspection_round=noticed.finding.round)
+    for order, step in enumerate(("accept", "notice", "sign"), 1):
+        ClosureChainStep.objects.create(
+            chain=chain, order=order, step=step, role=("bureau", "bureau", "leader")[order - 1]
+        )
+    closed = services.finding_create(
+        actor=bureau,
+        inspection_round=task.finding.round,
+        summary="已销号的问题",
+        responsible_leader=leader,
+        tasks=[{"lead_unit": units["water"], "deadline_text": "2030年12月31日前"}],
+    ).tasks.get()
+    for target in (noticed, closed):
+        services.task_evidence_add(
+            actor=unit_user, task=target, files=[SimpleUploadedFile("完工.pdf", PDF)], kind="document"
+        )
+        target.refresh_from_db()
+        target = services.task_transition(actor=unit_user, task=target, action="submit", reason="主体完工")
+        services.task_transition(actor=bureau, task=target, action="verify")
+    noticed.refresh_from_db()
+    notice = closure.notice_start(actor=bureau, task=noticed, where="政府网站")
+    objection = closure.objection_record(actor=bureau, notice=notice, content="仍有异味", raised_by="群众")
+    closed.refresh_from_db()
+    services.task_transition(actor=leader, task=closed, action="close")
+    lookback = closure.lookback_draw(actor=bureau, name="回头看", task_ids=[closed.pk])
+    return {"extension": extension, "objection": objection, "lookback": lookback, "check": lookback.checks.get()}
 
 
 def _kwargs(pattern, world) -> dict:
@@ -257,6 +354,14 @@ def _kwargs(pattern, world) -> dict:
         "report": world["report"].pk,
         "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
+        "closure_": world["task"].pk,
+        "closure_objection_decide": world["objection"].pk,
+        "closure_extension_decide": world["extension"].pk,
+        "closure_lookback": world["lookback"].pk,
+        "closure_lookback_record": world["check"].pk,
+        "objection-decide": world["objection"].pk,
+        "extension-decide": world["extension"].pk,
+        "lookback-record": world["check"].pk,
         "supervision": world["action"].pk,
         "supervision_dismiss": world["suggestion"].pk,
         "supervision-action": world["action"].pk,
@@ -269,6 +374,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = world["task"].pk
         elif name == "round_pk":
             kwargs[name] = world["round"].pk
+        elif name == "action":
+            kwargs[name] = "close"  # 审签: the confirmation page of the sign-off
         elif name == "file_pk":
             kwargs[name] = world["reply_file"].pk
         elif name == "pk":
@@ -412,7 +519,7 @@ def _allowed(world, units, role) -> dict[str, set[int]]:
         "units": set(Unit.objects.values_list("pk", flat=True)),
         "users": set(User.objects.values_list("pk", flat=True)),
     }
-    if role in ("admin", "bureau", "leader"):
+    if role in ("admin", "bureau", "leader", "superior"):
         return everything
     own = world["task"] if role == "lead" else world["foreign_task"]
     unit = units["water"] if role == "lead" else units["town"]
