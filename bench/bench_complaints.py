@@ -3,7 +3,7 @@
 list (公开一览表) of all of them.
 
 Budget: the import under 30 s. Prints the figures and how many planted repeats were linked.
-    bash bench/run_bench_complaints.sh
+    bash bench/run_bench_complaints.sh [--profile]
 """
 
 import os
@@ -57,20 +57,21 @@ PROBLEMS = [
 REWORD = [("夜间", "晚上"), ("严重", "很大"), ("周边", "附近"), ("，", "。"), ("排放", "排出")]
 
 
-def build(path: Path, rng: random.Random) -> int:
+def build(path: Path, rng: random.Random) -> dict:
+    """Write the stay's file; returns the planted repeats, (batch, code) of the repeat → code of its original."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(["第三轮中央生态环境保护督察第五督察组交办XX市群众信访举报件"])
     ws.append(["序号", "受理编号", "交办问题基本情况", "行政区域", "污染类型", "交办批次"])
-    originals, planted, used = [], 0, set()
+    originals, planted, used = [], {}, set()
     per_batch = CASES // BATCHES
     n = 0
     for batch in range(1, BATCHES + 1):
         for seq in range(1, per_batch + 1):
             n += 1
             if originals and rng.random() < REPEAT_SHARE:
-                code, text, place, _b = rng.choice(originals)
-                planted += 1
+                original_code, text, place, _b = rng.choice(originals)
+                code = original_code
                 if rng.random() < 0.5:
                     if _b == batch or (batch, code) in used:
                         code = f"D{n:06d}"
@@ -79,7 +80,9 @@ def build(path: Path, rng: random.Random) -> int:
                 else:
                     for a, b in REWORD:
                         text = text.replace(a, b)
-                    ws.append([seq, f"D{n:06d}", "群众反映" + text, place, "其他", batch])
+                    code = f"D{n:06d}"
+                    ws.append([seq, code, "群众反映" + text, place, "其他", batch])
+                planted[(batch, code)] = original_code
                 continue
             place = rng.choice(PLACES)
             text = f"{place}{rng.choice('甲乙丙丁戊己庚辛')}{rng.randint(1, 99)}号{rng.choice(SUBJECTS)}{rng.choice(PROBLEMS)}，编号{n}的举报人多次反映未果。"
@@ -102,20 +105,47 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "stay.xlsx"
         planted = build(source, rng)
+        profiler = None
+        if "--profile" in sys.argv:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         started = time.perf_counter()
         plan = run_import(source, actor=actor)
         import_s = time.perf_counter() - started
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
         assert plan.ok, plan.errors[:5]
         started = time.perf_counter()
         written = disclosure_write(
             user=actor, round_id=ComplaintCase.objects.first().round_id, batch_number=None, target=Path(tmp) / "d.xlsx"
         )
         export_s = time.perf_counter() - started
-    linked = ComplaintCase.objects.filter(repeat_of__isnull=False).count()
+    links = {
+        (batch, code): (original, summary, original_summary)
+        for batch, code, original, summary, original_summary in ComplaintCase.objects.filter(
+            repeat_of__isnull=False
+        ).values_list("batch__number", "code", "repeat_of__code", "summary", "repeat_of__summary")
+    }
+    linked = len(links)
+    right = sum(1 for key, (original, *_texts) in links.items() if planted.get(key) == original)
+    extra = [(key, link) for key, link in links.items() if key not in planted]
+    wrong = [(key, link) for key, link in links.items() if key in planted and planted[key] != link[0]]
+    missed = [key for key in planted if key not in links]
     print(
         f"import: {plan.rows} rows, {len(plan.batches)} batches, {plan.cases_new} cases in {import_s:.1f} s (budget {BUDGET_S:.0f} s)"
     )
-    print(f"repeats: planted {planted}, linked {linked} ({len(plan.repeats)} in the plan)")
+    print(f"repeats: planted {len(planted)}, linked {linked} ({len(plan.repeats)} in the plan)")
+    print(
+        f"  to the planted original {right}, to another case {len(wrong)}, missed {len(missed)}, "
+        f"links between cases not planted as repeats {len(extra)}"
+    )
+    for (batch, code), (original, summary, original_summary) in extra[:5]:
+        print(f"  extra: 第{batch}批 {code} {summary}\n      → {original} {original_summary}")
     print(f"disclosure of all {written} cases: {export_s:.1f} s")
     print("OK" if import_s <= BUDGET_S else "OVER BUDGET")
 

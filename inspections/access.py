@@ -334,6 +334,20 @@ def visible_batches(user) -> QuerySet:
     return ComplaintBatch.objects.filter(InSubquery(F("pk"), visible_cases(user).values("batch_id")))
 
 
+def visible_complaint_rounds(user) -> QuerySet:
+    """Rounds a user may pick in the complaint filters: all for the jurisdiction's roles, else the rounds of its cases."""
+    if not user.is_authenticated or not user.is_active:
+        return InspectionRound.objects.none()
+    if user.sees_everything:
+        return InspectionRound.objects.all()
+    return InspectionRound.objects.filter(InSubquery(F("pk"), visible_cases(user).values("round_id")))
+
+
+def access_batch(user, batch_id) -> ComplaintBatch:
+    """A batch the user may see (a unit: one holding a case of its subtree); otherwise the same 404."""
+    return _get_or_404(visible_batches(user).select_related("round"), batch_id)
+
+
 def access_case(user, case_id, *, queryset: QuerySet | None = None) -> ComplaintCase:
     base = queryset if queryset is not None else ComplaintCase.objects.select_related("batch__round", "lead_unit")
     return _get_or_404(restrict_cases(base, user), case_id)

@@ -108,12 +108,20 @@ class Schedule(models.TextChoices):
     ON_SCHEDULE = "on_schedule", _("达到序时进度")
     BEHIND = "behind", _("未达到序时进度")
     OVERDUE = "overdue", _("已逾期")
+    # A complete task is out of the schedule figures: it neither keeps pace nor lags (issue 18 item 4).
+    COMPLETE = "complete", _("已完成整改")
 
 
 class Warning(models.TextChoices):
     BLUE = "blue", _("蓝色（正常推进）")
     YELLOW = "yellow", _("黄色（进度滞后）")
     RED = "red", _("红色（严重滞后或逾期）")
+    # Not a warning colour: complete tasks (figures.complete_q) are out of the warning figures.
+    DONE = "done", _("已完成（不预警）")
+
+
+# The warning colours proper (the pie of "how the open tasks are doing").
+WARNING_COLOURS = (Warning.BLUE, Warning.YELLOW, Warning.RED)
 
 
 class EventKind(models.TextChoices):

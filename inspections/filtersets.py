@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
 
 import re
+import unicodedata
 
 import django_filters as filters
 from django import forms
@@ -193,9 +194,13 @@ class TaskFilterSet(ScopedFilterSet):
         # icontains on purpose: Chinese has no spaces for a full-text parser to split on.
         # The finding's columns are matched in a subquery, so on PostgreSQL each table's condition
         # can use its pg_trgm GIN indexes (migration 0002); an OR across a join could use none.
-        terms = value.split()
+        # Full-width letters and digits typed with a Chinese input method (ＶＯＣｓ, ３-２) fold to ASCII.
+        terms = unicodedata.normalize("NFKC", value).split()
         for term in terms[:8]:
             in_finding, in_task = Q(), Q()
+            # 责任人 and the lead unit's name are searchable too (a unit's name matched in a subquery).
+            in_task |= Q(responsible_person__icontains=term)
+            in_task |= Q(lead_unit__in=Unit.objects.filter(name__icontains=term).values("pk"))
             for field in SEARCH_FIELDS:
                 if field.startswith("finding__"):
                     in_finding |= Q(**{f"{field.removeprefix('finding__')}__icontains": term})

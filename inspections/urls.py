@@ -8,6 +8,7 @@ from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
 from .reports import urls as reports_urls
 from .supervision import urls as supervision_urls
+from .todo import urls as todo_urls
 from .views import evidence, findings, home, notifications, rounds, task_edit, tasks
 
 app_name = "inspections"
@@ -38,4 +39,5 @@ urlpatterns = [
     *complaints_urls.urlpatterns,
     *supervision_urls.urlpatterns,
     *closure_urls.urlpatterns,
+    *todo_urls.urlpatterns,
 ]

@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "inspections.choices.DeadlineKind",
         "SupervisionKindEnum": "inspections.choices.SupervisionKind",
         "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
+        "FollowUpResultEnum": "inspections.choices.FollowUpResult",
     },
 }
 

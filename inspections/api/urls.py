@@ -8,9 +8,11 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import MeView, TokenObtainView, UnitViewSet
 
 from ..closure import api as closure_api
+from ..complaints.api import ComplaintBatchViewSet, ComplaintCaseViewSet
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
 from ..supervision.api import AssessmentScoreViewSet, SuggestionViewSet, SupervisionActionViewSet
+from ..todo.api import TodoView
 from . import views
 
 app_name = "api"
@@ -27,6 +29,8 @@ router.register("reports", DispatchReportViewSet, basename="report")
 router.register("supervision/actions", SupervisionActionViewSet, basename="supervision-action")
 router.register("supervision/suggestions", SuggestionViewSet, basename="supervision-suggestion")
 router.register("supervision/scores", AssessmentScoreViewSet, basename="supervision-score")
+router.register("complaint-batches", ComplaintBatchViewSet, basename="complaint-batch")
+router.register("complaints", ComplaintCaseViewSet, basename="complaint")
 
 urlpatterns = [
     path("", include(router.urls)),
@@ -43,6 +47,7 @@ urlpatterns = [
     path("lookbacks/", closure_api.LookbackView.as_view(), name="lookbacks"),
     path("lookback-checks/<int:pk>/record/", closure_api.LookbackRecordView.as_view(), name="lookback-record"),
     path("batch/", closure_api.BatchView.as_view(), name="batch"),
+    path("todo/", TodoView.as_view(), name="todo"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),
     # The API's description is for signed-in users and token holders only (SERVE_PERMISSIONS): on an

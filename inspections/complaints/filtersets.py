@@ -6,22 +6,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.selectors import units_visible_to
 
-from ..access import visible_batches, visible_rounds
+from ..access import visible_batches, visible_complaint_rounds
 from ..choices import CaseStatus, CaseVerdict, PollutionType
-from ..models import ComplaintCase
+from ..filtersets import ScopedFilterSet
+from ..models import ComplaintCase, InspectionRound
 from .figures import overdue_q
 
 
-class ComplaintCaseFilterSet(django_filters.FilterSet):
+class ComplaintCaseFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("搜索（编号、内容、区域）"), method="filter_q")
-    round = django_filters.ModelChoiceFilter(label=_("督察轮次"), queryset=visible_rounds, field_name="round")
-    batch = django_filters.NumberFilter(label=_("批次"), field_name="batch__number")
+    round = django_filters.ModelChoiceFilter(
+        label=_("督察轮次"), queryset=InspectionRound.objects.none(), field_name="round"
+    )
+    batch = django_filters.NumberFilter(label=_("批次"), field_name="batch__number", min_value=1, max_value=32767)
     status = django_filters.MultipleChoiceFilter(label=_("办理状态"), choices=CaseStatus.choices)
     pollution_type = django_filters.ChoiceFilter(label=_("污染类型"), choices=PollutionType.choices)
     verdict = django_filters.ChoiceFilter(label=_("是否属实"), choices=CaseVerdict.choices)
     region = django_filters.CharFilter(label=_("行政区域"), field_name="region", lookup_expr="icontains")
-    lead_unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all(), method="filter_unit")
+    lead_unit = django_filters.ModelChoiceFilter(
+        label=_("承办单位"), queryset=Unit.objects.none(), method="filter_unit"
+    )
     overdue = django_filters.BooleanFilter(label=_("逾期未反馈"), method="filter_overdue")
     repeat = django_filters.BooleanFilter(label=_("重复件"), method="filter_repeat")
     is_key = django_filters.BooleanFilter(label=_("重点件"), field_name="is_key")
@@ -31,12 +37,13 @@ class ComplaintCaseFilterSet(django_filters.FilterSet):
         model = ComplaintCase
         fields = []
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def scope_choices(self, user) -> None:
+        # Only what the user may see is a choice (another unit's round or name is "not a valid choice").
         self.user = user
-        if user is not None:
-            self.filters["round"].queryset = visible_rounds(user).order_by("name")
-            self.form.fields["round"].queryset = visible_rounds(user).order_by("name")
+        if user is None:
+            return
+        self.filters["round"].queryset = visible_complaint_rounds(user).order_by("name")
+        self.filters["lead_unit"].queryset = units_visible_to(user)
 
     def filter_q(self, queryset, name, value):
         value = (value or "").strip()

@@ -1,8 +1,8 @@
 """Repeats (重复件): a complaint that comes back in a later batch, by its 受理编号 or by its text and place.
 
 Texts are compared after `normalise`: NFKC folding, no whitespace or punctuation, lower case. On
-PostgreSQL the comparison is pg_trgm's similarity() over the normalised text (a GiST trigram index
-keeps it to the few candidates of the same round and place); elsewhere (the SQLite quick start)
+PostgreSQL the comparison is pg_trgm's similarity() over the normalised text, scored in one statement
+against the earlier cases of the same round and place (read through the (round, region) index); elsewhere (the SQLite quick start)
 difflib's ratio, which runs in Python. A case is a repeat of the best earlier case of the same
 round whose place matches and whose similarity reaches REPEAT_SIMILARITY; the same 受理编号 in an
 earlier batch is always a repeat.
@@ -51,11 +51,30 @@ class RepeatLink:
 
 
 _NUMBER = re.compile(r"\d+")
+# A number that names a thing (门牌 3号, 5栋, 2单元, 12地块, 4组), not a count, a date or a 编号 of the complaint.
+_IDENTIFIER = re.compile(r"(?<!\d)\d+(?=号|栋|幢|单元|室|地块|组)")
+
+
+def _identifiers(text: str) -> set[str]:
+    """The numbered things a text names, each with the character before its number: "建设路82号" → "路82", so
+    "甲82号" and "戊82号" of one town are two places, while the same address written twice agrees."""
+    found = set()
+    for match in _IDENTIFIER.finditer(text):
+        start = match.start()
+        if text[max(0, start - 2) : start] == "编号":
+            continue
+        found.add(text[start - 1 : match.end()] if start else match.group())
+    return found
 
 
 def numbers_agree(a: str, b: str) -> bool:
     """Texts naming numbers (house numbers, plot numbers, company numbers) must share one to be the same
-    complaint: "3号企业" and "7号企业" of one street read alike but are two complaints."""
+    complaint: "3号企业" and "7号企业" of one street read alike but are two complaints. When both texts name
+    numbered things (N号, N栋, N地块 ..., with the character before the number) those must share one; other numbers (a 编号, a date, a count) count only
+    when one text names no numbered thing."""
+    first, second = _identifiers(a), _identifiers(b)
+    if first and second:
+        return bool(first & second)
     first, second = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
     return not first or not second or bool(first & second)
 
@@ -113,13 +132,37 @@ def _by_code(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
     return links
 
 
+def _region_pairs(round_id: int, group: list[ComplaintCase]) -> tuple[list[str], list[str]]:
+    """Every (region of a new case, region of the round) pair that _regions_match accepts, as two columns.
+
+    The round holds few distinct places (tens), so the pairs are few; they let the statement below read only
+    the earlier cases of the same place through the (round, region) index instead of comparing every text."""
+    regions = set(ComplaintCase.objects.filter(round_id=round_id).values_list("region", flat=True).distinct())
+    regions |= {c.region for c in group}
+    new_regions = {c.region for c in group}
+    left, right = [], []
+    for a in new_regions:
+        for b in regions:
+            if _regions_match(a, b):
+                left.append(a)
+                right.append(b)
+    return left, right
+
+
 def _by_text_pg(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
-    """One statement for the whole group: for each case, its most similar earlier case of the round."""
+    """One statement for the whole group: for each case, its most similar earlier case of the same place.
+
+    Set-based: the earlier cases of a matching place come through the (round, region) index, pg_trgm's
+    similarity() scores only those (tens to a few hundred per case), and the best five per case come back;
+    the place and number rules are then checked in Python. (A trigram index with `%` would have to visit
+    every text sharing the boilerplate trigrams of complaint wording, which is most of the round.)"""
     table = ComplaintCase._meta.db_table
     batch_table = ComplaintCase._meta.get_field("batch").related_model._meta.db_table
     ids = [c.pk for c in group]
     limit = threshold()
+    left, right = _region_pairs(round_id, group)
     sql = f"""
+        WITH places AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS p(region, other_region))
         SELECT c.id, best.id, best.score, best.region, best.summary_normalised
         FROM {table} c
         JOIN {batch_table} cb ON cb.id = c.batch_id
@@ -128,8 +171,9 @@ def _by_text_pg(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
             FROM {table} o
             JOIN {batch_table} ob ON ob.id = o.batch_id
             WHERE o.round_id = %s
+              AND o.region IN (SELECT other_region FROM places WHERE places.region = c.region)
               AND o.id <> c.id
-              AND o.summary_normalised %% c.summary_normalised
+              AND similarity(o.summary_normalised, c.summary_normalised) >= %s
               AND (ob.number < cb.number OR (ob.number = cb.number AND (o.seq, o.id) < (c.seq, c.id)))
             ORDER BY score DESC, ob.number, o.seq, o.id
             LIMIT 5
@@ -141,8 +185,7 @@ def _by_text_pg(round_id: int, group: list[ComplaintCase]) -> list[RepeatLink]:
     originals = {}
     chosen = {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_limit(%s)", [limit])
-        cursor.execute(sql, [round_id, ids])
+        cursor.execute(sql, [left, right, round_id, limit, ids])
         for case_id, other_id, score, region, other_text in cursor.fetchall():
             if case_id in chosen or score < limit:
                 continue

@@ -77,3 +77,27 @@ def daily_report(*, user, round_id, day: date | None = None) -> dict:
         "handling": handling_totals(cases),
         "handling_today": handling_totals(cases.filter(reported_at__date=day)),
     }
+
+
+REMINDER_FIELDS = (
+    "pk",
+    "code",
+    "summary",
+    "lead_unit_id",
+    "batch__number",
+    "batch__reply_deadline",
+    "round__name",
+)
+
+
+def cases_to_remind(day: date) -> dict[str, list[dict]]:
+    """The reminder sweep's complaint cases of `day` (every unit's; the sweep is the system's, not a user's):
+    assigned cases not yet reported back whose batch's reply deadline is within DUE_SOON_DAYS ("due") or past
+    ("overdue"), by the one definition of figures.py. Two queries whatever the number of cases."""
+    assigned = ComplaintCase.objects.filter(lead_unit__isnull=False).order_by(
+        "batch__reply_deadline", "batch__number", "seq"
+    )
+    return {
+        "due": list(assigned.filter(due_soon_q(day)).values(*REMINDER_FIELDS)),
+        "overdue": list(assigned.filter(overdue_q(day)).values(*REMINDER_FIELDS)),
+    }

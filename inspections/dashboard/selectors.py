@@ -432,6 +432,8 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     headline = _headline(rows, scope, day)
     warnings = None
     if not as_of:
+        # The warning colours count open tasks only; complete ones are their own (green) slice, which
+        # is exactly the headline's 已完成整改 (both from figures.complete_q).
         warnings = [
             Figure(w, str(label), sum(r["total"] for r in rows if r["warning"] == w), scope.params(warning=w))
             for w, label in Warning.choices

@@ -1,5 +1,6 @@
 """督察轮次: one inspection (central, provincial, look-back ...)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,3 +35,21 @@ class InspectionRound(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        """The constraints' rules as field messages (full_clean then skips the constraint on those fields),
+        instead of Django's "约束 “round_end_after_start” 是无效的"."""
+        super().clean()
+        errors = {}
+        if self.inspection_start and self.inspection_end and self.inspection_end < self.inspection_start:
+            errors["inspection_end"] = _("督察结束日期不能早于督察进驻日期。")
+        if self.batch is not None and self.batch < 1:
+            errors["batch"] = _("轮次至少为 1。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def short_name(self) -> str:
+        """The name as people say it, for titles where several rounds share task codes ("任务 第二轮中央环保督察
+        13-1"): 生态环境保护 shortened to 环保, as bureaus write it."""
+        return self.name.replace("生态环境保护", "环保")

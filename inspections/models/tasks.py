@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import BooleanField, Case, CharField, F, FloatField, OuterRef, Q, Subquery, Value, When
@@ -67,7 +68,7 @@ class TaskQuerySet(models.QuerySet):
         )
         qs = qs.annotate(
             schedule=Case(
-                When(complete_q, then=Value(Schedule.ON_SCHEDULE)),
+                When(complete_q, then=Value(Schedule.COMPLETE)),
                 When(deadline__lt=today, then=Value(Schedule.OVERDUE)),
                 When(
                     percent__gte=F("expected_percent") + tolerance, deadline__isnull=False, then=Value(Schedule.AHEAD)
@@ -79,7 +80,7 @@ class TaskQuerySet(models.QuerySet):
         )
         return qs.annotate(
             warning=Case(
-                When(complete_q, then=Value(Warning.BLUE)),
+                When(complete_q, then=Value(Warning.DONE)),
                 When(deadline__lt=today, then=Value(Warning.RED)),
                 When(percent__lt=F("expected_percent") - red_gap, then=Value(Warning.RED)),
                 When(percent__lt=F("expected_percent") - tolerance, then=Value(Warning.YELLOW)),
@@ -243,6 +244,26 @@ class RectificationTask(models.Model):
     def clean_fields(self, exclude=None):
         self.sync_from_finding()
         super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        """Constraints as field messages (task_deadline_unless_long_term, task_number_positive)."""
+        super().clean()
+        errors = {}
+        if self.deadline is None and self.deadline_kind != DeadlineKind.LONG_TERM:
+            errors["deadline_text"] = _("请填写整改时限（日期，或“长期坚持”）。")
+        if self.number is not None and self.number < 1:
+            errors["number"] = _("任务序号至少为 1。")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean() already said it on 整改时限: skip the constraint's own "约束 … 是无效的".
+        exclude = set(exclude or ())
+        if self.deadline is None and self.deadline_kind != DeadlineKind.LONG_TERM:
+            exclude.add("deadline")
+        if self.number is not None and self.number < 1:
+            exclude.add("number")
+        super().validate_constraints(exclude=exclude)
 
     def save(self, *args, **kwargs):
         self.sync_from_finding()

@@ -26,6 +26,7 @@ from accounts.models import Unit, User
 from accounts.selectors import bureau_staff
 
 from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
+from ..complaints.selectors import cases_to_remind
 from ..models import Notification, ReminderDigest, ReminderRecord
 from .selectors import DayCounter, day_counter, records_of_day, reminders_due
 
@@ -76,6 +77,9 @@ def reminders_plan(*, day: date, counter: DayCounter) -> int:
         .distinct()
         .order_by()
     )
+    # Complaint cases due or overdue by their batch's reply deadline go in the same digest of their unit.
+    cases = cases_to_remind(day)
+    unit_ids |= {row["lead_unit_id"] for rows in cases.values() for row in rows}
     digests = [ReminderDigest(day=day, audience=DigestAudience.UNIT, unit_id=u) for u in unit_ids]
     escalations = ReminderRecord.objects.filter(day=day, kind=ReminderKind.ESCALATION)
     if escalations.exists():
@@ -158,10 +162,14 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
     unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
     escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
     by_unit = defaultdict(list)
+    cases_by_unit = defaultdict(lambda: {"due": [], "overdue": []})
     escalated = []
     if unit_digests:
         for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE]):
             by_unit[row["task__lead_unit_id"]].append(row)
+        for kind, rows in cases_to_remind(day).items():
+            for row in rows:
+                cases_by_unit[row["lead_unit_id"]][kind].append(row)
     if escalation_digests:
         escalated = records_of_day(day, [ReminderKind.ESCALATION])
     contacts = defaultdict(list)
@@ -173,17 +181,15 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
     for digest in unit_digests:
         unit = units[digest.unit_id]
         rows = by_unit.get(digest.unit_id, [])
-        subject, body, kind = _unit_message(unit, day, rows)
+        cases = cases_by_unit.get(digest.unit_id, {"due": [], "overdue": []})
+        subject, body, kind = _unit_message(unit, day, rows, cases)
+        if rows:
+            url = _url("inspections:task_list", f"?lead_unit={unit.pk}")
+        else:
+            url = _url("inspections:complaint_list", f"?lead_unit={unit.pk}&status=investigating")
+        case_count = len(cases["due"]) + len(cases["overdue"])
         messages.append(
-            _Message(
-                digest,
-                contacts.get(digest.unit_id, []),
-                subject,
-                body,
-                kind,
-                len(rows),
-                _url("inspections:task_list", f"?lead_unit={unit.pk}"),
-            )
+            _Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, len(rows) + case_count, url)
         )
     for digest in escalation_digests:
         person = people[digest.recipient_id]
@@ -278,18 +284,42 @@ def _line(row: dict) -> str:
     return f"· [{row['task__finding__round__name']}] {code} {row['task__finding__summary'][:40]}（{when}）"
 
 
-def _unit_message(unit, day: date, rows: list[dict]) -> tuple[str, str, str]:
+def _case_line(row: dict, day: date) -> str:
+    deadline = row["batch__reply_deadline"]
+    gap = (deadline - day).days
+    when = f"反馈期限 {deadline:%Y-%m-%d}，" + (f"已逾期 {-gap} 天" if gap < 0 else f"剩余 {gap} 天")
+    return f"· [{row['round__name']} 第{row['batch__number']}批] {row['code']} {row['summary'][:40]}（{when}）"
+
+
+def _unit_message(unit, day: date, rows: list[dict], cases: dict | None = None) -> tuple[str, str, str]:
     overdue = sorted((r for r in rows if r["kind"] == ReminderKind.OVERDUE), key=lambda r: -r["days"])
     due = sorted((r for r in rows if r["kind"] == ReminderKind.DUE), key=lambda r: r["days"])
-    subject = f"【整改提醒】{unit.name}：{len(due)}项任务即将到期，{len(overdue)}项已逾期（{day:%Y-%m-%d}）"
+    cases = cases or {"due": [], "overdue": []}
+    # Only the parts that say something: no "0项任务即将到期".
+    counts = [
+        f"{len(due)}项任务即将到期" if due else "",
+        f"{len(overdue)}项已逾期" if overdue else "",
+        f"交办件{len(cases['due'])}件即将到期" if cases["due"] else "",
+        f"{len(cases['overdue'])}件交办件逾期未反馈" if cases["overdue"] else "",
+    ]
+    subject = f"【整改提醒】{unit.name}：{'，'.join(c for c in counts if c)}（{day:%Y-%m-%d}）"
     unit_word = "工作日" if settings.USE_WORKING_DAYS else "天"
-    parts = [f"{unit.name}：", f"截至 {day:%Y年%m月%d日}，贵单位牵头的整改任务中："]
+    parts = [f"{unit.name}："]
+    if rows:
+        parts.append(f"截至 {day:%Y年%m月%d日}，贵单位牵头的整改任务中：")
     if overdue:
         parts += [f"已逾期未完成 {len(overdue)} 项，请立即推进并报送整改进展："] + [_line(r) for r in overdue]
     if due:
         parts += [f"即将到期 {len(due)} 项（天数按{unit_word}计）："] + [_line(r) for r in due]
+    if cases["due"] or cases["overdue"]:
+        parts.append(f"截至 {day:%Y年%m月%d日}，转办贵单位的群众信访举报件（交办件）中：")
+    if cases["overdue"]:
+        parts += [f"逾期未反馈调查结果 {len(cases['overdue'])} 件，请立即报送："]
+        parts += [_case_line(r, day) for r in cases["overdue"]]
+    if cases["due"]:
+        parts += [f"即将到反馈期限 {len(cases['due'])} 件："] + [_case_line(r, day) for r in cases["due"]]
     parts.append(f"—— {settings.BUREAU_NAME}")
-    kind = NotificationKind.OVERDUE if overdue else NotificationKind.REMINDER
+    kind = NotificationKind.OVERDUE if overdue or cases["overdue"] else NotificationKind.REMINDER
     return subject, "\n".join(parts), kind
 
 

@@ -135,7 +135,7 @@ def task_assign(
     notify(
         recipients=User.objects.filter(unit=lead_unit, role=Role.UNIT, is_active=True),
         kind=NotificationKind.WORKFLOW,
-        title=f"新交办整改任务 {task.code}：{finding.summary[:60]}",
+        title=f"新交办整改任务 {finding.round.short_name} {task.code}：{finding.summary[:60]}",
         body=f"整改时限：{task.deadline_text}",
         url=task.get_absolute_url(),
         task=task,
@@ -387,7 +387,8 @@ def _next_step_recipients(task: RectificationTask):
 
 def _notify_transition(task: RectificationTask, actor, transition: workflow.Transition, reason: str) -> None:
     label = workflow.ACTION_LABELS[transition.action]
-    title = f"任务 {task.code} {label}：{task.finding.summary[:50]}"
+    # Several rounds have a 13-1: the round says which one.
+    title = f"任务 {task.finding.round.short_name} {task.code} {label}：{task.finding.summary[:50]}"
     body = f"操作人：{actor.display_name}" + (f"；理由：{reason}" if reason else "")
     unit_users = User.objects.filter(unit=task.lead_unit, role=Role.UNIT, is_active=True)
     if transition.action == workflow.Action.SUBMIT:
@@ -395,7 +396,9 @@ def _notify_transition(task: RectificationTask, actor, transition: workflow.Tran
     elif transition.action == workflow.Action.START:
         return
     elif transition.action in CHAIN_ACTIONS and transition.target not in (TaskStatus.CLOSED, TaskStatus.LONG_TERM):
-        recipients = _next_step_recipients(task)
+        recipients = list(_next_step_recipients(task))
+        if transition.action == workflow.Action.VERIFY:
+            recipients += list(unit_users)  # the unit that asked learns its request was accepted
     else:
         recipients = unit_users
     notify(

@@ -34,13 +34,19 @@ def sort_link(context, key: str) -> dict:
 
 
 # The colour alone, for badges where the full label ("红色（严重滞后或逾期）") does not fit.
-WARNING_SHORT_LABELS = {"blue": _("蓝色"), "yellow": _("黄色"), "red": _("红色")}
-WARNING_CLASSES = {"blue": "text-bg-primary", "yellow": "text-bg-warning", "red": "text-bg-danger"}
+WARNING_SHORT_LABELS = {"blue": _("蓝色"), "yellow": _("黄色"), "red": _("红色"), "done": _("已完成")}
+WARNING_CLASSES = {
+    "blue": "text-bg-primary",
+    "yellow": "text-bg-warning",
+    "red": "text-bg-danger",
+    "done": "text-bg-success",
+}
 SCHEDULE_CLASSES = {
     "ahead": "text-bg-success",
     "on_schedule": "text-bg-primary",
     "behind": "text-bg-warning",
     "overdue": "text-bg-danger",
+    "complete": "text-bg-success",
 }
 STATUS_CLASSES = {
     "not_started": "text-bg-secondary",
@@ -112,3 +118,12 @@ def unit_depth_class(depth) -> str:
     except (TypeError, ValueError):
         level = 0
     return f"unit-depth-{min(max(level, 0), MAX_UNIT_INDENT)}"
+
+
+@register.filter
+def rate_or_dash(figures) -> str:
+    """完成率 as "12.5%", or "—" for an empty set (0 of 0 is no rate at all, not 0.0 %)."""
+    total = getattr(figures, "total", None)
+    if not total:
+        return "—"
+    return f"{figures.rate}%"

@@ -1,13 +1,9 @@
-"""The landing page: leaders go to the dashboard, everyone else to the task list."""
+"""The landing page: every role starts on 我的待办 (what it has to do today)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from ..access import is_leader
-
 
 @login_required
 def home(request):
-    if is_leader(request.user):
-        return redirect("inspections:dashboard")
-    return redirect("inspections:task_list")
+    return redirect("inspections:todo")

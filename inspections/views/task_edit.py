@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..errors import NotAllowed, ServiceError, TaskReadOnly
+from ..errors import NotAllowed, ServiceError, StaleVersion, TaskReadOnly
 from ..forms import TaskEditForm
 from ..selectors import task_assignable_units
 from ..services.tasks import check_task_editable
+from .conflicts import OUTCOME_LABELS, rebase_edit
 from .tasks import apply_service_errors, task_for
 
 
@@ -38,6 +39,26 @@ def task_edit(request, pk):
             version = data.pop("version")
             try:
                 saved = services.task_update(actor=request.user, task=task, expected_version=version, **data)
+            except StaleVersion as exc:
+                # Someone saved first: my changes, re-applied on their version, ready to save again.
+                current = task_for(request, pk)
+                form, conflicts = rebase_edit(
+                    form_class=TaskEditForm,
+                    data=request.POST,
+                    posted_version=version,
+                    current=current,
+                    units=task_assignable_units(user=request.user, task=current),
+                )
+                form.is_valid()
+                form.apply_error_classes()
+                context = {
+                    "task": current,
+                    "form": form,
+                    "conflict": exc.message,
+                    "conflicts": conflicts,
+                    "outcome_labels": OUTCOME_LABELS,
+                }
+                return render(request, "inspections/tasks/edit.html", context, status=exc.status)
             except (ServiceError, ValidationError) as exc:
                 apply_service_errors(form, exc)
                 status = getattr(exc, "status", 400)

@@ -1,6 +1,5 @@
 """The task list (filter, search, sort, paginate; htmx swaps the table) and the task page."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,10 +22,19 @@ from ..access import (
     is_leader,
     user_role,
 )
-from ..errors import ServiceError
+from ..errors import ServiceError, StaleVersion
 from ..forms import EvidenceForm, EvidenceWithdrawForm, ProgressForm, TransitionForm
 from ..history import field_changes
 from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
+from .task_filters import (
+    MULTI_FILTERS,
+    SELECT_FILTERS,
+    due_choices,
+    extra_fields,
+    filter_chips,
+    multi_button_label,
+    style_filter_form,
+)
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)
 BATCH_ACTIONS = (
@@ -46,26 +54,13 @@ def per_page_from(request) -> int:
     return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
-SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
-MULTI_FILTERS = ("status", "category", "schedule", "warning")
-DUE_CHOICES = (7, 14, 30)
-
-
-def _style_filter_form(form) -> None:
-    for name in SELECT_FILTERS:
-        form.fields[name].empty_label = _("全部")
-        form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
-    for name in MULTI_FILTERS:
-        field = form.fields[name]
-        field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
-
-
 @login_required
 def task_list(request):
     filterset = task_filterset(user=request.user, filters=request.GET, request=request)
     # An unbound FilterSet (no filters in the URL) is "not valid" yet means "everything".
     tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
-    _style_filter_form(filterset.form)
+    form = filterset.form
+    style_filter_form(form)
     per_page = per_page_from(request)
     page = Paginator(tasks, per_page).get_page(request.GET.get("page"))
     context = {
@@ -79,8 +74,11 @@ def task_list(request):
         "can_batch": can_manage(request.user) or is_leader(request.user),
         "batch_actions": BATCH_ACTIONS,
         "select_filters": SELECT_FILTERS,
-        "multi_filters": MULTI_FILTERS,
-        "due_choices": DUE_CHOICES,
+        "multi_filters": [(form[name], multi_button_label(form[name])) for name in MULTI_FILTERS],
+        "label_many": _("已选 %(n)s 项"),  # formatted by task-list.js as boxes are ticked
+        "extra_fields": extra_fields(form),
+        "chips": filter_chips(form, request),
+        "due_choices": due_choices(form),
     }
     if request.htmx and request.htmx.target == "task-table":
         return render(request, "inspections/tasks/_table.html", context)
@@ -185,6 +183,11 @@ def _failed(request, task, form_name, form, exc=None, **extra):
         form.apply_error_classes()
     status = getattr(exc, "status", 400)
     task = task_for(request, task.pk)
+    if isinstance(exc, StaleVersion):
+        # Keep what the user typed, on the version now saved: the next submit applies it (not refused again).
+        form.data = form.data.copy()
+        form.data["version"] = str(task.version)
+        form.add_error(None, _("页面已更新到最新版本，您填写的内容仍保留，请核对任务当前情况后再次提交。"))
     context = _detail_context(request, task, **{form_name: form}, **extra)
     shown = {
         "progress_form": context["can_report"],

@@ -11,7 +11,7 @@
     items: "项", pie: "{b}：{c} 项",
   }, (document.getElementById("dashboard-labels") || {}).dataset || {});
   const charts = [];
-  const COLORS = { complete: "#198754", pending: "#0d6efd", overdue: "#dc3545", blue: "#0d6efd", yellow: "#ffc107", red: "#dc3545" };
+  const COLORS = { complete: "#198754", pending: "#0d6efd", overdue: "#dc3545", blue: "#0d6efd", yellow: "#ffc107", red: "#dc3545", done: "#198754" };
   const SERIES = [["complete", T.complete], ["pending", T.pending], ["overdue", T.overdue]];
 
   function narrow() { return window.innerWidth < 576; }

@@ -20,6 +20,9 @@ FAMILIES = [
     (re.compile(r"^/api/rounds/(\d+/)?$"), "rounds", {}),
     (re.compile(r"^/api/units/(\d+/)?$"), "units", {}),
     (re.compile(r"^/api/reports/(\d+/)?$"), "reports", {}),
+    # Complaint cases: lists, details and every move's answer (the case), and the batches.
+    (re.compile(r"^/api/complaints/(\d+/)?([a-z-]+/)?$"), "complaints", {"batch": "complaint_batches"}),
+    (re.compile(r"^/api/complaint-batches/(\d+/)?$"), "complaint_batches", {}),
 ]
 
 

@@ -83,7 +83,9 @@ def test_five_step_action_by_role(world, client_for, role, action, source):
     task = world.five_in(source)
     target, allowed, _reason = oracle.FIVE_STEP_TRANSITIONS[(action, source)]
     with _after(task):
-        response = client_for(role).post(f"/api/tasks/{task.pk}/{action.replace('_', '-')}/", {}, format="json")
+        response = client_for(role).post(
+            f"/api/tasks/{task.pk}/{action.replace('_', '-')}/", {"expected_version": task.version}, format="json"
+        )
     task.refresh_from_db()
     if role in allowed:
         assert response.status_code == 200, response.json()
@@ -118,7 +120,7 @@ def test_notice_objection_upheld_sends_back(world, client_for):
     )
     assert response.status_code == 201
     assert response.json()["ends_on"] == str(timezone.localdate() + dt.timedelta(days=6))
-    close = client_for("leader").post(f"/api/tasks/{task.pk}/close/", {}, format="json")
+    close = client_for("leader").post(f"/api/tasks/{task.pk}/close/", {"expected_version": task.version}, format="json")
     assert close.status_code == 403 and "公示期" in close.json()["detail"]
     objection = client_for("bureau").post(
         f"/api/tasks/{task.pk}/closure/objections/", {"content": "仍有异味"}, format="json"

@@ -93,3 +93,28 @@ def test_task_edit_is_a_documented_patch_with_a_required_version(schema):
         "deadline_text",
         "assigned_on",
     } <= set(component["properties"])
+
+
+def test_complaint_operations_are_documented(schema):
+    """Batches and cases: every operation has a summary and its errors; every move needs the version."""
+    paths = {p: ops for p, ops in schema["paths"].items() if p.startswith("/api/complaint")}
+    moves = {"assign", "report", "close", "sign-off", "return", "decline", "reopen", "follow-up", "to-task"}
+    assert {f"/api/complaints/{{id}}/{move}/" for move in moves} <= set(paths)
+    assert {
+        "/api/complaints/",
+        "/api/complaints/{id}/",
+        "/api/complaint-batches/",
+        "/api/complaint-batches/{id}/",
+    } <= set(paths)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method not in ("get", "post"):
+                continue
+            assert operation.get("summary"), (method, path)
+            assert {"401", "403", "404"} <= set(operation["responses"]), (method, path)
+            if method == "post":
+                assert {"200", "400", "409"} <= set(operation["responses"]), (method, path)
+                body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+                assert "expected_version" in schema["components"]["schemas"][body]["required"], path
+    documented = {p["name"] for p in paths["/api/complaints/"]["get"]["parameters"]}
+    assert {"q", "round", "batch", "status", "lead_unit", "overdue", "repeat", "page"} <= documented

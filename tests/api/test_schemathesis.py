@@ -25,10 +25,14 @@ TIME_BUDGET = 300  # seconds: a hard stop for a hung run
 
 
 def _unit_scope(world) -> dict:
-    """What the lead unit's contact may see, written out by hand: its tasks and their findings and rounds."""
-    from inspections.models import RectificationTask
+    """What the lead unit's contact may see, written out by hand: its tasks and their findings and rounds, the
+    complaint cases assigned to it (lead or cooperating) and their batches."""
+    from django.db.models import Q
+
+    from inspections.models import ComplaintCase, RectificationTask
 
     tasks = RectificationTask.objects.filter(lead_unit=world.lead_unit)
+    cases = ComplaintCase.objects.filter(Q(lead_unit=world.lead_unit) | Q(cooperating_units=world.lead_unit))
     assert not world.lead_unit.children.exists()  # its subtree is itself
     return {
         "tasks": list(tasks.values_list("pk", flat=True)),
@@ -36,6 +40,8 @@ def _unit_scope(world) -> dict:
         "rounds": list(tasks.values_list("finding__round_id", flat=True)),
         "units": [world.lead_unit.pk],
         "reports": [],  # dispatch reports are for the bureau and leaders only
+        "complaints": list(cases.values_list("pk", flat=True)),
+        "complaint_batches": list(cases.values_list("batch_id", flat=True)),
     }
 
 
@@ -55,6 +61,7 @@ def test_api_survives_schemathesis(live_server, world, tmp_path, role):
         summary="外单位专属反馈问题",
         tasks=[{"lead_unit": world.other_unit, "deadline_text": "2026年12月底前"}],
     )
+    _complaints(world, other_round)
     user = world.bureau if role == "bureau" else world.users["unit"]
     _token, key = api_token_issue(user=user)
     env = dict(os.environ)
@@ -102,6 +109,26 @@ def test_api_survives_schemathesis(live_server, world, tmp_path, role):
     # The scope check really ran, on lists and details that held objects.
     lines = scope_log.read_text().splitlines() if scope_log.exists() else []
     assert sum(int(line.rsplit(" ", 1)[1]) for line in lines) > 0, output[-5000:]
+
+
+def _complaints(world, other_round):
+    """Complaint cases: one of the lead unit (investigating), one it cooperates on, one of another unit in a batch
+    of its own, one not yet assigned (the bureau's alone)."""
+    from inspections.complaints import services
+
+    batch, _ = services.batch_get_or_create(actor=world.bureau, inspection_round=world.round, number=1)
+    other_batch, _ = services.batch_get_or_create(actor=world.bureau, inspection_round=other_round, number=1)
+
+    def case(code, batch, lead_unit=None, cooperating=()):
+        made = services.case_create(actor=world.bureau, batch=batch, code=code, summary=f"交办件{code}：化工厂夜间偷排")
+        if lead_unit is not None:
+            services.case_assign(actor=world.bureau, case=made, lead_unit=lead_unit, cooperating_units=cooperating)
+        return made
+
+    case("D0001", batch, world.lead_unit)
+    case("D0002", batch, world.other_unit, cooperating=[world.lead_unit])
+    case("D0003", other_batch, world.other_unit)
+    case("D0004", batch)
 
 
 def _operations(base_url: str, token: str) -> int:

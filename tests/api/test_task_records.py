@@ -168,7 +168,8 @@ def test_records_of_a_missing_task_are_404(world, client_for, records):
 @pytest.mark.parametrize("status", ["submitted", "verified"])
 def test_evidence_upload_after_the_closure_request_is_a_conflict(world, client_for, status):
     task = world.task_in(status)
-    response = client_for("unit").post(f"/api/tasks/{task.pk}/evidence/", {"files": [pdf_file()]}, format="multipart")
+    body = {"files": [pdf_file()], "expected_version": task.version}
+    response = client_for("unit").post(f"/api/tasks/{task.pk}/evidence/", body, format="multipart")
     assert response.status_code == 409, response.content
     assert task.evidence.count() == 1
 
@@ -176,10 +177,12 @@ def test_evidence_upload_after_the_closure_request_is_a_conflict(world, client_f
 def test_evidence_withdraw_through_the_api(world, client_for):
     evidence = world.add_evidence()
     url = f"/api/tasks/{world.task.pk}/evidence/{evidence.pk}/withdraw/"
-    assert client_for("unit").post(url, {}, format="json").status_code == 400  # a reason is required
-    assert client_for("other_unit").post(url, {"reason": "x"}, format="json").status_code == 404
-    assert client_for("leader").post(url, {"reason": "x"}, format="json").status_code == 403
-    response = client_for("unit").post(url, {"reason": "传错了文件"}, format="json")
+    world.task.refresh_from_db()
+    version = {"expected_version": world.task.version}
+    assert client_for("unit").post(url, version, format="json").status_code == 400  # a reason is required
+    assert client_for("other_unit").post(url, {"reason": "x", **version}, format="json").status_code == 404
+    assert client_for("leader").post(url, {"reason": "x", **version}, format="json").status_code == 403
+    response = client_for("unit").post(url, {"reason": "传错了文件", **version}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["withdrawn_at"] and body["withdrawal_reason"] == "传错了文件"

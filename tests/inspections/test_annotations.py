@@ -92,11 +92,12 @@ def test_before_assignment_nothing_is_expected(ledger):
 def test_complete_tasks_are_never_overdue(ledger, status):
     task = ledger.bring_to(with_percent(ledger, 0), status)
     late = annotated(task, date(2025, 1, 1))
+    # Finished tasks have their own schedule label and colour, out of the warning figures (issue 18).
     assert (late.is_complete, late.is_overdue, late.schedule, late.warning) == (
         True,
         False,
-        Schedule.ON_SCHEDULE,
-        Warning.BLUE,
+        Schedule.COMPLETE,
+        Warning.DONE,
     )
     assert not RectificationTask.objects.overdue(date(2025, 1, 1)).filter(pk=task.pk).exists()
 
@@ -163,13 +164,14 @@ def test_filter_and_count_in_sql(ledger, django_assert_num_queries):
     qs = RectificationTask.objects.with_schedule(MARCH_1)
     with django_assert_num_queries(1):
         assert qs.filter(schedule=Schedule.AHEAD).count() == 2
-    assert qs.filter(schedule=Schedule.ON_SCHEDULE).count() == 3  # 60 and 58 (55..64), and the verified one
+    assert qs.filter(schedule=Schedule.ON_SCHEDULE).count() == 2  # 60 and 58 (55..64)
+    assert qs.filter(schedule=Schedule.COMPLETE).count() == 1  # the verified one
     assert qs.filter(schedule=Schedule.BEHIND).count() == 5
     assert qs.filter(schedule=Schedule.OVERDUE).count() == 1
     assert qs.filter(is_overdue=True).count() == 1
     with django_assert_num_queries(1):
         by_warning = {row["warning"]: row["n"] for row in qs.values("warning").annotate(n=Count("id")).order_by()}
-    assert by_warning == {Warning.BLUE: 5, Warning.YELLOW: 2, Warning.RED: 4}
+    assert by_warning == {Warning.BLUE: 4, Warning.YELLOW: 2, Warning.RED: 4, Warning.DONE: 1}
 
 
 def test_status_as_of_a_date_is_rebuilt_from_events(ledger):

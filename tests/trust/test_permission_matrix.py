@@ -25,6 +25,7 @@ from accounts.choices import Role
 from accounts.services import api_token_issue
 from inspections import services
 from inspections.choices import JobStatus, NotificationKind
+from inspections.complaints import services as complaint_services
 from inspections.ledger.services import export_job_create, export_job_run
 from inspections.reports.services import dispatch_report_build, dispatch_report_request
 
@@ -80,7 +81,8 @@ EXPECTED = {
     "password_change_done": ("GET", every(200)),
     "api_tokens": ("GET", every(200)),
     # Pages
-    "inspections:home": ("GET", every(302)),  # to the task list, or the dashboard for leaders
+    "inspections:home": ("GET", every(302)),  # to 我的待办, every role
+    "inspections:todo": ("GET", every(200)),  # each role's own lists, within what it may see
     "inspections:task_list": ("GET", every(200)),
     "inspections:task_detail": ("GET", SEES_TASK),
     # Empty form: invalid (400) for anyone who may see the task; the other unit never learns it exists.
@@ -108,6 +110,10 @@ EXPECTED = {
     "inspections:ledger_export_job": ("GET", roles(admin=404, bureau=200, leader=404, lead=404, other=404)),
     "inspections:ledger_export_download": ("GET", roles(admin=404, bureau=200, leader=404, lead=404, other=404)),
     "inspections:ledger_import": ("GET", MANAGERS),
+    "inspections:ledger_import_template": ("GET", MANAGERS),
+    # A preview token nobody staged and an import job of the bureau user: only its owner sees the job.
+    "inspections:ledger_import_preview": ("GET", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
+    "inspections:ledger_import_job": ("GET", roles(admin=404, bureau=200, leader=403, lead=403, other=403)),
     # No staged upload behind the (missing) token: nothing to confirm.
     "inspections:ledger_import_confirm": ("POST", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
     "inspections:dashboard": ("GET", every(200)),  # figures of the user's own visible tasks
@@ -147,6 +153,20 @@ EXPECTED = {
     "inspections:closure_lookback": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=403)),
     "inspections:closure_lookback_record": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
     "inspections:closure_batch": ("POST", every(302)),  # nothing ticked: back to the list with a message
+    # Complaint cases (交办件): the world's case is assigned to the lead unit.
+    "inspections:complaint_list": ("GET", every(200)),  # each sees its own scope
+    "inspections:complaint_detail": ("GET", SEES_TASK),
+    # Empty forms: invalid (400) for anyone who may see the case; the services' role checks come after the form.
+    "inspections:complaint_assign": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_investigation": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_transition": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_follow_up": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_to_task": ("POST", roles(admin=400, bureau=400, leader=400, lead=400, other=404)),
+    "inspections:complaint_import": ("GET", MANAGERS),
+    "inspections:complaint_import_confirm": ("POST", roles(admin=404, bureau=404, leader=403, lead=403, other=403)),
+    # The daily report and the disclosure list cover the whole jurisdiction: bureau, leaders, admins (a rule: 403).
+    "inspections:complaint_report": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:complaint_disclosure": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
     # REST API
     "api:round-list": ("GET", API_EVERYONE),
     "api:round-detail": ("GET", API_SEES_TASK),
@@ -191,7 +211,22 @@ EXPECTED = {
     "api:lookbacks": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=403)),
     "api:lookback-record": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=403)),
     "api:batch": ("POST", api(admin=400, bureau=400, leader=400, lead=400, other=400)),
+    "api:complaint-batch-list": ("GET", API_EVERYONE),  # empty for the other unit
+    "api:complaint-batch-detail": ("GET", API_SEES_TASK),  # the batch holds a case of the lead unit only
+    "api:complaint-list": ("GET", API_EVERYONE),
+    "api:complaint-detail": ("GET", API_SEES_TASK),
+    # Case moves get the invalid body too: 400 for whoever sees the case, 404 for the other unit.
+    "api:complaint-assign": ("POST", API_INVALID),
+    "api:complaint-report": ("POST", API_INVALID),
+    "api:complaint-close": ("POST", API_INVALID),
+    "api:complaint-sign-off": ("POST", API_INVALID),
+    "api:complaint-return": ("POST", API_INVALID),
+    "api:complaint-decline": ("POST", API_INVALID),
+    "api:complaint-reopen": ("POST", API_INVALID),
+    "api:complaint-follow-up": ("POST", API_INVALID),
+    "api:complaint-to-task": ("POST", API_INVALID),
     "api:dashboard": ("GET", API_EVERYONE),
+    "api:todo": ("GET", API_EVERYONE),
     "api:me": ("GET", API_EVERYONE),
     "api:token": ("POST", {role: 400 for role in ROLES}),  # no username/password in the body
     # The API's description is for signed-in users only: anonymous clients get 401, the docs page a login.
@@ -253,10 +288,18 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     )
     superior = make_user("shiduchaban", Role.SUPERIOR, None)
     closure = _closure_objects(bureau=bureau, leader=leader, unit_user=unit_user, task=task, units=units)
+    batch, _created = complaint_services.batch_get_or_create(
+        actor=bureau, inspection_round=task.finding.round, number=1
+    )
+    case = complaint_services.case_assign(
+        actor=bureau,
+        case=complaint_services.case_create(actor=bureau, batch=batch, code="D0001", summary="化工厂夜间偷排污水"),
+        lead_unit=units["water"],
+    )
     for user in (admin, bureau, leader, unit_user, other_unit_user, superior):
         user.api_key = api_token_issue(user=user)[1]  # only a digest is stored: keep the key for the requests
     from inspections.choices import PeriodKind, SupervisionKind
-    from inspections.models import AssessmentScore, SupervisionSuggestion
+    from inspections.models import AssessmentScore, ImportJob, SupervisionSuggestion
     from inspections.supervision import services as supervision
     from inspections.supervision.scoring import scores_store
 
@@ -296,6 +339,9 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "evidence": evidence,
         "report": report,
         "job": job,
+        "import_job": ImportJob.objects.create(user=bureau, file_name="台账.xlsx", status="done"),
+        "case": case,
+        "batch": batch,
     }
 
 
@@ -362,11 +408,14 @@ def _kwargs(pattern, world) -> dict:
         "objection-decide": world["objection"].pk,
         "extension-decide": world["extension"].pk,
         "lookback-record": world["check"].pk,
+        "ledger_import_job": world["import_job"].pk,
         "supervision": world["action"].pk,
         "supervision_dismiss": world["suggestion"].pk,
         "supervision-action": world["action"].pk,
         "supervision-suggestion": world["suggestion"].pk,
         "supervision-score": world["score"].pk,
+        "complaint": world["case"].pk,
+        "complaint-batch": world["batch"].pk,
     }
     kwargs = {}
     for name in pattern.pattern.regex.groupindex:
@@ -376,6 +425,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = world["round"].pk
         elif name == "action":
             kwargs[name] = "close"  # 审签: the confirmation page of the sign-off
+        elif name == "token":
+            kwargs[name] = "0" * 32  # a preview nobody staged
         elif name == "file_pk":
             kwargs[name] = world["reply_file"].pk
         elif name == "pk":
@@ -617,7 +668,7 @@ def test_a_filter_on_another_units_object_answers_like_a_missing_one(two_units_w
         "leader": world["foreign_leader"].pk,
     }[param]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {world['users']['lead'].auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['users']['lead'].api_key}")
     theirs = client.get(url, {param: foreign_id})
     missing = client.get(url, {param: 987654321})
     assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())

@@ -336,6 +336,8 @@ def test_import_preview_pages_conflicts_and_per_task_accept(client, tmp_path, pe
 def test_one_digest_per_unit_in_app_and_by_email(tmp_path, people, units, django_capture_on_commit_callbacks):
     people["nanshan"].email = "nanshan@example.cn"
     people["nanshan"].save()
+    people["hekou"].email = ""  # no address: the in-app notification only
+    people["hekou"].save()
     header = ["督察轮次", "问题编号", "反馈问题", "牵头单位", "整改时限"]
     rows = [["省级督察", n, f"问题{n}", "南山镇" if n <= 3 else "河口镇", "2030-12-31"] for n in range(1, 6)]
     path = workbook_file(tmp_path / "d.xlsx", [header, *rows])

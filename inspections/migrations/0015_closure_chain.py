@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspections", "0013_supervision"),
+        ("inspections", "0014_warning_observation_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
