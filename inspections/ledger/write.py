@@ -20,7 +20,7 @@ from accounts.choices import Role, UnitKind
 from accounts.models import Unit
 
 from .. import workflow
-from ..choices import EventKind, TaskStatus
+from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
 from ..models import Finding, ProgressUpdate, RectificationTask, TaskEvent
 from ..services import round_create, task_chain
 from .parse import fold, round_kind_from_name
@@ -87,6 +87,10 @@ class _Writer:
                 to_status=transition.target,
             )
             workflow.apply_move(task, transition, actor=self.actor, at=at, chain=chain)
+        if task.status in COMPLETE_STATUSES and task.percent < 100:
+            # The file says the work is done (已完成 / 已销号 …) and the ledger has no percentage column: the
+            # import records 100 %, in the open (the move's event names the file), never an acceptance's doing.
+            task.percent = 100
         if signed_off_on and task.status in (TaskStatus.CLOSED, TaskStatus.LONG_TERM):
             # The 销号情况 cell says when it was signed off ("已销号（2024年3月5日）"): keep that day.
             signed = timezone.make_aware(datetime.combine(signed_off_on, time(12)))

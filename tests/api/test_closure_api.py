@@ -120,6 +120,7 @@ def test_notice_objection_upheld_sends_back(world, client_for):
     )
     assert response.status_code == 201
     assert response.json()["ends_on"] == str(timezone.localdate() + dt.timedelta(days=6))
+    task.refresh_from_db()
     close = client_for("leader").post(f"/api/tasks/{task.pk}/close/", {"expected_version": task.version}, format="json")
     assert close.status_code == 403 and "公示期" in close.json()["detail"]
     objection = client_for("bureau").post(

@@ -99,8 +99,15 @@ class Ledger(World):
         return task
 
 
+WIDER_THAN_PHONE = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > 390.5)
+    .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+    .slice(0, 8)"""
+
+
 def fits_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, page.evaluate(WIDER_THAN_PHONE)
 
 
 def look_at_pdf(pdf_path, png_stem):
@@ -179,6 +186,7 @@ def test_five_step_chain_end_to_end(page, live_server, screenshot_dir):
         printed = screenshot_dir / "closure-filing-sheet-print.pdf"
         page.emulate_media(media="print")
         page.pdf(path=str(printed), format="A4")
+        page.emulate_media(media="screen")
         assert printed.read_bytes().startswith(b"%PDF")
         look_at_pdf(printed, screenshot_dir / "closure-filing-sheet-print")
         with page.expect_download() as download:

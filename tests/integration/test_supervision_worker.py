@@ -42,7 +42,7 @@ def test_daily_suggestions_job_is_idempotent_through_the_worker(worker):
 
     from django.apps import apps
 
-    importlib.import_module("inspections.migrations.0009_supervision").default_rules(apps, None)
+    importlib.import_module("inspections.migrations.0013_supervision").default_rules(apps, None)
     unit = unit_create(name="集成测试水务局", code="IT-SW2", kind="department")
     bureau = user_create(username="it_bureau2", password=None, role=Role.BUREAU)
     leader = user_create(username="it_leader2", password=None, role=Role.LEADER)

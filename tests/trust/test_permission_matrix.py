@@ -180,6 +180,9 @@ EXPECTED = {
     "api:task-verify": ("POST", API_INVALID),
     "api:task-reject": ("POST", API_INVALID),
     "api:task-close": ("POST", API_INVALID),
+    "api:task-start-notice": ("POST", API_INVALID),
+    "api:task-recheck": ("POST", API_INVALID),
+    "api:task-file": ("POST", API_INVALID),
     "api:task-keep-long-term": ("POST", API_INVALID),
     "api:task-reopen": ("POST", API_INVALID),
     "api:task-progress-list": ("GET", API_SEES_TASK),
@@ -572,14 +575,16 @@ def _allowed(world, units, role) -> dict[str, set[int]]:
     }
     if role in ("admin", "bureau", "leader", "superior"):
         return everything
-    own = world["task"] if role == "lead" else world["foreign_task"]
+    from inspections.models import RectificationTask
+
+    # The unit's own tasks (the world gives the lead unit a few: the closure objects are its tasks too).
     unit = units["water"] if role == "lead" else units["town"]
-    leader = own.finding.responsible_leader_id
+    own = RectificationTask.objects.filter(lead_unit=unit).select_related("finding")
     return {
-        "rounds": {own.finding.round_id},
-        "findings": {own.finding_id},
+        "rounds": {t.finding.round_id for t in own},
+        "findings": {t.finding_id for t in own},
         "units": {unit.pk},
-        "users": {leader} if leader else set(),
+        "users": {t.finding.responsible_leader_id for t in own if t.finding.responsible_leader_id},
     }
 
 
