@@ -399,6 +399,8 @@ def _forward_paths(chain: tuple[ChainStep, ...]) -> dict:
         queue, seen = deque([(source, [])]), {source}
         while queue:
             state, path = queue.popleft()
+            if state == S.LONG_TERM and state != source:
+                continue  # 长期坚持 is a destination, never a shortcut to 已销号 past the chain's later steps
             for t in table:
                 if t.source == state and t.action not in BACKWARD_ACTIONS and t.target not in seen:
                     seen.add(t.target)

@@ -1,15 +1,12 @@
-"""Filing (销号报备): the 销号审批表 as PDF (LibreOffice headless converts the print page's HTML) and the batch
+"""Filing (销号报备): the 销号审批表 as a Word form (python-docx) and its PDF (LibreOffice headless), and the batch
 销号报备 list of a round as a workbook in the ledger's style (title row, 填报单位 / 填报日期, header, one row per task).
 Text from the data is written as text, never as a formula."""
 
 import io
-import re
 import subprocess
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -35,20 +32,19 @@ FILING_HEADER = (
 
 
 def sheet_pdf(request, context) -> io.BytesIO:
-    """The print page's HTML with its stylesheet inlined (LibreOffice fetches nothing), converted to PDF."""
-    html = render_to_string("inspections/closure/filing_sheet.html", context, request=request)
-    css = (Path(settings.BASE_DIR) / "static" / "app" / "filing_sheet.css").read_text(encoding="utf-8")
-    html = re.sub(r'<link rel="stylesheet"[^>]*>', lambda _m: f"<style>{css}</style>", html)
+    """The 销号审批表 as PDF: the Word form (`sheet_docx`) converted by LibreOffice headless, so the PDF and the
+    .docx show the same ruled table (LibreOffice's HTML import lost the borders and the round's name)."""
+    task, record = context["task"], context["record"]
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "sheet.html"
-        source.write_text(html, encoding="utf-8")
+        source = Path(tmp) / "sheet.docx"
+        source.write_bytes(sheet_docx(task, record).getvalue())
         subprocess.run(
             [
                 "soffice",
                 f"-env:UserInstallation=file://{tmp}/profile",
                 "--headless",
                 "--convert-to",
-                "pdf:writer_web_pdf_Export",
+                "pdf",
                 "--outdir",
                 tmp,
                 str(source),

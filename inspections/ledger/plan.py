@@ -27,7 +27,7 @@ from .. import workflow
 from ..choices import TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..models import Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
-from ..services import task_chain
+from ..services import closure_chain_for_round, task_chain
 from .parse import ParsedFile, ParsedTask, RowError, fold, task_key
 from .statuses import status_label
 
@@ -347,6 +347,17 @@ def _category_label(value: str) -> str:
     return str(Category(value).label)
 
 
+def _reachable_in_round(status: str, round_obj, context: Context) -> bool:
+    """A new task walks from 尚未启动 by its round's closure chain: 公示中 needs a chain with a notice step."""
+    if round_obj is None or round_obj.pk is None:
+        chain = workflow.DEFAULT_CHAIN
+    else:
+        if ("round", round_obj.pk) not in context.chains:
+            context.chains[("round", round_obj.pk)] = closure_chain_for_round(round_obj)
+        chain = context.chains[("round", round_obj.pk)]
+    return workflow.forward_path(TaskStatus.NOT_STARTED, status, chain) is not None
+
+
 def _mark_conflicts(
     changes: list[FieldChange], task: RectificationTask, row: ParsedTask, stale: bool, context: Context
 ) -> None:
@@ -426,6 +437,14 @@ def _compare(plan: ImportPlan, context: Context, parsed: ParsedFile) -> None:
         context.deadlines[row.row] = deadline
         context.assigned_on[row.row] = assigned_on
         finding_first_row.setdefault(key, row)
+        if task is None and not _reachable_in_round(row.status, round_obj, context):
+            plan.error(
+                row.row,
+                plan_label(parsed, "status"),
+                _("该轮次的销号流程没有“%(status)s”这一步。") % {"status": status_label(row.status)},
+                status_label(row.status),
+            )
+            continue
         if task is None:
             plan.tasks_new += 1
             plan.creates.append(

@@ -194,6 +194,7 @@ def test_five_step_chain_end_to_end(page, live_server, screenshot_dir):
         saved = screenshot_dir / "closure-filing-sheet-libreoffice.pdf"
         download.value.save_as(saved)
         assert saved.read_bytes().startswith(b"%PDF")
+        look_at_pdf(saved, screenshot_dir / "closure-filing-sheet-libreoffice")
     assert page.console_errors == []
 
 
