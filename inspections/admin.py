@@ -71,14 +71,18 @@ class RectificationTaskAdminForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        super()._post_clean()  # builds self.instance from the cleaned data (in memory only)
-        if "deadline_text" in self.cleaned_data and (
-            not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)
-        ):
+        # Parse the deadline before the model's clean(), which asks for one (整改时限 required unless 长期坚持).
+        text = self.cleaned_data.get("deadline_text")
+        if text and (not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)):
+            self.instance.deadline_text = text
+            if self.cleaned_data.get("assigned_on"):
+                self.instance.assigned_on = self.cleaned_data["assigned_on"]
             try:
-                apply_deadline(self.instance, self.instance.deadline_text)  # parses; the service writes
+                apply_deadline(self.instance, text)  # parses; the service writes
             except ValidationError as exc:
                 self._update_errors(exc)
+                return
+        super()._post_clean()  # builds self.instance from the cleaned data (in memory only)
 
 
 class FindingInline(admin.TabularInline):

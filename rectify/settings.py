@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "SupervisionKindEnum": "inspections.choices.SupervisionKind",
         "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
         "FollowUpResultEnum": "inspections.choices.FollowUpResult",
+        "LookbackVerdictEnum": "inspections.choices.LookbackVerdict",
+        "CaseVerdictEnum": "inspections.choices.CaseVerdict",
     },
 }
 

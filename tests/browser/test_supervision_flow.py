@@ -27,7 +27,7 @@ def default_rules():
 
     from django.apps import apps
 
-    importlib.import_module("inspections.migrations.0009_supervision").default_rules(apps, None)
+    importlib.import_module("inspections.migrations.0013_supervision").default_rules(apps, None)
 
 
 @pytest.fixture
