@@ -69,7 +69,7 @@ def test_due_and_overdue_cases_join_the_units_one_digest(ledger):
     # The subject names only the non-zero parts (no "0项已逾期").
     assert "水务问题3" in body and "1项任务即将到期" in water_mail[0].subject
     assert "0项" not in water_mail[0].subject
-    assert "交办件3件即将到期，1件逾期未反馈" in water_mail[0].subject
+    assert "交办件3件即将到期，1件交办件逾期未反馈" in water_mail[0].subject
     assert f"{late.code} " in body and "已逾期 2 天" in body
     assert all(f"{c.code} " in body for c in soon) and "剩余 4 天" in body
     assert town_case.code not in body and town_case.code in town_mail[0].body
