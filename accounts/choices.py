@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     BUREAU = "bureau", _("督察办")
     UNIT = "unit", _("责任单位联络员")
     LEADER = "leader", _("领导")
+    # 上级督察办: reads the whole jurisdiction and makes the higher-level re-check (复核) of a closure, nothing else.
+    SUPERIOR = "superior", _("上级督察办")
 
 
 class UnitKind(models.TextChoices):
@@ -19,4 +21,4 @@ class UnitKind(models.TextChoices):
 
 
 # Roles that see the whole jurisdiction rather than a unit subtree.
-JURISDICTION_ROLES = frozenset({Role.ADMIN, Role.BUREAU, Role.LEADER})
+JURISDICTION_ROLES = frozenset({Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERIOR})

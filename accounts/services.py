@@ -47,7 +47,13 @@ def user_create(
     return user
 
 
-ROLE_GROUP_NAMES = {"admin": "系统管理员", "bureau": "督察办", "leader": "领导", "unit": "责任单位联络员"}
+ROLE_GROUP_NAMES = {
+    "admin": "系统管理员",
+    "bureau": "督察办",
+    "leader": "领导",
+    "unit": "责任单位联络员",
+    "superior": "上级督察办",
+}
 # Writing accounts is for administrators (separation of duties): bureau staff may only look them up.
 ACCOUNT_WRITE_PERMISSIONS = ("add_user", "change_user", "delete_user")
 

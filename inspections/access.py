@@ -131,8 +131,12 @@ def can_view_history(user) -> bool:
 
 
 def can_view_reports(user) -> bool:
-    """Dispatch reports (周调度通报) cover the whole jurisdiction: bureau staff, leaders and admins only."""
-    return user.is_authenticated and user.is_active and user_role(user) in (Role.ADMIN, Role.BUREAU, Role.LEADER)
+    """Dispatch reports (周调度通报) cover the whole jurisdiction: bureau staff, leaders, admins and the superior bureau."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user_role(user) in (Role.ADMIN, Role.BUREAU, Role.LEADER, Role.SUPERIOR)
+    )
 
 
 def can_import_ledger(user) -> bool:
@@ -159,6 +163,56 @@ def is_leader(user) -> bool:
     return user.is_authenticated and user_role(user) == Role.LEADER
 
 
+# --- Closure (销号): who signs, who records, who asks for more time ---------------------------------
+
+
+def may_sign_for(user, task: RectificationTask) -> bool:
+    """审签: the finding's responsible leader (责任领导), a leader they delegated, or an administrator.
+
+    A finding without a named responsible leader may be signed by any leader (nobody else is named).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_role(user) == Role.ADMIN:
+        return True
+    leader_id = task.finding.responsible_leader_id
+    if leader_id is None or leader_id == user.pk:
+        return True
+    from .models import SignOffDelegation
+
+    return SignOffDelegation.objects.filter(leader_id=leader_id, delegate=user, revoked_at__isnull=True).exists()
+
+
+def has_open_objections(task: RectificationTask) -> bool:
+    """A public notice's objections still waiting for a decision (they hold the task in 公示中)."""
+    from .choices import ObjectionDecision
+    from .models import NoticeObjection
+
+    return NoticeObjection.objects.filter(notice__task=task, decision=ObjectionDecision.PENDING).exists()
+
+
+def can_record_closure(user) -> bool:
+    """Acceptance records, public notices and their objections, extension decisions, 回头看: bureau staff, admins."""
+    return can_manage(user) and user.is_active
+
+
+def can_request_extension(user, task: RectificationTask) -> bool:
+    """延期申请: a contact of the lead unit (its subtree), or bureau staff on its behalf."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return can_manage(user) or is_lead_unit_user(user, task)
+
+
+def can_view_filing(user) -> bool:
+    """销号审批表 and the 销号报备 list: whoever reads the whole jurisdiction (bureau, leaders, admins, superior)."""
+    return user.is_authenticated and user.is_active and user.sees_everything
+
+
+def can_remind(user) -> bool:
+    """催办: bureau staff and admins send a reminder to a task's unit."""
+    return can_manage(user) and user.is_active
+
+
 @dataclass(frozen=True)
 class Rule:
     check: Callable[[object], bool]
@@ -171,6 +225,9 @@ EDIT_TASKS = Rule(can_manage, _("只有督察办工作人员可以修改整改�
 IMPORT_LEDGER = Rule(can_import_ledger, _("只有督察办工作人员可以导入台账。"))
 VIEW_REPORTS = Rule(can_view_reports, _("调度通报仅供督察办、领导和管理员查看。"))
 REQUEST_REPORTS = Rule(can_request_reports, _("只有督察办工作人员可以生成调度通报。"))
+RECORD_CLOSURE = Rule(can_record_closure, _("只有督察办工作人员可以登记验收、公示、延期审批和回头看。"))
+VIEW_FILING = Rule(can_view_filing, _("销号审批表和销号报备清单仅供督察办、领导、上级督察办和管理员查看。"))
+REMIND = Rule(can_remind, _("只有督察办工作人员可以催办。"))
 
 
 def can_issue_supervision(user) -> bool:

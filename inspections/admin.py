@@ -10,11 +10,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.choices import Role
+from accounts.models import User
+
 from .errors import ServiceError
-from .models import Evidence, Finding, InspectionRound, Notification, ProgressUpdate, RectificationTask, TaskEvent
+from .models import (
+    ClosureChain,
+    ClosureChainStep,
+    Evidence,
+    Finding,
+    InspectionRound,
+    Notification,
+    ProgressUpdate,
+    RectificationTask,
+    SignOffDelegation,
+    TaskEvent,
+)
 from .services.tasks import EDITABLE_FIELDS, apply_deadline, check_task_editable, task_assign, task_update
 
 # What a task admin form may set: the assignment (task_update's fields) and, when adding, where it belongs.
@@ -56,16 +71,14 @@ class RectificationTaskAdminForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        # Parse the deadline before the model's full_clean (in memory only; the service writes), so that
-        # "no deadline" is judged on the parsed date and a bad text gets the parser's own message.
-        if "deadline_text" in self.cleaned_data and (
-            not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)
-        ):
-            self.instance.deadline_text = self.cleaned_data["deadline_text"]
+        # Parse the deadline before the model's clean(), which asks for one (整改时限 required unless 长期坚持).
+        text = self.cleaned_data.get("deadline_text")
+        if text and (not self.instance.pk or {"deadline_text", "assigned_on"} & set(self.changed_data)):
+            self.instance.deadline_text = text
             if self.cleaned_data.get("assigned_on"):
                 self.instance.assigned_on = self.cleaned_data["assigned_on"]
             try:
-                apply_deadline(self.instance, self.instance.deadline_text)
+                apply_deadline(self.instance, text)  # parses; the service writes
             except ValidationError as exc:
                 self._update_errors(exc)
                 return
@@ -450,3 +463,61 @@ class SupervisionActionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ClosureChainStepFormSet(BaseInlineFormSet):
+    """The steps are checked together, in order, by the one rule of workflow.chain_errors."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("step")
+        ]
+        errors = ClosureChain.steps_errors(sorted(kept, key=lambda step: step.order))
+        if errors:
+            raise ValidationError(errors)
+
+
+class ClosureChainStepInline(admin.TabularInline):
+    model = ClosureChainStep
+    formset = ClosureChainStepFormSet
+    extra = 0
+    min_num = 1
+    ordering = ("order",)
+
+
+@admin.register(ClosureChain)
+class ClosureChainAdmin(admin.ModelAdmin):
+    """销号流程 per round or round kind. A task keeps the chain it asked closure under: edits apply to
+    closure requests made afterwards."""
+
+    list_display = ("name", "inspection_round", "round_kind", "step_list")
+    list_filter = ("round_kind",)
+    inlines = [ClosureChainStepInline]
+
+    @admin.display(description=_("步骤"))
+    def step_list(self, obj):
+        return " → ".join(str(s.get_step_display()) for s in obj.steps.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("inspection_round").prefetch_related("steps")
+
+
+@admin.register(SignOffDelegation)
+class SignOffDelegationAdmin(admin.ModelAdmin):
+    """A responsible leader lets another leader sign off (审签) in their place; revoke by setting 撤销时间."""
+
+    list_display = ("leader", "delegate", "note", "created_at", "revoked_at")
+    list_filter = ("revoked_at",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("leader", "delegate"):
+            kwargs["queryset"] = User.objects.filter(role=Role.LEADER, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: a signature made under it must stay explained

@@ -38,12 +38,61 @@ class TaskStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("整改中")
     SUBMITTED = "submitted", _("已申请销号")
     VERIFIED = "verified", _("已验收")
+    # The steps of a longer closure chain (inspections/workflow.py, "closure chain"): 公示, 审签 before 复核, 复核.
+    IN_NOTICE = "in_notice", _("公示中")
+    SIGNED = "signed", _("已审签")
+    RECHECKED = "rechecked", _("已复核")
     CLOSED = "closed", _("已销号")
     LONG_TERM = "long_term", _("长期坚持")
 
 
-# "Complete" in reports (已完成整改) = verified + closed + long_term.
-COMPLETE_STATUSES = (TaskStatus.VERIFIED, TaskStatus.CLOSED, TaskStatus.LONG_TERM)
+# "Complete" in reports (已完成整改) = accepted (验收) and not sent back: verified, every later step of the closure
+# chain (公示中, 已审签, 已复核), closed and long_term.
+COMPLETE_STATUSES = (
+    TaskStatus.VERIFIED,
+    TaskStatus.IN_NOTICE,
+    TaskStatus.SIGNED,
+    TaskStatus.RECHECKED,
+    TaskStatus.CLOSED,
+    TaskStatus.LONG_TERM,
+)
+
+
+class ClosureStep(models.TextChoices):
+    """The steps a closure chain is made of (domain: "Closure (销号) in real bureaus")."""
+
+    ACCEPT = "accept", _("验收")
+    NOTICE = "notice", _("公示")
+    SIGN = "sign", _("审签")
+    RECHECK = "recheck", _("复核")
+    FILE = "file", _("销号报备")
+
+
+class AcceptanceConclusion(models.TextChoices):
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+
+
+class ObjectionDecision(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    REFUSED = "refused", _("异议不成立")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class LookbackVerdict(models.TextChoices):
+    HOLDS = "holds", _("巩固")
+    RELAPSE = "relapse", _("反弹")
+    FAKE = "fake", _("虚假整改")
+
+
+# 反弹 and 虚假整改 reopen the work as a new task and count against the unit.
+RELAPSE_VERDICTS = (LookbackVerdict.RELAPSE, LookbackVerdict.FAKE)
 
 
 class DeadlineKind(models.TextChoices):
@@ -84,6 +133,10 @@ class EventKind(models.TextChoices):
     EDITED = "edited", _("修改任务")
     SUPERVISION = "supervision", _("督办")
     SUPERVISION_REPLY = "sv_reply", _("督办回复")
+    CLOSURE = "closure", _("销号记录")
+    EXTENSION = "extension", _("延期申请")
+    LOOKBACK = "lookback", _("回头看")
+    REMINDED = "reminded", _("催办")
 
 
 class EvidenceKind(models.TextChoices):

@@ -5,7 +5,7 @@ import unicodedata
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +14,19 @@ from accounts.selectors import units_visible_to
 
 from .access import led_within, visible_findings, visible_rounds
 from .asof import completed_between, tasks_as_of
-from .choices import Category, FindingSource, RoundKind, Schedule, SupervisionKind, TaskStatus, Warning
+from .choices import (
+    Category,
+    FindingSource,
+    LookbackVerdict,
+    RoundKind,
+    Schedule,
+    SupervisionKind,
+    TaskStatus,
+    Warning,
+)
 from .figures import complete_q, due_soon_q, overdue_q, status_field
 from .limits import validate_day
-from .models import Finding, InspectionRound, RectificationTask, SupervisionAction
+from .models import Finding, InspectionRound, LookbackCheck, RectificationTask, SupervisionAction
 
 SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
 # A task code as ledgers write it ("3-2"); bounded so it always fits the integer columns.
@@ -48,6 +57,17 @@ class ScopedFilterSet(filters.FilterSet):
         pass
 
 
+# 回头看 (re-checks of closed tasks): sampled, by verdict, still to check, and the work a relapse reopened.
+LOOKBACK_FILTER_CHOICES = (
+    ("sampled", _("被抽查")),
+    ("pending", _("待复查")),
+    (LookbackVerdict.HOLDS, LookbackVerdict.HOLDS.label),
+    (LookbackVerdict.RELAPSE, LookbackVerdict.RELAPSE.label),
+    (LookbackVerdict.FAKE, LookbackVerdict.FAKE.label),
+    ("reopened", _("回头看重新整改的任务")),
+)
+
+
 class TaskFilterSet(ScopedFilterSet):
     """Filters of the task list. The queryset must come from selectors.task_queryset (schedule annotations)."""
 
@@ -68,6 +88,12 @@ class TaskFilterSet(ScopedFilterSet):
     due_within = filters.NumberFilter(label=_("N 天内到期"), method="filter_due_within", min_value=0, max_value=3650)
     schedule = filters.MultipleChoiceFilter(label=_("序时进度"), choices=Schedule.choices)
     warning = filters.MultipleChoiceFilter(label=_("预警等级"), choices=Warning.choices)
+    lookback = filters.ChoiceFilter(
+        label=_("回头看"),
+        choices=LOOKBACK_FILTER_CHOICES,
+        empty_label=_("全部"),
+        method="filter_lookback",
+    )
     deadline_after = filters.DateFilter(label=_("期限不早于"), field_name="deadline", lookup_expr="gte")
     deadline_before = filters.DateFilter(label=_("期限不晚于"), field_name="deadline", lookup_expr="lte")
     completed_after = filters.DateFilter(label=_("完成时间不早于"), field_name="completed_at", lookup_expr="date__gte")
@@ -137,6 +163,16 @@ class TaskFilterSet(ScopedFilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied first, in filter_queryset, because it changes what the status filters mean
+
+    def filter_lookback(self, queryset, name, value):
+        if value == "reopened":
+            return queryset.filter(relapse_of__isnull=False)
+        checks = LookbackCheck.objects.filter(task=OuterRef("pk"))
+        if value == "pending":
+            checks = checks.filter(verdict="")
+        elif value != "sampled":
+            checks = checks.filter(verdict=value)
+        return queryset.filter(Exists(checks))
 
     def filter_status(self, queryset, name, value):
         if not value:

@@ -138,6 +138,7 @@ class ProgressForm(VersionedForm):
     investment = forms.DecimalField(
         label=_("累计投入资金（万元）"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
+    reason = forms.CharField(label=_("比例下调理由（比例降低时必填）"), max_length=500, required=False)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -110,6 +110,12 @@ def _display(model_field, value, related: dict) -> str:
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, dict) and "step" in v for v in value):
+        # A task's kept closure chain (销号流程): its steps by name, not the stored dicts.
+        from .choices import ClosureStep
+
+        labels = dict(ClosureStep.choices)
+        return " → ".join(str(labels.get(v["step"], v["step"])) for v in value)
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .closure import urls as closure_urls
 from .complaints import urls as complaints_urls
 from .dashboard import urls as dashboard_urls
 from .ledger import urls as ledger_urls
@@ -40,5 +41,6 @@ urlpatterns = [
     *dashboard_urls.urlpatterns,
     *complaints_urls.urlpatterns,
     *supervision_urls.urlpatterns,
+    *closure_urls.urlpatterns,
     *todo_urls.urlpatterns,
 ]

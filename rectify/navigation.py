@@ -30,6 +30,7 @@ NAV_ITEMS = [
     ),
     ("inspections:supervision_ranking", pgettext_lazy("menu", "考核排名"), "trophy", access.can_view_scores, None),
     ("inspections:ledger_import", pgettext_lazy("menu", "台账导入"), "upload", access.can_import_ledger, None),
+    ("inspections:closure_lookbacks", pgettext_lazy("menu", "回头看"), "arrow-repeat", access.can_record_closure, None),
     ("api_tokens", pgettext_lazy("menu", "API 令牌"), "code-square", access.can_use_api_tokens, None),
 ]
 

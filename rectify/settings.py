@@ -214,6 +214,8 @@ SCHEDULE_TOLERANCE = env_int("SCHEDULE_TOLERANCE", 5)  # ± percentage points of
 RED_GAP = env_int("RED_GAP", 30)  # behind by this many points or more is red, not yellow
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 7)
+# 公示: a public notice before sign-off runs this many days unless the bureau sets its dates (domain: closure).
+NOTICE_DAYS = env_int("NOTICE_DAYS", 7)
 REMINDER_DAYS = [int(x) for x in env_list("REMINDER_DAYS", ["7", "3", "1"])]
 USE_WORKING_DAYS = env_bool("USE_WORKING_DAYS", False)
 EXPORT_ASYNC_THRESHOLD = env_int("EXPORT_ASYNC_THRESHOLD", 2000)
@@ -305,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "SupervisionKindEnum": "inspections.choices.SupervisionKind",
         "AccountabilityMeasureEnum": "inspections.choices.AccountabilityMeasure",
         "FollowUpResultEnum": "inspections.choices.FollowUpResult",
+        "LookbackVerdictEnum": "inspections.choices.LookbackVerdict",
+        "CaseVerdictEnum": "inspections.choices.CaseVerdict",
     },
 }
 

@@ -308,6 +308,9 @@ class ProgressCreateSerializer(VersionedSerializer):
         allow_null=True,
         help_text="累计投入资金（万元），不填则沿用上次",
     )
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="完成比例低于上次时必填：下调理由"
+    )
     reported_on = serializers.DateField(
         required=False, help_text="填报日期，默认今天；不能晚于今天，也不能早于任务交办", validators=DAY_VALIDATORS
     )

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import MeView, TokenObtainView, UnitViewSet
 
+from ..closure import api as closure_api
 from ..complaints.api import ComplaintBatchViewSet, ComplaintCaseViewSet
 from ..dashboard.api import DashboardView
 from ..reports.api import DispatchReportViewSet
@@ -35,6 +36,17 @@ urlpatterns = [
     path("", include(router.urls)),
     path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
+    # Closure (销号): records and actions of the closure feature.
+    path("tasks/<int:pk>/closure/", closure_api.TaskClosureView.as_view(), name="task-closure"),
+    path("tasks/<int:pk>/closure/acceptance/", closure_api.AcceptanceView.as_view(), name="task-acceptance"),
+    path("tasks/<int:pk>/closure/notice/", closure_api.NoticeView.as_view(), name="task-notice"),
+    path("tasks/<int:pk>/closure/objections/", closure_api.ObjectionView.as_view(), name="task-objections"),
+    path("objections/<int:pk>/decide/", closure_api.ObjectionDecisionView.as_view(), name="objection-decide"),
+    path("tasks/<int:pk>/extensions/", closure_api.ExtensionView.as_view(), name="task-extensions"),
+    path("extensions/<int:pk>/decide/", closure_api.ExtensionDecisionView.as_view(), name="extension-decide"),
+    path("lookbacks/", closure_api.LookbackView.as_view(), name="lookbacks"),
+    path("lookback-checks/<int:pk>/record/", closure_api.LookbackRecordView.as_view(), name="lookback-record"),
+    path("batch/", closure_api.BatchView.as_view(), name="batch"),
     path("todo/", TodoView.as_view(), name="todo"),
     path("me/", MeView.as_view(), name="me"),
     path("token/", TokenObtainView.as_view(), name="token"),

@@ -208,7 +208,12 @@ class TaskViewSet(ReadCreateViewSet):
     submit = _transition_view(Action.SUBMIT, "申请销号（牵头单位，需已上传佐证材料）")
     verify = _transition_view(Action.VERIFY, "验收通过（督察办）")
     reject = _transition_view(Action.REJECT, "退回整改（须填写理由）", s.ReasonTransitionSerializer)
-    close = _transition_view(Action.CLOSE, "审签销号（领导）")
+    start_notice = _transition_view(
+        Action.START_NOTICE, "开始公示（督察办；默认公示期，登记公示媒体请用 /closure/notice/）"
+    )
+    close = _transition_view(Action.CLOSE, "审签销号（责任领导或其委托的领导；可附意见）")
+    recheck = _transition_view(Action.RECHECK, "复核通过（上级督察办；可附意见）")
+    file = _transition_view(Action.FILE, "销号报备（督察办）")
     keep_long_term = _transition_view(Action.KEEP_LONG_TERM, "转为长期坚持（领导）")
     reopen = _transition_view(Action.REOPEN, "重新打开（管理员，须填写理由）", s.ReasonTransitionSerializer)
 

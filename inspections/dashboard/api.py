@@ -39,6 +39,7 @@ class DashboardSerializer(serializers.Serializer):
     complete = serializers.IntegerField(help_text="已完成整改（已验收、已销号、长期坚持）")
     overdue = serializers.IntegerField(help_text="未完成且已过整改期限")
     rate = serializers.FloatField(help_text="完成率（%）")
+    in_notice = serializers.IntegerField(help_text="公示中：销号公示期内的任务")
     rounds = RoundFiguresSerializer(many=True)
     complaints = ComplaintRatesSerializer()
 

@@ -21,8 +21,16 @@ from accounts.models import Unit
 
 from ..access import led_within, visible_rounds, visible_tasks
 from ..asof import completion_events, start_of_day, tasks_as_of
-from ..choices import Category, Warning
-from ..figures import complete_q, completion_rate, due_soon_days, due_window_q, overdue_q, past_deadline_q
+from ..choices import Category, TaskStatus, Warning
+from ..figures import (
+    complete_q,
+    completion_rate,
+    due_soon_days,
+    due_window_q,
+    overdue_q,
+    past_deadline_q,
+    status_field,
+)
 from ..models import InspectionRound
 from ..models.tasks import end_of_day
 
@@ -187,6 +195,8 @@ def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = No
         "signed_off_week": _count_where(
             Q(signed_off_at__gte=start_of_day(week_start), signed_off_at__lte=end_of_day(day))
         ),
+        # 公示中: the public notice of a closure chain runs (same condition as the list's status filter).
+        "in_notice": _count_where(Q(**{status_field(day if as_of else None): TaskStatus.IN_NOTICE})),
     }
     if as_of:
         tasks = tasks.annotate(
@@ -275,6 +285,12 @@ def _headline(rows, scope: Scope, day: date) -> list[Figure]:
             _("%(days)s天内到期") % {"days": due_soon},
             sum(r["due_soon"] for r in incomplete),
             scope.params(due_within=due_soon),
+        ),
+        Figure(
+            "in_notice",
+            _("公示中"),
+            sum(r["in_notice"] for r in rows),
+            scope.params(status=TaskStatus.IN_NOTICE.value),
         ),
         Figure(
             "closed_week",
@@ -449,6 +465,7 @@ class Summary:
     complete: int
     overdue: int
     rate: float
+    in_notice: int
     rounds: list[Group]
 
 
@@ -465,4 +482,6 @@ def dashboard_summary(*, user, today: date | None = None) -> Summary:
         group = groups.get(round_id) or Group(str(round_id), name, params=scope.params(round=round_id))
         group.label = name
         rounds.append(group)
-    return Summary(headline["total"], headline["complete"], headline["overdue"], headline["rate"], rounds)
+    return Summary(
+        headline["total"], headline["complete"], headline["overdue"], headline["rate"], headline["in_notice"], rounds
+    )

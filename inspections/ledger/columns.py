@@ -44,6 +44,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("person", "责任人", 10, ("具体责任人", "联系人")),
     Column("deadline", "整改时限", 16, ("整改期限", "完成时限", "完成时间", "整改时间")),
     Column("deadline_date", "整改期限（日期）", 12, ("期限日期",)),
+    # 延期 (an approved extension): the deadline before it; 整改时限 is then the adjusted one (调整后期限).
+    # Read back on import as a known column and left alone: extensions go through their approval only.
+    Column("original_deadline", "原定期限（延期前）", 16, ("原定期限", "原定整改时限", "原整改时限")),
     Column("progress", "整改进展情况", 40, ("进展情况", "工作进展", "整改落实情况")),
     Column("status", "完成情况", 12, ("整改状态", "整改情况", "是否完成", "完成状态")),
     Column("investment", "投入资金（万元）", 12, ("投入资金", "资金投入", "投资")),

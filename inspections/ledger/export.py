@@ -66,6 +66,7 @@ ROW_FIELDS = (
     "signed_off_at",
     "remark",
     "latest_progress",
+    "original_deadline_text",
 )
 
 
@@ -209,6 +210,7 @@ def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
         signed_off_at,
         remark,
         latest_progress,
+        original_deadline_text,
     ) = row
     return {
         "seq": seq,
@@ -227,6 +229,7 @@ def row_values(row, seq: int, cooperating: dict[int, str]) -> dict:
         "person": person,
         "deadline": deadline_text,
         "deadline_date": deadline,
+        "original_deadline": original_deadline_text or "",
         "progress": latest_progress or "",
         "status": STATUS_LABELS.get(status, status),
         "investment": None if investment is None else float(investment),  # unknown stays blank, never 0

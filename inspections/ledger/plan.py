@@ -27,6 +27,7 @@ from .. import workflow
 from ..choices import TaskStatus
 from ..deadlines import DeadlineParseError, parse_deadline
 from ..models import Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
+from ..services import closure_chain_for_round, task_chain
 from .parse import ParsedFile, ParsedTask, RowError, fold, task_key
 from .statuses import status_label
 
@@ -130,6 +131,7 @@ class Context:
     deadlines: dict = field(default_factory=dict)  # row -> ParsedDeadline
     assigned_on: dict = field(default_factory=dict)  # row -> 交办日期 of a new task
     unit_names: dict = field(default_factory=dict)  # unit id -> name
+    chains: dict = field(default_factory=dict)  # round id -> its closure chain (the forward walk follows it)
 
 
 @dataclass
@@ -345,11 +347,27 @@ def _category_label(value: str) -> str:
     return str(Category(value).label)
 
 
-def _mark_conflicts(changes: list[FieldChange], task: RectificationTask, row: ParsedTask, stale: bool) -> None:
+def _reachable_in_round(status: str, round_obj, context: Context) -> bool:
+    """A new task walks from 尚未启动 by its round's closure chain: 公示中 needs a chain with a notice step."""
+    if round_obj is None or round_obj.pk is None:
+        chain = workflow.DEFAULT_CHAIN
+    else:
+        if ("round", round_obj.pk) not in context.chains:
+            context.chains[("round", round_obj.pk)] = closure_chain_for_round(round_obj)
+        chain = context.chains[("round", round_obj.pk)]
+    return workflow.forward_path(TaskStatus.NOT_STARTED, status, chain) is not None
+
+
+def _mark_conflicts(
+    changes: list[FieldChange], task: RectificationTask, row: ParsedTask, stale: bool, context: Context
+) -> None:
     for change in changes:
         if task.status == TaskStatus.CLOSED:
             change.conflict = CLOSED
-        elif change.field == "status" and workflow.forward_path(task.status, row.status) is None:
+        elif (
+            change.field == "status"
+            and workflow.forward_path(task.status, row.status, task_chain(task, context.chains)) is None
+        ):
             change.conflict = BACKWARD
         elif stale:
             change.conflict = STALE
@@ -419,6 +437,14 @@ def _compare(plan: ImportPlan, context: Context, parsed: ParsedFile) -> None:
         context.deadlines[row.row] = deadline
         context.assigned_on[row.row] = assigned_on
         finding_first_row.setdefault(key, row)
+        if task is None and not _reachable_in_round(row.status, round_obj, context):
+            plan.error(
+                row.row,
+                plan_label(parsed, "status"),
+                _("该轮次的销号流程没有“%(status)s”这一步。") % {"status": status_label(row.status)},
+                status_label(row.status),
+            )
+            continue
         if task is None:
             plan.tasks_new += 1
             plan.creates.append(
@@ -439,7 +465,7 @@ def _compare(plan: ImportPlan, context: Context, parsed: ParsedFile) -> None:
         if stale and finding is not None:
             stale_findings.add(key)
         changes = _task_field_changes(task, row, context)
-        _mark_conflicts(changes, task, row, stale)
+        _mark_conflicts(changes, task, row, stale, context)
         if changes:
             plan.changes.append(TaskChange(row.row, row.key, row.code, row.round_name, row.summary, task.pk, changes))
         else:

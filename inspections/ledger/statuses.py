@@ -1,6 +1,6 @@
 """How the ledger writes a task's status (完成情况), and how status text in imported files is read.
 
-Export writes the status's own label (尚未启动, 整改中, 已申请销号, 已验收, 已销号, 长期坚持), so an
+Export writes the status's own label (尚未启动, 整改中, 已申请销号, 已验收, 公示中, 已审签, 已复核, 已销号, 长期坚持), so an
 exported ledger re-imports to the same statuses. Import reads these texts (after NFKC folding and
 removing spaces, so "已完成(长期坚持)" and "已完成（长期坚持）" are the same):
 
@@ -11,6 +11,7 @@ removing spaces, so "已完成(长期坚持)" and "已完成（长期坚持）" 
 | 基本完成, 部分完成, 阶段性完成, 滞后, 未达序时进度              | in_progress  | "basically done" is not done: no acceptance yet |
 | 已申请销号, 申请销号, 待验收, 待销号                            | submitted    | |
 | 已完成, 已完成整改, 完成, 已整改, 已验收, 整改完成, 完成整改    | verified     | complete (counts as 已完成整改) but not signed off |
+| 公示中 / 已审签 / 已复核                                        | in_notice / signed / rechecked | steps of a longer closure chain (the round's) |
 | 已销号, 已完成销号, 已完成并销号, 销号                          | closed       | |
 | 长期坚持, 已完成（长期坚持）, 已完成长期坚持, 完成并长期坚持    | long_term    | done and kept up |
 
@@ -49,6 +50,9 @@ STATUS_TEXT: dict[str, str] = {
     "已验收": TaskStatus.VERIFIED,
     "整改完成": TaskStatus.VERIFIED,
     "完成整改": TaskStatus.VERIFIED,
+    "公示中": TaskStatus.IN_NOTICE,
+    "已审签": TaskStatus.SIGNED,
+    "已复核": TaskStatus.RECHECKED,
     "已销号": TaskStatus.CLOSED,
     "已完成销号": TaskStatus.CLOSED,
     "已完成并销号": TaskStatus.CLOSED,

@@ -20,9 +20,9 @@ from accounts.choices import Role, UnitKind
 from accounts.models import Unit
 
 from .. import workflow
-from ..choices import EventKind, TaskStatus
+from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
 from ..models import Finding, ProgressUpdate, RectificationTask, TaskEvent
-from ..services import round_create
+from ..services import round_create, task_chain
 from .parse import fold, round_kind_from_name
 from .plan import IMPORT_REASON, STALE, Context, ImportPlan, as_of_moment, leader_for, task_values, unit_core
 
@@ -50,6 +50,9 @@ TASK_UPDATE_FIELDS = [
     "verified_by",
     "signed_off_at",
     "signed_off_by",
+    "notice_starts_on",
+    "notice_ends_on",
+    "closure_chain",
     "version",
     "updated_at",
 ]
@@ -73,7 +76,8 @@ class _Writer:
 
     def walk(self, task: RectificationTask, target: str, at, signed_off_on=None) -> None:
         """Move `task` forward to `target` through the transition table, one event and stamp per move."""
-        for transition in workflow.forward_path(task.status, target) or []:
+        chain = task_chain(task, self.context.chains)
+        for transition in workflow.forward_path(task.status, target, chain) or []:
             self.event(
                 task,
                 EventKind.TRANSITION,
@@ -82,7 +86,11 @@ class _Writer:
                 from_status=transition.source,
                 to_status=transition.target,
             )
-            workflow.apply_move(task, transition, actor=self.actor, at=at)
+            workflow.apply_move(task, transition, actor=self.actor, at=at, chain=chain)
+        if task.status in COMPLETE_STATUSES and task.percent < 100:
+            # The file says the work is done (已完成 / 已销号 …) and the ledger has no percentage column: the
+            # import records 100 %, in the open (the move's event names the file), never an acceptance's doing.
+            task.percent = 100
         if signed_off_on and task.status in (TaskStatus.CLOSED, TaskStatus.LONG_TERM):
             # The 销号情况 cell says when it was signed off ("已销号（2024年3月5日）"): keep that day.
             signed = timezone.make_aware(datetime.combine(signed_off_on, time(12)))

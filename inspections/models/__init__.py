@@ -1,6 +1,18 @@
 """Models of the rectification ledger, one module per topic."""
 
 from .calendar import Holiday
+from .closure import (
+    AcceptanceRecord,
+    ClosureChain,
+    ClosureChainStep,
+    DeadlineExtension,
+    LookbackCheck,
+    LookbackPhoto,
+    LookbackRound,
+    NoticeObjection,
+    PublicNotice,
+    SignOffDelegation,
+)
 from .complaints import ComplaintBatch, ComplaintCase, ComplaintEvent
 from .events import TaskEvent
 from .evidence import Evidence, evidence_upload_to
@@ -37,6 +49,16 @@ __all__ = [
     "SupervisionSuggestion",
     "SupervisionTemplate",
     "WarningObservation",
+    "AcceptanceRecord",
+    "ClosureChain",
+    "ClosureChainStep",
+    "DeadlineExtension",
+    "LookbackCheck",
+    "LookbackPhoto",
+    "LookbackRound",
+    "NoticeObjection",
+    "PublicNotice",
+    "SignOffDelegation",
     "DispatchReport",
     "Holiday",
     "ReminderDigest",

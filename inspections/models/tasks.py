@@ -178,6 +178,19 @@ class RectificationTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 延期: the deadline as first assigned, kept when an approved extension moves `deadline` (原定期限).
+    original_deadline_text = models.CharField(_("原定整改时限"), max_length=200, blank=True, default="", db_default="")
+    original_deadline = models.DateField(_("原定期限（日期）"), null=True, blank=True)
+    # The closure chain this task goes through, kept from its closure request (workflow.chain_of); empty: 验收 → 审签.
+    closure_chain = models.JSONField(
+        _("销号流程"), default=list, blank=True, db_default=models.Value([], output_field=models.JSONField())
+    )
+    notice_starts_on = models.DateField(_("公示开始日期"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("公示结束日期"), null=True, blank=True)
+    # 回头看: a relapse (反弹, 虚假整改) of a closed task is rectified again as a new task linked to it.
+    relapse_of = models.ForeignKey(
+        "self", verbose_name=_("原销号任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="relapses"
+    )
     # Optimistic concurrency: every write bumps it; a form posted with an older one is refused.
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
@@ -267,6 +280,10 @@ class RectificationTask(models.Model):
         """Task number as ledgers write it: finding number - task number, e.g. 3-2."""
         finding_number = self.finding.number if self.finding_id else "?"
         return f"{finding_number}-{self.number}"
+
+    @property
+    def was_extended(self) -> bool:
+        return bool(self.original_deadline_text)
 
     @property
     def is_read_only(self) -> bool:

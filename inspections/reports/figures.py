@@ -30,6 +30,7 @@ class Counts:
     in_progress: int = 0
     not_started: int = 0
     overdue: int = 0
+    in_notice: int = 0  # 公示中: counted in complete too (accepted, the public notice runs)
 
     @property
     def rate(self) -> float:
@@ -40,6 +41,8 @@ class Counts:
         self.total += n
         if done:
             self.complete += n
+            if status == TaskStatus.IN_NOTICE:
+                self.in_notice += n
             if before not in COMPLETE_STATUSES:
                 self.complete_week += n
         elif status in (TaskStatus.IN_PROGRESS, TaskStatus.SUBMITTED):
@@ -71,6 +74,8 @@ class UnitRow:
     id: int
     name: str
     counts: Counts
+    extensions: int = 0  # approved deadline extensions (延期) up to the report date
+    relapses: int = 0  # 回头看 反弹 / 虚假整改 up to the report date: they count against the unit
 
 
 @dataclass
@@ -83,6 +88,7 @@ class DispatchFigures:
     overdue: list[dict] = field(default_factory=list)
     due_soon: list[dict] = field(default_factory=list)
     closed_week: list[dict] = field(default_factory=list)
+    lookback: dict = field(default_factory=dict)  # 回头看: sampled, checked, holds, relapse, fake (closure figures)
 
 
 def tasks_as_of(day: date):

@@ -30,6 +30,14 @@ def dispatch_narrative(figures: DispatchFigures) -> str:
         f"截至{figures.day:%Y年%m月%d日}，全部{t.total}项整改任务已完成{t.complete}项，完成率{t.rate:.1f}%，"
         f"本周新增完成{t.complete_week}项；逾期未完成{t.overdue}项，14日内到期{len(figures.due_soon)}项。"
     )
+    if t.in_notice:
+        text += f"已验收任务中{t.in_notice}项正在公示。"
+    look = figures.lookback or {}
+    if look.get("sampled"):
+        text += (
+            f"回头看抽查已销号任务{look['sampled']}项，已复查{look['checked']}项，"
+            f"巩固{look['holds']}项、反弹{look['relapse']}项、虚假整改{look['fake']}项。"
+        )
     ranked = [u for u in figures.units if u.counts.total]
     if len(ranked) >= 2:
         best, worst = ranked[0], ranked[-1]

@@ -17,6 +17,7 @@ from accounts.selectors import leaders
 from ..access import REQUEST_REPORTS, require
 from ..background import pause_for_tests, run_after_commit
 from ..choices import JobStatus, NotificationKind
+from ..closure import selectors as closure_selectors
 from ..complaints import selectors as complaint_selectors
 from ..models import DispatchReport
 from ..services.notifications import notify
@@ -70,6 +71,7 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
     pause_for_tests()
     try:
         figures = dispatch_figures(report.report_date)
+        _add_closure(figures)
         # 督办约谈: the week's actions by kind, to date, overdue replies, and the bulletin's sentence.
         pressing = supervision_selectors.supervision_figures(start=figures.week_start, end=figures.day)
         narrative = dispatch_narrative(figures) + supervision_selectors.supervision_sentence(pressing)
@@ -146,6 +148,19 @@ def report_file(report: DispatchReport) -> Path:
     return Path(settings.EXPORT_ROOT) / report.file_path
 
 
+def _add_closure(figures: DispatchFigures) -> None:
+    """Closure figures (one definition: inspections/closure/selectors.py) on the report's units and a 回头看 line.
+
+    A relapse counts against its unit in the ranking: at equal completion rates the unit with more
+    反弹 / 虚假整改 ranks lower (and the reopened task itself already lowers its rate, being new work)."""
+    closure = closure_selectors.report_figures(figures.day)
+    for unit in figures.units:
+        unit.extensions = closure["extensions"].get(unit.id, 0)
+        unit.relapses = closure["relapses"].get(unit.id, 0)
+    figures.units.sort(key=lambda u: (-u.counts.rate, u.relapses, -u.counts.total, u.name))
+    figures.lookback = closure["lookback"]
+
+
 def _page_data(figures: DispatchFigures) -> dict:
     def rows(items):
         return {"total": len(items), "rows": items[:PAGE_ROWS]}
@@ -158,7 +173,11 @@ def _page_data(figures: DispatchFigures) -> dict:
             {"name": r.name, "findings": r.findings, "sentence": round_sentence(r), **r.counts.as_dict()}
             for r in figures.rounds
         ],
-        "units": [{"name": u.name, **u.counts.as_dict()} for u in figures.units],
+        "units": [
+            {"name": u.name, **u.counts.as_dict(), "extensions": u.extensions, "relapses": u.relapses}
+            for u in figures.units
+        ],
+        "lookback": figures.lookback,
         "overdue": rows(figures.overdue),
         "due_soon": rows(figures.due_soon),
         "closed_week": rows(figures.closed_week),

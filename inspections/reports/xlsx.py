@@ -189,14 +189,39 @@ def _summary_sheet(wb, figures: DispatchFigures, narrative: str) -> None:
             *_counts(ws, figures.totals),
         ]
     )
+    look = figures.lookback or {}
+    ws.append([_cell(ws, "二、销号公示与回头看", "section")])
+    ws.append(
+        [
+            _cell(ws, "", "text"),
+            _cell(
+                ws,
+                f"公示中{figures.totals.in_notice}项；回头看抽查{look.get('sampled', 0)}项，已复查{look.get('checked', 0)}项，"
+                f"巩固{look.get('holds', 0)}项、反弹{look.get('relapse', 0)}项、虚假整改{look.get('fake', 0)}项",
+                "text",
+            ),
+        ]
+    )
+
+
+# The units sheet's closure columns after the counts: approved extensions and 回头看 relapses.
+UNIT_CLOSURE_HEADERS = [("延期（次）", 10), ("回头看反弹（个）", 12)]
 
 
 def _units_sheet(wb, figures: DispatchFigures) -> None:
-    widths = [6, 28] + [w for _, w in COUNT_HEADERS]
+    widths = [6, 28] + [w for _, w in COUNT_HEADERS] + [w for _, w in UNIT_CLOSURE_HEADERS]
     ws, _last = _sheet(wb, "单位排名", "各责任单位整改进展（按完成率排名）", figures, widths, header_row=3)
-    _header(ws, ["排名", "牵头单位"] + [h for h, _ in COUNT_HEADERS])
+    _header(ws, ["排名", "牵头单位"] + [h for h, _ in COUNT_HEADERS] + [h for h, _ in UNIT_CLOSURE_HEADERS])
     for index, unit in enumerate(figures.units, start=1):
-        ws.append([_cell(ws, index, "center"), _cell(ws, unit.name, "text"), *_counts(ws, unit.counts)])
+        ws.append(
+            [
+                _cell(ws, index, "center"),
+                _cell(ws, unit.name, "text"),
+                *_counts(ws, unit.counts),
+                _cell(ws, unit.extensions, "center"),
+                _cell(ws, unit.relapses, "center"),
+            ]
+        )
 
 
 COMPLAINT_HEADERS = [

@@ -4,8 +4,10 @@ from .findings import finding_create, finding_update
 from .notifications import notification_mark_read, notify
 from .rounds import round_create, round_update
 from .tasks import (
+    closure_chain_for_round,
     evidence_withdraw,
     task_assign,
+    task_chain,
     task_close,
     task_evidence_add,
     task_keep_long_term,
@@ -27,7 +29,9 @@ __all__ = [
     "notify",
     "round_create",
     "round_update",
+    "closure_chain_for_round",
     "task_assign",
+    "task_chain",
     "task_close",
     "task_evidence_add",
     "task_keep_long_term",

@@ -208,8 +208,12 @@ def task_progress_add(
     investment=None,
     reported_on: date | None = None,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> ProgressUpdate:
-    """Post a progress report (整改进展). Starts a not-yet-started task."""
+    """Post a progress report (整改进展). Starts a not-yet-started task.
+
+    The percentage goes down only with a reason (`reason`), kept in the timeline.
+    """
     task = _lock(task, expected_version)
     _check_can_report(actor, task)
     if task.status not in REPORTABLE_STATUSES:
@@ -236,6 +240,13 @@ def task_progress_add(
             raise ValueError
     except (TypeError, ValueError):
         errors["percent"] = _("完成比例应为 0 到 100 之间的整数。")
+    reason = (reason or "").strip()
+    previous_percent = task.percent
+    if "percent" not in errors and percent < task.percent and not reason:
+        errors["reason"] = _("完成比例由 %(old)d%% 降为 %(new)d%%，须说明理由。") % {
+            "old": task.percent,
+            "new": percent,
+        }
     if investment in (None, ""):
         investment = task.investment
     else:
@@ -261,7 +272,10 @@ def task_progress_add(
     task.percent = percent
     task.investment = investment
     _save(task, ["percent", "investment", "status"], actor)
-    record_event(task=task, actor=actor, kind=EventKind.PROGRESS, reason=f"完成 {percent}%：{text[:200]}")
+    summary = f"完成 {percent}%：{text[:200]}"
+    if reason:
+        summary += f"；比例由 {previous_percent}% 下调，理由：{reason[:300]}"
+    record_event(task=task, actor=actor, kind=EventKind.PROGRESS, reason=summary)
     return update
 
 
@@ -383,6 +397,21 @@ def evidence_withdraw(*, actor, evidence: Evidence, reason: str, expected_versio
     return evidence
 
 
+def _next_step_recipients(task: RectificationTask):
+    """Who acts next in the task's closure chain: the responsible leader for a sign-off, else that role's users."""
+    steps = workflow.next_steps(task)
+    chain = {c.step: c for c in workflow.chain_of(task)}
+    roles = {chain[step].role for step in steps if step in chain}
+    leader = task.finding.responsible_leader
+    recipients = set()
+    if Role.LEADER in roles:
+        recipients |= {leader} if leader else set(User.objects.filter(role=Role.LEADER, is_active=True))
+    others = roles - {Role.LEADER}
+    if others:
+        recipients |= set(User.objects.filter(role__in=others, is_active=True))
+    return recipients
+
+
 def _notify_transition(task: RectificationTask, actor, transition: workflow.Transition, reason: str) -> None:
     label = workflow.ACTION_LABELS[transition.action]
     # Several rounds have a 13-1: the round says which one.
@@ -391,13 +420,12 @@ def _notify_transition(task: RectificationTask, actor, transition: workflow.Tran
     unit_users = User.objects.filter(unit=task.lead_unit, role=Role.UNIT, is_active=True)
     if transition.action == workflow.Action.SUBMIT:
         recipients = User.objects.filter(role=Role.BUREAU, is_active=True)
-    elif transition.action == workflow.Action.VERIFY:
-        # The leader signs next; the unit that asked learns its request was accepted.
-        leader = task.finding.responsible_leader
-        leaders = [leader] if leader else list(User.objects.filter(role=Role.LEADER, is_active=True))
-        recipients = [*leaders, *unit_users]
     elif transition.action == workflow.Action.START:
         return
+    elif transition.action in CHAIN_ACTIONS and transition.target not in (TaskStatus.CLOSED, TaskStatus.LONG_TERM):
+        recipients = list(_next_step_recipients(task))
+        if transition.action == workflow.Action.VERIFY:
+            recipients += list(unit_users)  # the unit that asked learns its request was accepted
     else:
         recipients = unit_users
     notify(
@@ -408,6 +436,42 @@ def _notify_transition(task: RectificationTask, actor, transition: workflow.Tran
         url=task.get_absolute_url(),
         task=task,
     )
+
+
+CHAIN_ACTIONS = frozenset(workflow.STEP_ACTIONS.values())
+
+
+def closure_chain_for(task: RectificationTask):
+    """The closure chain of the task's round: its own, else its kind's, else the default (验收 → 审签)."""
+    return closure_chain_for_round(task.finding.round)
+
+
+def closure_chain_for_round(inspection_round):
+    """The closure chain of a round: its own, else its kind's, else the default (验收 → 审签)."""
+    from ..models import ClosureChain
+
+    chain = (
+        ClosureChain.objects.filter(inspection_round=inspection_round).prefetch_related("steps").first()
+        or ClosureChain.objects.filter(inspection_round__isnull=True, round_kind=inspection_round.kind)
+        .prefetch_related("steps")
+        .first()
+    )
+    steps = chain.as_steps() if chain else ()
+    return steps if steps and not workflow.chain_errors(steps) else workflow.DEFAULT_CHAIN
+
+
+def task_chain(task: RectificationTask, round_chains: dict | None = None):
+    """The chain a task moves by: the one it kept with its closure request, else its round's now.
+
+    `round_chains` (round id -> chain) caches the rounds' chains over many tasks (the ledger import).
+    """
+    if task.closure_chain or task.status not in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS):
+        return workflow.chain_of(task)
+    if round_chains is None:
+        return closure_chain_for(task)
+    if task.round_id not in round_chains:
+        round_chains[task.round_id] = closure_chain_for(task)
+    return round_chains[task.round_id]
 
 
 def _transition(
@@ -423,11 +487,20 @@ def _transition(
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
         raise ReasonRequired(_("执行“%(action)s”必须填写理由。") % {"action": label}, field="reason")
-    if action == workflow.Action.SUBMIT and not task.evidence.filter(withdrawn_at__isnull=True).exists():
-        raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
+    chain = None
+    if action == workflow.Action.SUBMIT:
+        if not task.evidence.filter(withdrawn_at__isnull=True).exists():
+            raise EvidenceRequired(_("申请销号前请至少上传一份佐证材料。"))
+        if task.percent < 100 and not reason:
+            raise ReasonRequired(
+                _("完成比例为 %(percent)d%%，未达到 100%%：申请销号须说明理由（或先报送 100%% 的整改进展）。")
+                % {"percent": task.percent},
+                field="reason",
+            )
+        chain = closure_chain_for(task)
     now = timezone.now()
     from_status = task.status
-    workflow.apply_move(task, transition, actor=actor, at=now)
+    workflow.apply_move(task, transition, actor=actor, at=now, chain=chain)
     record_event(
         task=task,
         actor=actor,

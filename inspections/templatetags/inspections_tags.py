@@ -53,6 +53,9 @@ STATUS_CLASSES = {
     "in_progress": "text-bg-info",
     "submitted": "text-bg-warning",
     "verified": "text-bg-primary",
+    "in_notice": "text-bg-primary",
+    "signed": "text-bg-primary",
+    "rechecked": "text-bg-primary",
     "closed": "text-bg-success",
     "long_term": "text-bg-success",
 }

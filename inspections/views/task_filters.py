@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-SELECT_FILTERS = ("round", "lead_unit", "leader")
+SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
 MULTI_FILTERS = ("status", "category", "schedule", "warning")
 DUE_CHOICES = (7, 14, 30)
 # Filters without a control of their own in the top row (the dashboard's and the to-do page's links use

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from .. import services, workflow
@@ -17,6 +19,7 @@ from ..access import (
     can_report_on,
     can_view_history,
     can_withdraw_evidence,
+    is_leader,
     user_role,
 )
 from ..errors import ServiceError, StaleVersion
@@ -35,6 +38,12 @@ from .task_filters import (
 )
 
 PER_PAGE_CHOICES = (10, 20, 50, 100)
+BATCH_ACTIONS = (
+    ("verify", _lazy("验收通过")),
+    ("start_notice", _lazy("开始公示")),
+    ("close", _lazy("审签")),
+    ("remind", _lazy("催办")),
+)
 DEFAULT_PER_PAGE = 20
 
 
@@ -62,6 +71,9 @@ def task_list(request):
         "per_page_choices": PER_PAGE_CHOICES,
         "counts": task_counts(tasks),
         "can_manage": can_manage(request.user),
+        # Batch actions (closure feature): whoever verifies, signs or reminds; each task is checked one by one.
+        "can_batch": can_manage(request.user) or is_leader(request.user),
+        "batch_actions": BATCH_ACTIONS,
         "select_filters": SELECT_FILTERS,
         "multi_filters": [(form[name], multi_button_label(form[name])) for name in MULTI_FILTERS],
         "label_many": _("已选 %(n)s 项"),  # formatted by task-list.js as boxes are ticked
@@ -93,7 +105,15 @@ def _detail_context(request, task, **forms):
             "" if e.content_type not in PREVIEW_TYPES else ("pdf" if e.content_type == "application/pdf" else "image")
         )
     actions = [
-        {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
+        {
+            "action": t.action,
+            "label": workflow.ACTION_LABELS[t.action],
+            # A closure request below 100 % says why (the service refuses it without a reason).
+            "needs_reason": t.needs_reason or (t.action == workflow.Action.SUBMIT and task.percent < 100),
+            # The closure steps have their own page (closure feature): the acceptance record, the notice,
+            # and a confirmation with an optional comment before a signature.
+            "url": _closure_step_url(task, t.action),
+        }
         for t in workflow.available_actions(user, task)
     ]
     initial = {"version": task.version}
@@ -120,6 +140,26 @@ def _detail_context(request, task, **forms):
         "failed_action": forms.get("failed_action", ""),
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
+
+
+# The page of each closure step (inspections/closure/urls.py, the same namespace): reversed by name, not imported.
+CLOSURE_STEP_PAGES = {
+    workflow.Action.VERIFY: "closure_acceptance",
+    workflow.Action.START_NOTICE: "closure_notice",
+    workflow.Action.CLOSE: "closure_confirm",
+    workflow.Action.KEEP_LONG_TERM: "closure_confirm",
+    workflow.Action.RECHECK: "closure_confirm",
+    workflow.Action.FILE: "closure_confirm",
+}
+
+
+def _closure_step_url(task, action: str) -> str:
+    name = CLOSURE_STEP_PAGES.get(action)
+    if name is None:
+        return ""
+    if name == "closure_confirm":
+        return reverse(f"inspections:{name}", args=[task.pk, action])
+    return reverse(f"inspections:{name}", args=[task.pk])
 
 
 @login_required
@@ -180,6 +220,7 @@ def task_progress(request, pk):
             percent=data["percent"],
             investment=data["investment"],
             expected_version=data["version"],
+            reason=data.get("reason", ""),
         )
     except (ServiceError, ValidationError) as exc:
         return _failed(request, task, "progress_form", form, exc)

@@ -31,7 +31,9 @@ def _add_findings(world, n):
 
 def _add_progress(world, n):
     for i in range(n):
-        services.task_progress_add(actor=world.users["unit"], task=world.task, text=f"第 {i} 次报送", percent=i)
+        services.task_progress_add(
+            actor=world.users["unit"], task=world.task, text=f"第 {i} 次报送", percent=i, reason="重新核算"
+        )
 
 
 def _add_evidence(world, n):

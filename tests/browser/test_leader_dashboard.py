@@ -65,7 +65,7 @@ def ledger():
             kind=EvidenceKind.ACCEPTANCE,
             files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
         )
-        task = services.task_submit(actor=contact, task=task)
+        task = services.task_submit(actor=contact, task=task, reason="主体工程完工，扫尾中")
         services.task_verify(actor=bureau, task=task)
     return users
 

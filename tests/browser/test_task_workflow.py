@@ -1,5 +1,6 @@
 """The whole browser workflow, end to end: staff log and split a finding, a unit reports and asks
-for closure, staff reject then verify, the leader closes; the other unit cannot see any of it."""
+for closure (at 50 %, with a reason), staff reject, then record the acceptance (two acceptors), the
+responsible leader signs off on the confirmation page with a comment; the other unit cannot see any of it."""
 
 import re
 
@@ -36,11 +37,14 @@ def people():
 
 
 def log_in(page, base, username):
+    # The task page loads its 销号流程 panel with htmx: let it finish, or its response would bring the
+    # old session cookie back after clear_cookies (and the login page would show the old user).
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.get_by_test_id("current-user")).to_be_attached()
 
 
@@ -114,6 +118,12 @@ def test_finding_to_closure_across_roles(page, live_server, people, screenshot_d
         page.get_by_test_id("evidence-link").click()
     assert download.value.suggested_filename == "整改验收报告.pdf"
     page.screenshot(path=screenshot_dir / "task-page.png", full_page=True)
+    # At 50 % a closure request needs a reason: without one it is refused and nothing moves.
+    page.get_by_test_id("action-submit").click()
+    expect(page.get_by_test_id("transition-error")).to_contain_text("理由")
+    expect(page.get_by_test_id("task-status")).to_have_text("整改中")
+    page.console_errors.clear()  # the refused request's 400, logged by Chromium, was the point of that step
+    page.get_by_test_id("reason-submit").fill("主体工程已完工，调试期出水稳定达标，申请先行验收")
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("task-status")).to_have_text("已申请销号")
 
@@ -127,18 +137,32 @@ def test_finding_to_closure_across_roles(page, live_server, people, screenshot_d
 
     log_in(page, base, "housing")
     page.goto(task_url)
+    page.fill("#id_text", "出水水质监测报告已补充，处理站稳定运行。")
+    page.fill("#id_percent", "100")
+    page.get_by_test_id("progress-submit").click()
+    expect(page.get_by_test_id("task-percent")).to_have_text("100%")
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("task-status")).to_have_text("已申请销号")
 
+    # Acceptance (验收) is a record: two acceptors, the conclusion, the closing standards.
     log_in(page, base, "staff")
     page.goto(task_url)
     page.get_by_test_id("action-verify").click()
+    page.fill("#id_acceptor_0_name", "王督察")
+    page.fill("#id_acceptor_0_unit", "某某县生态环境分局")
+    page.fill("#id_acceptor_1_name", "陈工程师")
+    page.fill("#id_acceptor_1_unit", "县住房和城乡建设局")
+    page.select_option("#id_conclusion", value="pass")
+    page.get_by_test_id("acceptance-save").click()
     expect(page.get_by_test_id("task-status")).to_have_text("已验收")
+    expect(page.get_by_test_id("task-percent")).to_have_text("100%")
 
-    # The leader signs off: closed, and nothing on the page edits it any more.
+    # The responsible leader signs off on a confirmation page, with a comment: closed, read-only.
     log_in(page, base, "boss")
     page.goto(task_url)
     page.get_by_test_id("action-close").click()
+    page.fill("#id_comment", "同意销号")
+    page.get_by_test_id("confirm-action").click()
     expect(page.get_by_test_id("task-status")).to_contain_text("已销号")
     expect(page.get_by_test_id("read-only-notice")).to_be_visible()
     for test_id in ("progress-submit", "evidence-submit", "action-reject", "action-close"):

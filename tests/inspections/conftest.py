@@ -21,7 +21,7 @@ class Ledger(World):
     def __init__(self):
         super().__init__(
             units=("city", "water", "plant", "town", "housing"),
-            users=("admin", "bureau", "leader", "water_user", "plant_user", "town_user", "housing_user"),
+            users=("admin", "bureau", "leader", "superior", "water_user", "plant_user", "town_user", "housing_user"),
         )
         self.round = services.round_create(
             actor=self.bureau,

@@ -181,11 +181,11 @@ def test_status_as_of_a_date_is_rebuilt_from_events(ledger):
         services.task_progress_add(actor=ledger.water_user, task=task, text="开工", percent=40)
     with time_machine.travel(at(date(2024, 3, 1)), tick=False):
         services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO)
-        services.task_submit(actor=ledger.water_user, task=task)
+        services.task_submit(actor=ledger.water_user, task=task, reason="主体工程完工，扫尾中")
     with time_machine.travel(at(date(2024, 3, 10)), tick=False):
         services.task_reject(actor=ledger.bureau, task=task, reason="材料不全")
     with time_machine.travel(at(date(2024, 3, 20)), tick=False):
-        services.task_submit(actor=ledger.water_user, task=task)
+        services.task_submit(actor=ledger.water_user, task=task, reason="主体工程完工，扫尾中")
         services.task_verify(actor=ledger.bureau, task=task)
     with time_machine.travel(at(date(2024, 4, 1), 23), tick=False):
         services.task_close(actor=ledger.leader, task=task)

@@ -38,7 +38,7 @@ def _complete(task, *, unit_user, bureau, leader=None):
         kind=EvidenceKind.ACCEPTANCE,
         files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
     )
-    task = services.task_submit(actor=unit_user, task=task)
+    task = services.task_submit(actor=unit_user, task=task, reason="主体工程完工，扫尾中")
     task = services.task_verify(actor=bureau, task=task)
     if leader:
         task = services.task_close(actor=leader, task=task)
@@ -158,6 +158,7 @@ def test_headline_figures_for_the_whole_jurisdiction(world):
         "rate": 33.3,
         "overdue": 1,
         "due_soon": 1,
+        "in_notice": 0,
         "closed_week": 1,
     }
     assert [t.pk for t in board.overdue_tasks] == [world["tasks"]["zj"].pk]
@@ -234,6 +235,7 @@ def test_as_of_a_past_day_rebuilds_status_and_links_honour_it(world):
         "rate": 20.0,
         "overdue": 1,
         "due_soon": 0,
+        "in_notice": 0,
         "closed_week": 0,
     }
     assert board.warnings is None

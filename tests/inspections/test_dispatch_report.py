@@ -42,7 +42,7 @@ def finish(ledger, task, *, close=False):
         description="验收",
         files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
     )
-    services.task_submit(actor=contact, task=task)
+    services.task_submit(actor=contact, task=task, reason="主体工程完工，扫尾中")
     services.task_verify(actor=ledger.bureau, task=task)
     if close:
         services.task_close(actor=ledger.leader, task=task)

@@ -90,7 +90,7 @@ def test_overdue_tasks_are_reminded_every_day_and_complete_ones_never(ledger):
             description="验收",
             files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")],
         )
-        services.task_submit(actor=ledger.water_contact, task=done)
+        services.task_submit(actor=ledger.water_contact, task=done, reason="主体工程完工，扫尾中")
         services.task_verify(actor=ledger.bureau, task=done)
     sweep(MONDAY)
     sweep(MONDAY + timedelta(days=1))

@@ -68,7 +68,7 @@ def test_a_withdrawn_file_does_not_count_for_the_closure_request(ledger):
     task = ledger.bring_to(ledger.task(), S.IN_PROGRESS)
     services.evidence_withdraw(actor=ledger.water_user, evidence=task.evidence.get(), reason="传错了文件")
     with pytest.raises(EvidenceRequired):
-        services.task_submit(actor=ledger.water_user, task=task)
+        services.task_submit(actor=ledger.water_user, task=task, reason="主体工程完工，扫尾中")
 
 
 def test_only_the_uploading_unit_or_the_bureau_withdraws(ledger):

@@ -29,7 +29,7 @@ ALLOWED = {key: (target, roles) for key, (target, roles, _reason) in oracle.TRAN
 ACTIONS = list(oracle.ACTIONS)
 CASES = [
     (action, source, role, role in ALLOWED.get((action, source), (None, ()))[1])
-    for action, source, role in itertools.product(ACTIONS, S.values, Role.values)
+    for action, source, role in itertools.product(ACTIONS, oracle.DEFAULT_STATES, Role.values)
 ]
 
 
@@ -85,10 +85,12 @@ def test_unit_user_of_another_unit_cannot_act(ledger, action):
 def test_unit_user_of_a_parent_unit_may_submit_for_its_sub_unit(ledger):
     task = ledger.task(lead_unit=ledger.plant)
     services.task_evidence_add(actor=ledger.plant_user, task=task, files=[ledger.pdf()], kind=EvidenceKind.PHOTO)
-    task = services.task_submit(actor=ledger.water_user, task=task)
+    task = services.task_submit(actor=ledger.water_user, task=task, reason="主体工程完工，扫尾中")
     assert task.status == S.SUBMITTED
     with pytest.raises(NotAllowed):
-        services.task_submit(actor=ledger.plant_user, task=ledger.task(lead_unit=ledger.water))
+        services.task_submit(
+            actor=ledger.plant_user, task=ledger.task(lead_unit=ledger.water), reason="主体工程完工，扫尾中"
+        )
 
 
 def test_cooperating_unit_reports_progress_but_cannot_submit(ledger):
@@ -100,7 +102,7 @@ def test_cooperating_unit_reports_progress_but_cannot_submit(ledger):
     assert (task.status, task.percent) == (S.IN_PROGRESS, 20)
     before = snapshot(task)
     with pytest.raises(NotAllowed):
-        services.task_submit(actor=ledger.town_user, task=task)
+        services.task_submit(actor=ledger.town_user, task=task, reason="主体工程完工，扫尾中")
     assert snapshot(task) == before
 
 
@@ -139,7 +141,7 @@ def test_submit_needs_evidence(ledger, source):
         task = services.task_start(actor=ledger.water_user, task=task)
     before = snapshot(task)
     with pytest.raises(EvidenceRequired):
-        services.task_submit(actor=ledger.water_user, task=task)
+        services.task_submit(actor=ledger.water_user, task=task, reason="主体工程完工，扫尾中")
     assert snapshot(task) == before
 
 
@@ -199,12 +201,13 @@ def test_closed_task_is_read_only(ledger):
     assert task.evidence.count() == 1
 
 
-def test_verify_sets_percent_and_completion(ledger):
+def test_verify_keeps_the_reported_percent_and_sets_completion(ledger):
+    # Acceptance never changes the reported percentage silently (issue 15 item 6).
     task = ledger.bring_to(ledger.task(), S.SUBMITTED)
     assert task.percent == 0
     task = services.task_verify(actor=ledger.bureau, task=task)
     task.refresh_from_db()
-    assert task.percent == 100
+    assert task.percent == 0
     assert task.completed_at is not None and task.completed_at == task.verified_at
     assert task.verified_by == ledger.bureau
 

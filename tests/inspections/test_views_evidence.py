@@ -132,7 +132,7 @@ def test_evidence_upload_is_refused_on_the_page_after_the_closure_request(client
 
     client.force_login(world.housing_user)
     upload(client, world.housing_task, [pdf()])
-    services.task_submit(actor=world.housing_user, task=world.housing_task)
+    services.task_submit(actor=world.housing_user, task=world.housing_task, reason="主体工程完工，扫尾中")
     world.housing_task.refresh_from_db()
     page = client.get(world.housing_task.get_absolute_url()).content.decode()
     assert 'data-testid="evidence-submit"' not in page and 'data-testid="withdraw-reason"' not in page

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_round_list_shows_figures_within_access(client, world):
     services.task_evidence_add(actor=world.housing_user, task=world.housing_task, files=[pdf()], kind="document")
-    services.task_submit(actor=world.housing_user, task=world.housing_task)
+    services.task_submit(actor=world.housing_user, task=world.housing_task, reason="主体工程完工，扫尾中")
     services.task_verify(actor=world.staff, task=world.housing_task)
     client.force_login(world.staff)
     row = client.get(reverse("inspections:round_list")).context["rows"][0]

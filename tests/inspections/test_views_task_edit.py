@@ -1,6 +1,7 @@
 """The task edit page: bureau staff change a task's assignment through task_update; everyone else is refused."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from django.contrib.messages import get_messages
@@ -178,7 +179,7 @@ def test_closed_task_cannot_be_edited_and_the_page_says_why(client, world):
     services.task_evidence_add(actor=world.housing_user, task=task, files=[pdf()], kind=EvidenceKind.ACCEPTANCE)
     for service, actor in (
         (services.task_start, world.housing_user),
-        (services.task_submit, world.housing_user),
+        (partial(services.task_submit, reason="主体工程完工，扫尾中"), world.housing_user),
         (services.task_verify, world.staff),
         (services.task_close, world.leader),
     ):

@@ -186,7 +186,7 @@ def test_submit_without_evidence_is_refused(client, world):
 def submitted(world):
     """The housing task with evidence, submitted for closure by its unit; returns its transition URL."""
     services.task_evidence_add(actor=world.housing_user, task=world.housing_task, files=[pdf()], kind="document")
-    services.task_submit(actor=world.housing_user, task=world.housing_task)
+    services.task_submit(actor=world.housing_user, task=world.housing_task, reason="主体工程完工，扫尾中")
     world.housing_task.refresh_from_db()
     return reverse("inspections:task_transition", args=[world.housing_task.pk])
 

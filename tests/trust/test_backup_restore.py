@@ -110,7 +110,7 @@ def ledger(bureau, unit_user, units, make_task):
     add(first, "现场照片.jpg", JPEG, EvidenceKind.PHOTO)
     add(second, "../../etc/passwd.pdf", PDF + b"%second", EvidenceKind.DOCUMENT)
     add(second, "验收照片.jpg", JPEG + b"second", EvidenceKind.PHOTO)
-    services.task_submit(actor=unit_user, task=second)
+    services.task_submit(actor=unit_user, task=second, reason="主体工程完工，扫尾中")
     return uploads
 
 

@@ -31,7 +31,9 @@ from inspections.reports.services import dispatch_report_build, dispatch_report_
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLES = ("anon", "admin", "bureau", "leader", "lead", "other")
+# superior: an account of the superior bureau (上级督察办): reads the whole jurisdiction like a leader, and acts
+# only in the closure chain's 复核 step.
+ROLES = ("anon", "admin", "bureau", "leader", "lead", "other", "superior")
 LOGIN = 302  # anonymous on a page: redirected to the login form (checked to point there)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -41,8 +43,17 @@ def every(status):
     return {"anon": LOGIN, **{role: status for role in ROLES[1:]}}
 
 
-def roles(anon=LOGIN, *, admin, bureau, leader, lead, other):
-    return {"anon": anon, "admin": admin, "bureau": bureau, "leader": leader, "lead": lead, "other": other}
+def roles(anon=LOGIN, *, admin, bureau, leader, lead, other, superior=None):
+    """`superior` defaults to the leader's answer: both read the whole jurisdiction and manage nothing."""
+    return {
+        "anon": anon,
+        "admin": admin,
+        "bureau": bureau,
+        "leader": leader,
+        "lead": lead,
+        "other": other,
+        "superior": leader if superior is None else superior,
+    }
 
 
 SEES_TASK = roles(admin=200, bureau=200, leader=200, lead=200, other=404)  # the lead unit's objects
@@ -52,6 +63,7 @@ API = 401  # anonymous API clients: 401 with "WWW-Authenticate: Token"
 
 
 def api(**by_role):
+    by_role.setdefault("superior", by_role["leader"])  # reads like a leader (see roles())
     return {"anon": API, **by_role}
 
 
@@ -125,6 +137,27 @@ EXPECTED = {
     "inspections:supervision_ranking": ("GET", REPORTS),
     "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
     "inspections:supervision_ranking_export": ("GET", REPORTS),
+    # Closure (销号): the task's panel like the task; the bureau records acceptance, notices, objections,
+    # extension decisions and 回头看; the 销号审批表 and 销号报备 list are for whoever reads the whole
+    # jurisdiction (asked before the task is looked up, so the other unit gets the same 403 as the lead unit).
+    # Empty forms: a message and a redirect back (302), or the form again (400).
+    "inspections:closure_panel": ("GET", SEES_TASK),
+    "inspections:closure_acceptance": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
+    "inspections:closure_notice": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=404)),
+    "inspections:closure_objection": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_objection_decide": (
+        "POST",
+        roles(admin=302, bureau=302, leader=302, lead=302, other=404),
+    ),
+    "inspections:closure_confirm": ("GET", SEES_TASK),  # the page says why the action is not open
+    "inspections:closure_extension": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_extension_decide": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
+    "inspections:closure_filing_sheet": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:closure_filing_list": ("GET", roles(admin=200, bureau=200, leader=200, lead=403, other=403)),
+    "inspections:closure_lookbacks": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=403)),
+    "inspections:closure_lookback": ("GET", roles(admin=200, bureau=200, leader=403, lead=403, other=403)),
+    "inspections:closure_lookback_record": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
+    "inspections:closure_batch": ("POST", every(302)),  # nothing ticked: back to the list with a message
     # Complaint cases (交办件): the world's case is assigned to the lead unit.
     "inspections:complaint_list": ("GET", every(200)),  # each sees its own scope
     "inspections:complaint_detail": ("GET", SEES_TASK),
@@ -155,6 +188,9 @@ EXPECTED = {
     "api:task-verify": ("POST", API_INVALID),
     "api:task-reject": ("POST", API_INVALID),
     "api:task-close": ("POST", API_INVALID),
+    "api:task-start-notice": ("POST", API_INVALID),
+    "api:task-recheck": ("POST", API_INVALID),
+    "api:task-file": ("POST", API_INVALID),
     "api:task-keep-long-term": ("POST", API_INVALID),
     "api:task-reopen": ("POST", API_INVALID),
     "api:task-progress-list": ("GET", API_SEES_TASK),
@@ -176,6 +212,18 @@ EXPECTED = {
     "api:supervision-suggestion-dismiss": ("POST", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
     "api:supervision-score-list": ("GET", API_EVERYONE),  # empty for unit users
     "api:supervision-score-detail": ("GET", api(admin=200, bureau=200, leader=200, lead=404, other=404)),
+    "api:task-closure": ("GET", API_SEES_TASK),
+    # Closure API: the task is looked up first (the other unit: 404), then the body (400 for everyone else who
+    # sees the task: the empty body is refused before the role is asked), as the workflow actions do.
+    "api:task-acceptance": ("POST", API_INVALID),
+    "api:task-notice": ("POST", API_INVALID),
+    "api:task-objections": ("POST", API_INVALID),  # on the world's task in 公示中
+    "api:objection-decide": ("POST", API_INVALID),
+    "api:task-extensions": ("POST", API_INVALID),
+    "api:extension-decide": ("POST", API_INVALID),
+    "api:lookbacks": ("POST", api(admin=400, bureau=400, leader=400, lead=400, other=400)),  # no name: 400 first
+    "api:lookback-record": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=403)),
+    "api:batch": ("POST", api(admin=400, bureau=400, leader=400, lead=400, other=400)),
     "api:complaint-batch-list": ("GET", API_EVERYONE),  # empty for the other unit
     "api:complaint-batch-detail": ("GET", API_SEES_TASK),  # the batch holds a case of the lead unit only
     "api:complaint-list": ("GET", API_EVERYONE),
@@ -253,6 +301,8 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
     services.notify(
         recipients=[unit_user], kind=NotificationKind.REMINDER, title="新任务", task=task, url=task.get_absolute_url()
     )
+    superior = make_user("shiduchaban", Role.SUPERIOR, None)
+    closure = _closure_objects(bureau=bureau, leader=leader, unit_user=unit_user, task=task, units=units)
     batch, _created = complaint_services.batch_get_or_create(
         actor=bureau, inspection_round=task.finding.round, number=1
     )
@@ -261,7 +311,7 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         case=complaint_services.case_create(actor=bureau, batch=batch, code="D0001", summary="化工厂夜间偷排污水"),
         lead_unit=units["water"],
     )
-    for user in (admin, bureau, leader, unit_user, other_unit_user):
+    for user in (admin, bureau, leader, unit_user, other_unit_user, superior):
         user.api_key = api_token_issue(user=user)[1]  # only a digest is stored: keep the key for the requests
     from inspections.choices import PeriodKind, SupervisionKind
     from inspections.models import AssessmentScore, ImportJob, SupervisionSuggestion
@@ -289,7 +339,15 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "reply_file": action.reply_files.get(),
         "suggestion": suggestion,
         "score": AssessmentScore.objects.get(unit=task.lead_unit),
-        "users": {"admin": admin, "bureau": bureau, "leader": leader, "lead": unit_user, "other": other_unit_user},
+        **closure,
+        "users": {
+            "admin": admin,
+            "bureau": bureau,
+            "leader": leader,
+            "lead": unit_user,
+            "other": other_unit_user,
+            "superior": superior,
+        },
         "task": task,
         "finding": task.finding,
         "round": task.finding.round,
@@ -299,6 +357,56 @@ def world(units, bureau, unit_user, other_unit_user, make_user, make_task, setti
         "import_job": ImportJob.objects.create(user=bureau, file_name="台账.xlsx", status="done"),
         "case": case,
         "batch": batch,
+    }
+
+
+def _closure_objects(*, bureau, leader, unit_user, task, units) -> dict:
+    """A pending extension of the task; an objection in a public notice and a 回头看 check, on two other tasks of
+    the lead unit (a round with a notice step; a closed task) — all through the services."""
+    from inspections.closure import services as closure
+    from inspections.models import ClosureChain, ClosureChainStep
+
+    extension = closure.extension_request(
+        actor=unit_user, task=task, deadline_text="2031年6月30日前", reason="汛期停工"
+    )
+    noticed = services.finding_create(
+        actor=bureau,
+        inspection_round=services.round_create(actor=bureau, kind="municipal", name="公示轮次"),
+        summary="公示中的问题",
+        responsible_leader=leader,
+        tasks=[{"lead_unit": units["water"], "deadline_text": "2030年12月31日前"}],
+    ).tasks.get()
+    chain = ClosureChain.objects.create(name="含公示", inspection_round=noticed.finding.round)
+    for order, step in enumerate(("accept", "notice", "sign"), 1):
+        ClosureChainStep.objects.create(
+            chain=chain, order=order, step=step, role=("bureau", "bureau", "leader")[order - 1]
+        )
+    closed = services.finding_create(
+        actor=bureau,
+        inspection_round=task.finding.round,
+        summary="已销号的问题",
+        responsible_leader=leader,
+        tasks=[{"lead_unit": units["water"], "deadline_text": "2030年12月31日前"}],
+    ).tasks.get()
+    for target in (noticed, closed):
+        services.task_evidence_add(
+            actor=unit_user, task=target, files=[SimpleUploadedFile("完工.pdf", PDF)], kind="document"
+        )
+        target.refresh_from_db()
+        target = services.task_transition(actor=unit_user, task=target, action="submit", reason="主体完工")
+        services.task_transition(actor=bureau, task=target, action="verify")
+    noticed.refresh_from_db()
+    notice = closure.notice_start(actor=bureau, task=noticed, where="政府网站")
+    objection = closure.objection_record(actor=bureau, notice=notice, content="仍有异味", raised_by="群众")
+    closed.refresh_from_db()
+    services.task_transition(actor=leader, task=closed, action="close")
+    lookback = closure.lookback_draw(actor=bureau, name="回头看", task_ids=[closed.pk])
+    return {
+        "extension": extension,
+        "noticed": noticed,
+        "objection": objection,
+        "lookback": lookback,
+        "check": lookback.checks.get(),
     }
 
 
@@ -313,6 +421,16 @@ def _kwargs(pattern, world) -> dict:
         "report": world["report"].pk,
         "unit": world["task"].lead_unit_id,
         "ledger_export": world["job"].pk,
+        "closure_": world["task"].pk,
+        "closure_objection": world["noticed"].pk,
+        "closure_objection_decide": world["objection"].pk,
+        "closure_extension_decide": world["extension"].pk,
+        "closure_lookback": world["lookback"].pk,
+        "closure_lookback_record": world["check"].pk,
+        "objection-decide": world["objection"].pk,
+        "task-objections": world["noticed"].pk,
+        "extension-decide": world["extension"].pk,
+        "lookback-record": world["check"].pk,
         "ledger_import_job": world["import_job"].pk,
         "supervision": world["action"].pk,
         "supervision_dismiss": world["suggestion"].pk,
@@ -328,6 +446,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = world["task"].pk
         elif name == "round_pk":
             kwargs[name] = world["round"].pk
+        elif name == "action":
+            kwargs[name] = "close"  # 审签: the confirmation page of the sign-off
         elif name == "token":
             kwargs[name] = "0" * 32  # a preview nobody staged
         elif name == "file_pk":
@@ -473,16 +593,18 @@ def _allowed(world, units, role) -> dict[str, set[int]]:
         "units": set(Unit.objects.values_list("pk", flat=True)),
         "users": set(User.objects.values_list("pk", flat=True)),
     }
-    if role in ("admin", "bureau", "leader"):
+    if role in ("admin", "bureau", "leader", "superior"):
         return everything
-    own = world["task"] if role == "lead" else world["foreign_task"]
+    from inspections.models import RectificationTask
+
+    # The unit's own tasks (the world gives the lead unit a few: the closure objects are its tasks too).
     unit = units["water"] if role == "lead" else units["town"]
-    leader = own.finding.responsible_leader_id
+    own = RectificationTask.objects.filter(lead_unit=unit).select_related("finding")
     return {
-        "rounds": {own.finding.round_id},
-        "findings": {own.finding_id},
+        "rounds": {t.finding.round_id for t in own},
+        "findings": {t.finding_id for t in own},
         "units": {unit.pk},
-        "users": {leader} if leader else set(),
+        "users": {t.finding.responsible_leader_id for t in own if t.finding.responsible_leader_id},
     }
 
 

@@ -48,7 +48,7 @@ def walk_to(task, status, people):
     services.task_evidence_add(
         actor=admin, task=task, files=[SimpleUploadedFile("现场.png", PNG)], kind=EvidenceKind.PHOTO
     )
-    services.task_submit(actor=admin, task=task)
+    services.task_submit(actor=admin, task=task, reason="主体工程完工，扫尾中")
     if status == "submitted":
         return task
     services.task_verify(actor=people["bureau"], task=task)

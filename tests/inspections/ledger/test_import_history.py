@@ -45,7 +45,7 @@ def test_stale_copy_moves_nothing_backwards_and_lists_each_conflict(tmp_path, pe
     services.task_evidence_add(
         actor=people["hekou"], task=unit_task, files=[SimpleUploadedFile("a.png", PNG)], kind=EvidenceKind.PHOTO
     )
-    services.task_submit(actor=people["hekou"], task=unit_task)
+    services.task_submit(actor=people["hekou"], task=unit_task, reason="清运完成，扫尾中")
     # The leader moves a verified task to 长期坚持; the bureau rejects a closure request.
     services.task_keep_long_term(actor=people["leader"], task=_task("1-3"))
     services.task_reject(actor=people["bureau"], task=_task("1-2"), reason="佐证材料不全")

@@ -49,7 +49,7 @@ def test_unit_sees_due_overdue_and_returned(ledger):
 
 def test_returned_leaves_the_list_when_asked_again(ledger):
     t = build(ledger)
-    services.task_submit(actor=ledger.water_user, task=t["returned"])
+    services.task_submit(actor=ledger.water_user, task=t["returned"], reason="已补充材料，扫尾中")
     assert keys(ledger.water_user)["returned"] == set()
 
 
