@@ -12,6 +12,7 @@ from ..access import visible_rounds
 from ..choices import Category
 from ..limits import DAY_VALIDATORS
 from ..supervision.selectors import dashboard_panel
+from ..widgets import DateInput
 from .selectors import Scope, dashboard
 
 
@@ -26,7 +27,7 @@ class DashboardFilterForm(forms.Form):
     as_of = forms.DateField(
         label=_("截至日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         validators=DAY_VALIDATORS,
     )
 

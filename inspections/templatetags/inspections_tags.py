@@ -124,3 +124,12 @@ def rate_or_dash(figures) -> str:
     if not total:
         return "—"
     return f"{figures.rate}%"
+
+
+@register.simple_tag
+def date_input(name, value=None, **attrs):
+    """{% date_input "issued_after" value id="f-a" class="form-control" aria_label="…" %}: the one date widget
+    (inspections/widgets.py) for templates that write their own filter inputs."""
+    from ..widgets import render_date_input
+
+    return render_date_input(name, value, **attrs)
