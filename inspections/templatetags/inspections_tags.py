@@ -133,3 +133,13 @@ def date_input(name, value=None, **attrs):
     from ..widgets import render_date_input
 
     return render_date_input(name, value, **attrs)
+
+
+@register.filter
+def admin_explanation(model_entry):
+    """The admin index's one-sentence explanation of a model (django-celery-beat's schedules), or "".
+
+    Takes the app list's entry (a dict): its "model" is a class, which the template language would call."""
+    from ..beat_admin import EXPLANATIONS
+
+    return EXPLANATIONS.get(model_entry.get("model"), "")
