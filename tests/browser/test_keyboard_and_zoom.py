@@ -114,3 +114,20 @@ def test_main_pages_at_200_percent_zoom(browser, live_server, world, screenshot_
     toggler.click()
     expect(page.locator("#mainNav")).to_be_visible()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 1280])
+def test_the_bureaus_full_menu_fits_the_screen(page, live_server, world, screenshot_dir, width):
+    """The bureau's menu (the longest) on a 1366 px (and 1280 px) screen: nothing pushed off the right edge."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", world.bureau.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("current-user")).to_be_attached()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    page.screenshot(path=screenshot_dir / f"menu-bureau-{width}.png")
+    assert overflow <= 1
+    for element in page.locator("nav a:visible, nav button:visible, nav select:visible").all():
+        box = element.bounding_box()
+        assert box is None or box["x"] + box["width"] <= width + 1, element.inner_text()
