@@ -106,3 +106,12 @@ def test_inline_times_are_beijing_time_like_the_rest_of_the_page(superuser_clien
     html = superuser_client.get(reverse("admin:inspections_rectificationtask_change", args=[task.pk])).content
     text = html.decode()
     assert "2026-12-03 08:30" in text and "2026-12-03 00:30" not in text
+
+
+def test_group_permissions_are_listed_in_chinese(superuser_client):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.order_by("pk").first()
+    text = superuser_client.get(reverse("admin:auth_group_change", args=[group.pk])).content.decode()
+    assert "Can add" not in text and "Can change" not in text
+    assert "登录防护 | 新增 登录尝试" in text
