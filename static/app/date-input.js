@@ -11,13 +11,21 @@
     Array.prototype.forEach.call(inputs, function (input) {
       if (input._flatpickr) { return; }
       var withTime = input.hasAttribute("data-datetime-input");
-      window.flatpickr(input, {
+      var picker = window.flatpickr(input, {
         dateFormat: withTime ? "Y-m-d H:i" : "Y-m-d",
         enableTime: withTime,
         time_24hr: true,
         allowInput: true,
         disableMobile: true,
         locale: zh && window.flatpickr.l10ns.zh ? "zh" : "default"
+      });
+      // A complete date typed (or pasted) closes the calendar, so it never stays open over the form's buttons.
+      var complete = withTime ? /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/ : /^\d{4}-\d{2}-\d{2}$/;
+      input.addEventListener("input", function () {
+        if (complete.test(input.value)) {
+          picker.setDate(input.value, false);
+          picker.close();
+        }
       });
     });
   }
