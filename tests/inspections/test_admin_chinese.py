@@ -115,3 +115,8 @@ def test_group_permissions_are_listed_in_chinese(superuser_client):
     text = superuser_client.get(reverse("admin:auth_group_change", args=[group.pk])).content.decode()
     assert "Can add" not in text and "Can change" not in text
     assert "登录防护 | 新增 登录尝试" in text
+
+
+def test_a_form_with_errors_is_titled_in_chinese(superuser_client):
+    response = superuser_client.post(reverse("admin:inspections_holiday_add"), {"day": "", "name": ""})
+    assert "<title>错误：" in response.content.decode()
