@@ -1,7 +1,10 @@
 """Admin for users and the unit tree. Only administrators manage accounts; bureau staff may look them up."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -74,3 +77,29 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         super().save_related(request, form, formsets, change)  # after the form's own groups are saved
         if not change or "role" in form.changed_data:
             user_role_group_sync(form.instance)  # the role decides the groups and admin access
+
+
+# 用户组的权限列表 in Chinese: Django stores permission names in English ("Can add access attempt"); the list shows
+# the action and the model's (translated) verbose name instead.
+PERMISSION_ACTIONS = {"add": _("新增"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, permission):
+        model = permission.content_type.model_class()
+        action, _sep, _rest = permission.codename.partition("_")
+        if model is None or action not in PERMISSION_ACTIONS:
+            return str(permission)
+        return f"{model._meta.app_config.verbose_name} | {PERMISSION_ACTIONS[action]} {model._meta.verbose_name}"
+
+
+class ChineseGroupAdmin(GroupAdmin):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, ChineseGroupAdmin)

@@ -191,7 +191,7 @@ class AppendOnlyAdmin(admin.ModelAdmin):
 @admin.register(RectificationTask)
 class RectificationTaskAdmin(SimpleHistoryAdmin):
     list_display = (
-        "code",
+        "task_code",
         "finding_summary",
         "round_name",
         "lead_unit",
@@ -235,6 +235,10 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
     date_hierarchy = "deadline"
     inlines = [ProgressInline, EvidenceInline, EventInline]
     form = RectificationTaskAdminForm
+
+    @admin.display(description=_("任务编号"), ordering="finding__number")
+    def task_code(self, task):
+        return task.code
 
     @admin.display(description=_("问题简述"), ordering="finding__summary")
     def finding_summary(self, obj):
@@ -521,3 +525,6 @@ class SignOffDelegationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoked, never deleted: a signature made under it must stay explained
+
+
+from . import beat_admin  # noqa: E402, F401  (the schedules' admin pages in Chinese, with explanations)

@@ -8,6 +8,14 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("督察整改")
 
     def ready(self):
+        from django import forms
+
+        from .widgets import DateInput, DateTimeInput
+
+        # Every form's date field, also filter forms and forms written later, shows yyyy-mm-dd (the admin keeps
+        # its own calendar widget, which it sets explicitly).
+        forms.DateField.widget = DateInput
+        forms.DateTimeField.widget = DateTimeInput
         from .schedules import ensure_schedules_after_migrate
 
         post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="inspections_beat_schedules")

@@ -15,8 +15,9 @@ from .limits import DAY_VALIDATORS, MAX_TEXT, validate_day
 from .models import Finding, InspectionRound
 from .services.rounds import ROUND_FIELDS
 from .unit_picker import UnitsPickerField, unit_depth
+from .widgets import DateInput
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()  # the one date widget (inspections/widgets.py)
 
 
 class BootstrapMixin:

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    "rectify.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "accounts",
     "inspections",
 ]

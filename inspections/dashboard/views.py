@@ -14,6 +14,7 @@ from ..complaints import selectors as complaint_selectors
 from ..limits import DAY_VALIDATORS
 from ..supervision.selectors import dashboard_panel
 from ..unit_picker import UnitPickerField
+from ..widgets import DateInput
 from .selectors import Scope, dashboard
 
 
@@ -26,7 +27,7 @@ class DashboardFilterForm(forms.Form):
     as_of = forms.DateField(
         label=_("截至日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         validators=DAY_VALIDATORS,
     )
 

@@ -6,6 +6,7 @@ the past so that the timeline, trends and "this week" figures look like a real y
 """
 
 import random
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,7 @@ from accounts.models import User
 
 from .. import services
 from ..choices import Category, DeadlineKind, EvidenceKind, RoundKind, TaskStatus
-from ..models import Evidence, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
+from ..models import Evidence, Finding, InspectionRound, Notification, ProgressUpdate, RectificationTask, TaskEvent
 from .units import ensure_units, ensure_users
 
 TINY_PDF = (
@@ -210,6 +211,7 @@ class DemoBuilder:
             )
             for task, spec in zip(finding.tasks.order_by("number"), tasks, strict=True):
                 self._history(task, spec["_complete"], assigned)
+        _backdate_round(inspection_round, registered=_at(feedback, 9), findings_registered=_at(assigned, 8))
         return n_tasks
 
     def _deadline(self, complete: bool, assigned: date) -> date:
@@ -247,6 +249,7 @@ class DemoBuilder:
                 ]
             )
         if target == TaskStatus.NOT_STARTED:
+            self._backdate(task, assigned, assigned)  # its creation is dated at 交办日期 too
             return
         steps = rng.randint(1, 3)
         for step in range(1, steps + 1):
@@ -290,6 +293,7 @@ class DemoBuilder:
     def _backdate(self, task: RectificationTask, assigned: date, done_on: date) -> None:
         task = RectificationTask.objects.get(pk=task.pk)
         events = list(TaskEvent.objects.filter(task=task).order_by("id"))
+        written = [event.at for event in events]  # when seeding wrote them, in order
         span = max(1, (done_on - assigned).days)
         moments = [
             _at(assigned + timedelta(days=round(span * i / max(1, len(events) - 1))), 9 + i % 8)
@@ -313,3 +317,38 @@ class DemoBuilder:
             if task.signed_off_at
             else None,
         )
+        _backdate_written_rows(task, written, moments)
+
+
+def _story_time(written: list, moments: list, seeded_at):
+    """The story's time of a row seeding wrote at `seeded_at`: that of the last event written before it."""
+    return moments[max(bisect_right(written, seeded_at) - 1, 0)]
+
+
+def _backdate_written_rows(task: RectificationTask, written: list, moments: list) -> None:
+    """History rows and notifications the services wrote while seeding, dated as the story says (never at the
+    seeding minute): a history entry at its step's time with the story's 创建时间 in every version (so no
+    version seems to change it), a notification at the step that sent it."""
+    created_at = moments[0]
+    versions = list(RectificationTask.history.filter(id=task.pk))
+    for version in versions:
+        version.history_date = _story_time(written, moments, version.history_date)
+        version.created_at = created_at
+    RectificationTask.history.bulk_update(versions, ["history_date", "created_at"])
+    notices = list(Notification.objects.filter(task=task))
+    for notice in notices:
+        notice.created_at = _story_time(written, moments, notice.created_at)
+        if notice.read_at:
+            notice.read_at = notice.created_at
+    Notification.objects.bulk_update(notices, ["created_at", "read_at"])
+
+
+def _backdate_round(inspection_round: InspectionRound, *, registered: datetime, findings_registered: datetime) -> None:
+    """The round registered on its 反馈日期, its findings when their tasks were assigned: rows and history."""
+    InspectionRound.objects.filter(pk=inspection_round.pk).update(created_at=registered)
+    InspectionRound.history.filter(id=inspection_round.pk).update(history_date=registered, created_at=registered)
+    findings = Finding.objects.filter(round=inspection_round)
+    findings.update(created_at=findings_registered)
+    Finding.history.filter(round_id=inspection_round.pk).update(
+        history_date=findings_registered, created_at=findings_registered
+    )

@@ -5,11 +5,15 @@ workbook's XML stream; one styled cell object per column is reused for every row
 serialises each row as it is appended, so reuse is safe and saves building millions of cells).
 """
 
+import math
+import re
+import unicodedata
 from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -17,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import Element, SubElement
 
@@ -31,8 +36,24 @@ FIRST_DATA_ROW = 4
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 PROGRESS_EVERY = 1000
-PAPERSIZE_A4 = "9"
+PAPERSIZE_A3 = "8"  # the size bureaus print ledgers on
 
+# Printing: A3 landscape at a fixed scale, never "fit to width" (19 columns fitted to a page printed at 3.5 pt).
+# The text is BODY_PT; printed at PRINT_SCALE % it is BODY_PT * PRINT_SCALE / 100 >= MIN_PRINTED_PT, and the
+# columns' widths (columns.py) add up to no more than fits across the page at that scale (see print_fits()).
+BODY_PT = 11
+PRINT_SCALE = 82
+MIN_PRINTED_PT = 9
+SIDE_MARGIN_IN = 0.4
+A3_LONG_SIDE_IN = 420 / 25.4
+# Row heights for wrapped text (openpyxl writes none, and LibreOffice then draws wrapped cells over each other):
+# estimated from the text's length and the column's width; a CJK character takes about 2 width units.
+LINE_PT = 16  # one line of 11 pt text (CJK fonts need more leading than Latin ones)
+ROW_PADDING_PT = 4
+MAX_ROW_PT = 409  # Excel's limit
+WIDEST_UNIT_PX = 9.4  # see print_fits()
+
+_BODY_FONT = Font(size=BODY_PT)
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
@@ -101,11 +122,53 @@ def round_figures(tasks, today: date) -> list[dict]:
         RectificationTask.objects.filter(pk__in=tasks.order_by().values("pk"))
         .values("finding__round_id", "finding__round__name")
         .annotate(**count_aggregates(today), closed=Count("id", filter=Q(status=TaskStatus.CLOSED)))
-        .order_by("finding__round__name")
+        # By the round's date (进驻, else 反馈), oldest first; the name only breaks ties (Unicode order means nothing).
+        .annotate(round_date=Coalesce("finding__round__inspection_start", "finding__round__feedback_date"))
+        .order_by(F("round_date").asc(nulls_last=True), "finding__round__name")
     )
 
 
-def _styled(ws, *, font=None, fill=None, alignment=_WRAP, number_format=None, border=_BORDER) -> Cell:
+def text_lines(value, width: float) -> int:
+    """How many lines `value` takes wrapped in a column `width` units wide (CJK and full-width characters 2)."""
+    if value is None or value == "":
+        return 1
+    if not isinstance(value, str):
+        return 1  # numbers and dates are short
+    usable = max(width - 1, 1)  # the cell's own padding
+    lines = 0
+    for paragraph in value.split("\n"):
+        units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in paragraph)
+        lines += max(1, math.ceil(units / usable))
+    return lines
+
+
+def row_height(lines: int) -> float:
+    return min(lines * LINE_PT + ROW_PADDING_PT, MAX_ROW_PT)
+
+
+def print_fits() -> bool:
+    """Do the columns fit across an A3 landscape page at PRINT_SCALE?
+
+    A width unit is the default font's digit: 7 px in Excel (Calibri), but about 9.4 px in LibreOffice on a
+    machine without Calibri or Carlito (it falls back to DejaVu Sans): the wider one decides, plus 5 px a column.
+    """
+    printable_px = (A3_LONG_SIDE_IN - 2 * SIDE_MARGIN_IN) * 96
+    needed_px = sum(column.width * WIDEST_UNIT_PX + 5 for column in COLUMNS)
+    return needed_px * PRINT_SCALE / 100 <= printable_px
+
+
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def export_filename(round_name: str | None, today: date) -> str:
+    """整改台账-<round>-<date>.xlsx for one round's tasks, 整改台账-<date>.xlsx for a mix."""
+    day = f"{today:%Y-%m-%d}"
+    if not round_name:
+        return f"整改台账-{day}.xlsx"
+    return f"整改台账-{_UNSAFE_IN_FILENAME.sub('_', round_name).strip('_')}-{day}.xlsx"
+
+
+def _styled(ws, *, font=_BODY_FONT, fill=None, alignment=_WRAP, number_format=None, border=_BORDER) -> Cell:
     cell = Cell(ws, row=1, column=1)  # both are set by the writer on append
     cell.alignment = alignment
     if border is not None:
@@ -137,6 +200,8 @@ def _write_prepared_rows(ws) -> None:
     style ids from the workbook's style table); only the Python path to them is shorter.
     """
     ws._get_writer()
+    heights: dict[int, float] = {}  # row number -> height in points, set before the row is appended
+    ws.row_heights_pending = heights
     letters = [get_column_letter(i) for i in range(1, 64)]
     styles: dict[int, tuple] = {}  # id(cell) -> (cell, style id); holding the cell keeps the id unique
 
@@ -148,7 +213,10 @@ def _write_prepared_rows(ws) -> None:
 
     def write_row(xf, cells, row_idx):
         number = str(row_idx)
-        row = Element("row", r=number)
+        height = heights.pop(row_idx, None)
+        row = (
+            Element("row", r=number) if height is None else Element("row", r=number, ht=f"{height:g}", customHeight="1")
+        )
         for letter, cell in zip(letters, cells):
             if cell is None:
                 continue
@@ -245,16 +313,20 @@ def _set_layout(ws) -> None:
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.paperSize = PAPERSIZE_A3
+    ws.page_setup.scale = PRINT_SCALE
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    ws.page_margins = PageMargins(
+        left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.6, bottom=0.6, header=0.3, footer=0.3
+    )
     ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _write_heading(ws, title: str, today: date, merges: list) -> None:
     last = get_column_letter(len(COLUMNS))
     title_cell = _styled(ws, font=Font(bold=True, size=16), alignment=_CENTER, border=None)
+    ws.row_heights_pending[TITLE_ROW] = 30
     ws.append([_set(title_cell, title)])
     merges.append(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
 
@@ -267,12 +339,14 @@ def _write_heading(ws, title: str, today: date, merges: list) -> None:
     info[date_col - 1] = _set(
         _styled(ws, border=None, number_format='yyyy"年"m"月"d"日"', alignment=Alignment(horizontal="left")), today
     )
+    ws.row_heights_pending[INFO_ROW] = row_height(1)
     ws.append(info)
     merges.append(f"A{INFO_ROW}:{get_column_letter(date_col - 3)}{INFO_ROW}")
     merges.append(f"{get_column_letter(date_col)}{INFO_ROW}:{last}{INFO_ROW}")
 
-    header_font = Font(bold=True)
+    header_font = Font(bold=True, size=BODY_PT)
     header_fill = PatternFill("solid", fgColor="D9E1F2")
+    ws.row_heights_pending[HEADER_ROW] = row_height(max(text_lines(c.header, c.width) for c in COLUMNS))
     ws.append([_set(_styled(ws, font=header_font, fill=header_fill, alignment=_CENTER), c.header) for c in COLUMNS])
 
 
@@ -303,6 +377,25 @@ def _write_merges_at_close(ws, merges: list) -> None:
     writer.write_merged_cells = write_merged_cells
 
 
+WIDTHS = {column.key: column.width for column in COLUMNS}
+TASK_KEYS = [column.key for column in COLUMNS if column.key not in FINDING_KEYS]
+
+
+def _lines(values: dict, keys) -> int:
+    return max(text_lines(values[key], WIDTHS[key]) for key in keys)
+
+
+def run_heights(run: list[dict]) -> list[float]:
+    """Row heights of one finding's tasks: each fits its own cells, and together they fit the merged finding
+    cells (the summary may need more lines than its tasks: the rows share the difference)."""
+    lines = [_lines(values, TASK_KEYS) for values in run]
+    missing = _lines(run[0], FINDING_KEYS) - sum(lines)
+    if missing > 0:
+        share, extra = divmod(missing, len(run))
+        lines = [n + share + (1 if i < extra else 0) for i, n in enumerate(lines)]
+    return [row_height(n) for n in lines]
+
+
 def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> int:
     cells = []
     for column in COLUMNS:
@@ -314,28 +407,38 @@ def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> i
         )
     keys = [column.key for column in COLUMNS]
     cooperating = cooperating_names(tasks)
-    excel_row = FIRST_DATA_ROW - 1
-    run_finding, run_start = None, FIRST_DATA_ROW
-    count = 0
-    for count, row in enumerate(ledger_rows(tasks), start=1):
-        excel_row += 1
-        values = row_values(row, count, cooperating)
-        finding_id = row[1]
-        if finding_id != run_finding:
-            _merge_run(merges, run_start, excel_row - 1)
-            run_finding, run_start = finding_id, excel_row
-            ws.append([_set(cell, values[key]) for cell, key in zip(cells, keys, strict=True)])
-        else:
+    next_row = FIRST_DATA_ROW
+    run: list[dict] = []  # one finding's rows, held until its last task so the heights fit the merged cells
+
+    def flush() -> None:
+        nonlocal next_row
+        if not run:
+            return
+        start = next_row
+        for index, (values, height) in enumerate(zip(run, run_heights(run), strict=True)):
+            ws.row_heights_pending[next_row] = height
             # Cells under a merge stay empty, as Excel itself writes them; the border still shows.
             ws.append(
                 [
-                    _set(cell, None if key in FINDING_KEYS else values[key])
+                    _set(cell, None if index and key in FINDING_KEYS else values[key])
                     for cell, key in zip(cells, keys, strict=True)
                 ]
             )
+            next_row += 1
+        _merge_run(merges, start, next_row - 1)
+        run.clear()
+
+    run_finding = None
+    count = 0
+    for count, row in enumerate(ledger_rows(tasks), start=1):
+        finding_id = row[1]
+        if finding_id != run_finding:
+            flush()
+            run_finding = finding_id
+        run.append(row_values(row, count, cooperating))
         if on_progress and count % progress_every == 0:
             on_progress(count)
-    _merge_run(merges, run_start, excel_row)
+    flush()
     return count
 
 
@@ -343,19 +446,24 @@ def _write_summary(ws, tasks, today: date) -> None:
     headers = ("督察轮次", "整改任务总数", "已完成整改", "其中已销号", "未完成", "其中已逾期", "完成率")
     for letter, width in zip("ABCDEFG", (40, 14, 14, 12, 10, 12, 10), strict=True):
         ws.column_dimensions[letter].width = width
+    _write_prepared_rows(ws)
+    ws.row_heights_pending[1] = 26
     ws.append([_set(_styled(ws, font=Font(bold=True, size=14), border=None, alignment=_CENTER), "按督察轮次汇总")])
     ws.merged_cells.add(CellRange("A1:G1"))
     header_fill = PatternFill("solid", fgColor="D9E1F2")
-    ws.append([_set(_styled(ws, font=Font(bold=True), fill=header_fill, alignment=_CENTER), h) for h in headers])
+    ws.append(
+        [_set(_styled(ws, font=Font(bold=True, size=BODY_PT), fill=header_fill, alignment=_CENTER), h) for h in headers]
+    )
     figures = round_figures(tasks, today)
     rate_format = "0.0%"
     totals = {"total": 0, "complete": 0, "closed": 0, "overdue": 0}
-    for fig in figures + [None]:
+    for excel_row, fig in enumerate(figures + [None], start=3):
         if fig is None:
             fig = {"finding__round__name": "合计", **totals}
         else:
             for key in totals:
                 totals[key] += fig[key]
+        ws.row_heights_pending[excel_row] = row_height(text_lines(fig["finding__round__name"], 40))
         rate = completion_rate(fig["complete"], fig["total"]) / 100  # a fraction, shown with the 0.0% format
         ws.append(
             [
@@ -368,7 +476,7 @@ def _write_summary(ws, tasks, today: date) -> None:
         )
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPERSIZE_A4
+    ws.page_setup.paperSize = PAPERSIZE_A3
 
 
 def write_ledger(
@@ -402,8 +510,13 @@ def write_ledger(
 
 def export_title(tasks) -> str:
     """The round's name in the title when every exported task belongs to one round."""
+    return ledger_title(single_round_name(tasks))
+
+
+def single_round_name(tasks) -> str | None:
+    """The name of the one round every exported task belongs to; None for a mix (or nothing)."""
     names = list(tasks.order_by().values_list("finding__round__name", flat=True).distinct()[:2])
-    return ledger_title(names[0] if len(names) == 1 else None)
+    return names[0] if len(names) == 1 else None
 
 
 TEMPLATE_EXAMPLE = {
@@ -440,5 +553,6 @@ def write_import_template(destination) -> None:
     _write_merges_at_close(ws, merges)
     _write_heading(ws, ledger_title(None), timezone.localdate(), merges)
     cells = [_styled(ws) for _column in COLUMNS]
+    ws.row_heights_pending[FIRST_DATA_ROW] = row_height(_lines(TEMPLATE_EXAMPLE | {"deadline_date": None}, WIDTHS))
     ws.append([_set(cell, TEMPLATE_EXAMPLE.get(column.key)) for cell, column in zip(cells, COLUMNS, strict=True)])
     wb.save(destination)

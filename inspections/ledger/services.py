@@ -37,7 +37,7 @@ from ..models import ExportJob, ImportJob, InspectionRound
 from ..selectors import task_filterset
 from ..services import notify
 from .columns import normalise_header
-from .export import export_title, write_ledger
+from .export import export_filename, export_title, single_round_name, write_ledger
 from .parse import parse_file, round_kind_from_name
 from .plan import ImportPlan, build_plan
 from .reader import MAX_BYTES, LedgerRefused, check_upload, open_sheet, read_table
@@ -90,6 +90,14 @@ def job_file(job: ExportJob) -> Path | None:
     path = (Path(settings.EXPORT_ROOT) / job.file_path).resolve()
     root = Path(settings.EXPORT_ROOT).resolve()
     return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def export_job_filename(job: ExportJob) -> str:
+    """The download's name: 整改台账-<round>-<date the file was written>.xlsx (the round when the filters name one)."""
+    filterset = task_filterset(user=job.user, filters=_filters(job.params))
+    round_name = single_round_name(filterset.qs) if not filterset.is_bound or filterset.is_valid() else None
+    day = timezone.localdate(job.finished_at) if job.finished_at else timezone.localdate()
+    return export_filename(round_name, day)
 
 
 def export_job_run(job_id: int) -> ExportJob | None:

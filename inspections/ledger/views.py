@@ -17,17 +17,17 @@ from ..access import IMPORT_LEDGER, access_round, require, visible_rounds
 from ..choices import JobStatus
 from ..models import ExportJob, ImportJob
 from ..selectors import task_filterset
-from .export import export_title, write_import_template, write_ledger
+from .export import export_filename, export_title, single_round_name, write_import_template, write_ledger
 from .plan import preview_data
 from .reader import LedgerRefused, check_upload
-from .services import export_job_create, import_job_create, job_file, ledger_import_plan
+from .services import export_job_create, export_job_filename, import_job_create, job_file, ledger_import_plan
 from .staging import discard, load_preview, save_preview, stage_upload, staged
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filename() -> str:
-    return f"整改台账-{timezone.localdate():%Y%m%d}.xlsx"
+def _filename(tasks) -> str:
+    return export_filename(single_round_name(tasks), timezone.localdate())
 
 
 @login_required
@@ -43,7 +43,7 @@ def ledger_export(request):
         buffer = BytesIO()
         write_ledger(tasks, buffer, title=export_title(tasks))
         buffer.seek(0)
-        return FileResponse(buffer, as_attachment=True, filename=_filename(), content_type=XLSX)
+        return FileResponse(buffer, as_attachment=True, filename=_filename(tasks), content_type=XLSX)
     job = export_job_create(user=request.user, params=dict(request.GET.lists()), total=total)
     return redirect("inspections:ledger_export_job", pk=job.pk)
 
@@ -82,7 +82,7 @@ def ledger_export_download(request, pk):
     path = None if job.is_expired else job_file(job)
     if path is None:
         return redirect("inspections:ledger_export_job", pk=job.pk)  # the page says the file expired
-    return FileResponse(path.open("rb"), as_attachment=True, filename=_filename(), content_type=XLSX)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=export_job_filename(job), content_type=XLSX)
 
 
 def _require_manager(request) -> None:

@@ -210,4 +210,4 @@ class ComplaintEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"], name="complaint_event_case_at")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"  # Asia/Shanghai, not UTC

@@ -57,4 +57,4 @@ class TaskEvent(AppendOnlyRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"  # Asia/Shanghai, not UTC

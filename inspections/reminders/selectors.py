@@ -14,35 +14,75 @@ from . import workdays
 
 @dataclass(frozen=True)
 class DayCounter:
-    """Counts days the bureau's way: calendar days, or working days with the holiday overrides."""
+    """Counts days the bureau's way: calendar days, or working days with the holiday overrides.
+
+    A year whose official holidays are unknown (chinesecalendar does not cover it and no Holiday row was entered
+    for it) is never silently counted on the Monday-to-Friday rule: between() and is_workday() do not count its
+    days as working days (so "due in N working days" and "overdue by N" are never overstated: a reminder is
+    never late, an escalation never early), add() estimates by the weekday rule; either way the year is put in
+    `unknown_years_met`, and the sweep logs it and tells the bureau (calendar_gaps below).
+    """
 
     working_days: bool = False
     extra_holidays: frozenset = field(default_factory=frozenset)
     extra_workdays: frozenset = field(default_factory=frozenset)
+    entered_years: frozenset = field(default_factory=frozenset)  # years with Holiday rows
+    unknown_years_met: set = field(default_factory=set, compare=False, hash=False)
 
     def __post_init__(self):
         # Many tasks share a deadline: count each (start, end) pair once.
         object.__setattr__(self, "between", lru_cache(maxsize=4096)(self._between))
 
+    def year_known(self, year: int) -> bool:
+        return not self.working_days or workdays.calendar_covers(date(year, 1, 1)) or year in self.entered_years
+
+    def _unknown_weekdays(self, start: date, end: date) -> set[date]:
+        """Mondays to Fridays in (start, end] whose year's calendar is unknown (recorded as met)."""
+        low, high = min(start, end), max(start, end)
+        days: set[date] = set()
+        for year in range(low.year, high.year + 1):
+            if self.year_known(year):
+                continue
+            first, last = max(low + timedelta(days=1), date(year, 1, 1)), min(high, date(year, 12, 31))
+            if first > last:
+                continue
+            self.unknown_years_met.add(year)
+            days.update(
+                first + timedelta(days=i)
+                for i in range((last - first).days + 1)
+                if (first + timedelta(days=i)).weekday() < 5
+            )
+        return days
+
     def _between(self, start: date, end: date) -> int:
         """Days in (start, end]; negative when end is before start."""
+        unknown = self._unknown_weekdays(start, end) if self.working_days else set()
         return workdays.days_between(
             start,
             end,
             working_days=self.working_days,
-            extra_holidays=self.extra_holidays,
+            extra_holidays=self.extra_holidays | unknown,
             extra_workdays=self.extra_workdays,
         )
 
     def is_workday(self, day: date) -> bool:
         if not self.working_days:
             return True
+        if not self.year_known(day.year):
+            self.unknown_years_met.add(day.year)
+            return False
         return workdays.is_workday(day, extra_holidays=self.extra_holidays, extra_workdays=self.extra_workdays)
 
     def add(self, start: date, n: int) -> date:
         if not self.working_days:
             return start + timedelta(days=n)
-        return workdays.add_workdays(start, n, extra_holidays=self.extra_holidays, extra_workdays=self.extra_workdays)
+        result = workdays.add_workdays(start, n, extra_holidays=self.extra_holidays, extra_workdays=self.extra_workdays)
+        self._unknown_weekdays(start, result)  # an estimate over an unknown year: recorded, not silent
+        return result
+
+
+def holiday_years() -> frozenset:
+    return frozenset(d.year for d in Holiday.objects.dates("day", "year"))
 
 
 def day_counter(*, working_days: bool | None = None) -> DayCounter:
@@ -53,7 +93,26 @@ def day_counter(*, working_days: bool | None = None) -> DayCounter:
     holidays, extra_workdays = set(), set()
     for day, is_workday in Holiday.objects.values_list("day", "is_workday"):
         (extra_workdays if is_workday else holidays).add(day)
-    return DayCounter(True, frozenset(holidays), frozenset(extra_workdays))
+    return DayCounter(
+        True, frozenset(holidays), frozenset(extra_workdays), frozenset(d.year for d in holidays | extra_workdays)
+    )
+
+
+UNKNOWN_HORIZON_SLACK_DAYS = 10  # longer than any official holiday (Spring Festival: 8-9 days off)
+CALENDAR_WARNING_FROM_MONTH = 12  # from 1 December the bureau is told next year's holidays are missing
+
+
+def calendar_gaps(today: date) -> list[int]:
+    """Years the working-day count needs but does not know: this year, and from 1 December next year, when
+    USE_WORKING_DAYS is on, chinesecalendar does not cover them and no Holiday row was entered for them."""
+    if not settings.USE_WORKING_DAYS:
+        return []
+    years = [today.year] + ([today.year + 1] if today.month >= CALENDAR_WARNING_FROM_MONTH else [])
+    uncovered = [year for year in years if not workdays.calendar_covers(date(year, 1, 1))]
+    if not uncovered:
+        return []
+    entered = holiday_years()
+    return [year for year in uncovered if year not in entered]
 
 
 @dataclass(frozen=True)
@@ -79,6 +138,8 @@ def reminders_due(day: date, *, counter: DayCounter) -> list[PlannedReminder]:
     planned: list[PlannedReminder] = []
     if thresholds:
         horizon = counter.add(day, thresholds[-1])
+        if counter.unknown_years_met:
+            horizon += timedelta(days=UNKNOWN_HORIZON_SLACK_DAYS)  # the estimate may be short of a holiday week
         window = open_tasks.filter(deadline__gte=day, deadline__lte=horizon)
         sent = {}
         for task_id, threshold in ReminderRecord.objects.filter(

@@ -12,7 +12,7 @@ An email accepted by the mail server just before the process dies can be sent ag
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -29,7 +29,8 @@ from ..background import pause_for_tests
 from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
 from ..complaints.selectors import cases_to_remind
 from ..models import Notification, ReminderDigest, ReminderRecord
-from .selectors import DayCounter, day_counter, records_of_day, reminders_due
+from .selectors import DayCounter, calendar_gaps, day_counter, records_of_day, reminders_due
+from .workdays import LAST_COVERED_YEAR
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class SweepResult:
     digests: int = 0
     delivered: int = 0
     failed: list[str] = field(default_factory=list)
+    calendar_missing: list[int] = field(default_factory=list)  # years counted without their official holidays
 
 
 def reminders_send(*, day: date | None = None, counter: DayCounter | None = None) -> SweepResult:
@@ -53,16 +55,57 @@ def reminders_send(*, day: date | None = None, counter: DayCounter | None = None
     day = day or timezone.localdate()
     counter = counter or day_counter()
     result = SweepResult(day=day)
-    if not counter.is_workday(day):
+    if counter.year_known(day.year):
+        sweep_day = counter.is_workday(day)
+    else:  # no calendar for this year: sweep on weekdays rather than never (and say so below)
+        counter.unknown_years_met.add(day.year)
+        sweep_day = day.weekday() < 5
+    if not sweep_day:
         result.skipped = "非工作日，不发送提醒"
+        calendar_gap_report(day=day, years=sorted(counter.unknown_years_met), result=result)
         return result
     result.records = reminders_plan(day=day, counter=counter)
+    calendar_gap_report(day=day, years=sorted(set(counter.unknown_years_met) | set(calendar_gaps(day))), result=result)
     pending = list(ReminderDigest.objects.filter(day=day).exclude(status=JobStatus.DONE).order_by("pk"))
     result.digests = len(pending)
     _deliver_all(day, pending, result)
     if result.failed:
         raise DeliveryIncomplete(f"{day}: {len(result.failed)} 份提醒未送达：" + "；".join(result.failed[:10]))
     return result
+
+
+CALENDAR_GAP_TITLE = "工作日日历缺少{years}年节假日安排"
+
+
+def calendar_gap_report(*, day: date, years: list[int], result: SweepResult) -> None:
+    """Never silent: the sweep met (or will soon meet) years without their official holidays. Logged, and bureau
+    staff get one in-app notice a day with the link to enter the State Council's notice."""
+    result.calendar_missing = years
+    if not years:
+        return
+    label = "、".join(str(year) for year in years)
+    logger.warning(
+        "working-day calendar: no official holidays for %s (chinesecalendar covers up to %s, no Holiday rows); "
+        "their days are not counted as working days",
+        label,
+        LAST_COVERED_YEAR,
+    )
+    title = CALENDAR_GAP_TITLE.format(years=label)
+    body = (
+        f"chinesecalendar 只覆盖到 {LAST_COVERED_YEAR} 年，{label} 年的法定节假日和调休尚未录入。"
+        "在录入前，这些日期不计为工作日（到期提醒可能提前、逾期天数可能偏少）。"
+        "请在管理后台“节假日调整”中按国务院办公厅发布的节假日安排通知录入，或升级 chinesecalendar。"
+    )
+    url = reverse("admin:inspections_holiday_changelist")
+    today_start = timezone.make_aware(datetime.combine(day, time.min))
+    already = set(
+        Notification.objects.filter(title=title, created_at__gte=today_start).values_list("recipient_id", flat=True)
+    )
+    Notification.objects.bulk_create(
+        Notification(recipient=user, kind=NotificationKind.WORKFLOW, title=title, body=body, url=url)
+        for user in bureau_staff()
+        if user.pk not in already
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from accounts.models import Unit
 from ..choices import AccountabilityMeasure, PeriodKind, SupervisionKind
 from ..forms import DATE_INPUT, BootstrapMixin
 from ..models import RectificationTask
+from ..widgets import DateTimeInput
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,7 +48,7 @@ class ActionIssueForm(BootstrapMixin, forms.Form):
     interview_at = forms.DateTimeField(
         label=_("约谈时间"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     interview_place = forms.CharField(label=_("约谈地点"), max_length=200, required=False)
     attendees = forms.CharField(label=_("参加人员"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -127,3 +127,22 @@ def rate_or_dash(figures) -> str:
     if not total:
         return "—"
     return f"{figures.rate}%"
+
+
+@register.simple_tag
+def date_input(name, value=None, **attrs):
+    """{% date_input "issued_after" value id="f-a" class="form-control" aria_label="…" %}: the one date widget
+    (inspections/widgets.py) for templates that write their own filter inputs."""
+    from ..widgets import render_date_input
+
+    return render_date_input(name, value, **attrs)
+
+
+@register.filter
+def admin_explanation(model_entry):
+    """The admin index's one-sentence explanation of a model (django-celery-beat's schedules), or "".
+
+    Takes the app list's entry (a dict): its "model" is a class, which the template language would call."""
+    from ..beat_admin import EXPLANATIONS
+
+    return EXPLANATIONS.get(model_entry.get("model"), "")

@@ -7,6 +7,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..widgets import DateInput
+
 SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
 MULTI_FILTERS = ("status", "category", "schedule", "warning")
 DUE_CHOICES = (7, 14, 30)
@@ -58,15 +60,13 @@ def style_filter_form(form) -> None:
     for name in MULTI_FILTERS:
         field = form.fields[name]
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
-    date_attrs = {"type": "date", "class": "form-control form-control-sm"}
+    date_attrs = {"class": "form-control form-control-sm"}
     for name in EXTRA_FILTERS:
         field = form.fields[name]
         if isinstance(field.widget, forms.MultiWidget):
-            for widget in field.widget.widgets:
-                widget.input_type = "date"
-                widget.attrs.update(date_attrs)
+            field.widget.widgets = [DateInput(attrs=date_attrs) for _widget in field.widget.widgets]
         elif isinstance(field, forms.DateField):
-            field.widget = forms.DateInput(attrs=date_attrs, format="%Y-%m-%d")
+            field.widget = DateInput(attrs=date_attrs)
         elif name == "finding":
             field.widget = forms.HiddenInput()
         else:

@@ -4,11 +4,13 @@
 (function ($) {
   "use strict";
   var readable = JSON.parse(document.getElementById("readable-crontabs").textContent);
-  var help = document.getElementById("periodic-task-overrides").getAttribute("data-crontab-help") || "";
+  var script = document.getElementById("periodic-task-overrides");
+  var help = script.getAttribute("data-crontab-help") || "";
+  var label = script.getAttribute("data-crontab-label") || "";
 
   $(".field-crontab_translation").hide();
   $(".field-crontab").change(function () {
     var words = readable[$("#id_crontab").val()];
-    $(".field-crontab .help").text(help).append("<br>", document.createTextNode("Translation: " + words));
+    $(".field-crontab .help").text(help).append("<br>", document.createTextNode(label + words));
   });
 })(django.jQuery);

@@ -133,5 +133,8 @@ def test_periodic_task_admin_form_explains_the_crontab(page, live_server, bureau
     assert page.locator(".field-crontab_translation").is_hidden()
     page.select_option("#id_crontab", str(crontab.pk))
     help_text = page.locator(".field-crontab .help")
-    assert "Translation: " + crontab.human_readable in help_text.inner_text()
+    # In the page's language (inspections/beat_admin.py), not beat's English "Translation: At 08:30 AM ...".
+    from inspections.beat_admin import crontab_in_words
+
+    assert "运行时间说明：" + crontab_in_words(crontab) in help_text.inner_text()
     assert page.console_errors == []

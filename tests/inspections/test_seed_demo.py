@@ -191,3 +191,35 @@ def test_bulk_seed_twice_with_the_same_seed_adds_nothing():
     before = row_counts()
     assert "nothing added" in seed(tasks=50, seed=7)
     assert row_counts() == before
+
+
+def test_demo_history_notifications_and_events_are_dated_as_the_story_says(demo_ledger):
+    """Issue 18 item 15: nothing is stamped at the seeding minute. Creation events are at 交办日期; every task
+    history entry and notification is at the time of one of its task's events; 创建时间 never seems edited."""
+    from collections import defaultdict
+
+    from inspections.models import Notification
+
+    event_times = defaultdict(set)
+    creations = {}
+    for task_id, kind, at in TaskEvent.objects.values_list("task_id", "kind", "at"):
+        event_times[task_id].add(at)
+        if kind == EventKind.CREATED:
+            creations[task_id] = at
+    tasks = list(RectificationTask.objects.values_list("pk", "assigned_on", "created_at"))
+    assert tasks
+    for pk, assigned_on, created_at in tasks:
+        assert timezone.localdate(creations[pk]) == assigned_on, pk
+        assert created_at == creations[pk], pk
+    versions = RectificationTask.history.values_list("id", "history_date", "created_at")
+    for task_id, history_date, created_at in versions:
+        assert history_date in event_times[task_id], (task_id, history_date)
+        assert created_at == creations[task_id], task_id  # no version shows 创建时间 changed
+    for task_id, created_at in Notification.objects.filter(task__isnull=False).values_list("task_id", "created_at"):
+        assert created_at in event_times[task_id], (task_id, created_at)
+    for inspection_round in InspectionRound.objects.all():
+        registered = {h.history_date for h in inspection_round.history.all()}
+        assert registered == {inspection_round.created_at}
+        assert timezone.localdate(inspection_round.created_at) == inspection_round.feedback_date
+    for finding in Finding.objects.all()[:50]:
+        assert {h.history_date for h in finding.history.all()} == {finding.created_at}

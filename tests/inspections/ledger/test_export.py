@@ -44,8 +44,7 @@ def test_ledger_layout_title_info_header_and_print_setup(people, ledger_round):
     assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
     assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
     assert ws.page_setup.orientation == "landscape"
-    assert str(ws.page_setup.paperSize) == "9"  # A4
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert str(ws.page_setup.paperSize) == "8"  # A3 (tests/inspections/ledger/test_print.py)
     assert ws.column_dimensions["D"].width == COLUMNS[3].width
 
 

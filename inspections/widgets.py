@@ -1,0 +1,63 @@
+"""The one date input of every form and filter: yyyy-mm-dd in both languages.
+
+A native <input type="date"> shows the browser's locale (mm/dd/yyyy in an English Chromium, whatever the
+page's language), so dates are a text input that only accepts yyyy-mm-dd (pattern, server-side parsing
+as before); static/app/date-input.js adds the vendored flatpickr calendar in the page's language (zh or
+en) with the same format. Without JavaScript it is still a plain, typed, validated yyyy-mm-dd field.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DATE_FORMAT = "%Y-%m-%d"
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+
+
+class DateInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):
+        base = {
+            "inputmode": "numeric",
+            "pattern": DATE_PATTERN,
+            "placeholder": "yyyy-mm-dd",
+            "maxlength": "10",
+            "autocomplete": "off",
+            "data-date-input": "",
+        }
+        super().__init__(attrs={**base, **(attrs or {})}, format=format or DATE_FORMAT)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The browser's message for a value that does not match the pattern ends with this title.
+        context["widget"]["attrs"].setdefault("title", str(_("日期，格式为 年-月-日，例如 2026-12-03")))
+        return context
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """yyyy-mm-dd hh:mm (24 h) in both languages, with flatpickr's time picker; instead of datetime-local."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):
+        base = {
+            "pattern": DATE_PATTERN + r" \d{2}:\d{2}",
+            "placeholder": "yyyy-mm-dd hh:mm",
+            "maxlength": "16",
+            "autocomplete": "off",
+            "data-datetime-input": "",
+        }
+        super().__init__(attrs={**base, **(attrs or {})}, format=format or "%Y-%m-%d %H:%M")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault(
+            "title", str(_("日期和时间，格式为 年-月-日 时:分，例如 2026-12-03 09:30"))
+        )
+        return context
+
+
+def render_date_input(name: str, value, **attrs) -> str:
+    """For templates that write their own inputs (filters): the same widget, rendered."""
+    attrs = {key.replace("_", "-"): val for key, val in attrs.items()}
+    return DateInput(attrs=attrs).render(name, value or None, attrs={})
