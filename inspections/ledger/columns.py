@@ -30,7 +30,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "summary",
         "反馈问题",
-        20,
+        19,
         ("问题简述", "督察反馈问题", "反馈问题简述", "问题描述", "存在问题", "主要问题", "反馈意见"),
         finding_level=True,
     ),
@@ -38,17 +38,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("region", "所属区域", 5, ("所属地区", "区域", "地区", "所在区域"), finding_level=True),
     Column("task_code", "任务编号", 5, ("措施编号", "任务序号")),
     Column("goal", "整改目标", 13, ("目标",)),
-    Column("measures", "整改措施", 20, ("措施", "具体措施", "整改任务")),
+    Column("measures", "整改措施", 19, ("措施", "具体措施", "整改任务")),
     Column("lead_unit", "牵头单位", 9, ("责任单位", "牵头责任单位", "主要责任单位", "牵头部门")),
     Column("cooperating", "配合单位", 8, ("协办单位", "配合部门", "参与单位")),
     # Per task: a finding's tasks may name different leaders (kept as typed, see RectificationTask.leader_text).
     Column("leader", "责任领导", 7, ("包抓领导", "分管领导", "牵头领导", "包案领导")),
     Column("person", "责任人", 5, ("具体责任人", "联系人")),
     Column("deadline", "整改时限", 8, ("整改期限", "完成时限", "完成时间", "整改时间")),
-    Column("deadline_date", "整改期限（日期）", 11, ("期限日期",)),
+    Column("deadline_date", "整改期限（日期）", 9, ("期限日期",)),
     # 延期 (an approved extension): the deadline before it; 整改时限 is then the adjusted one (调整后期限).
     # Read back on import as a known column and left alone: extensions go through their approval only.
-    Column("original_deadline", "原定期限（延期前）", 8, ("原定期限", "原定整改时限", "原整改时限")),
+    Column("original_deadline", "原定期限（延期前）", 7, ("原定期限", "原定整改时限", "原整改时限")),
     Column("progress", "整改进展情况", 20, ("进展情况", "工作进展", "整改落实情况")),
     Column("status", "完成情况", 6, ("整改状态", "整改情况", "是否完成", "完成状态")),
     Column("investment", "投入资金（万元）", 8, ("投入资金", "资金投入", "投资")),

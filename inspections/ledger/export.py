@@ -553,6 +553,8 @@ def write_import_template(destination) -> None:
     _write_merges_at_close(ws, merges)
     _write_heading(ws, ledger_title(None), timezone.localdate(), merges)
     cells = [_styled(ws) for _column in COLUMNS]
-    ws.row_heights_pending[FIRST_DATA_ROW] = row_height(_lines(TEMPLATE_EXAMPLE | {"deadline_date": None}, WIDTHS))
+    ws.row_heights_pending[FIRST_DATA_ROW] = row_height(
+        _lines({key: TEMPLATE_EXAMPLE.get(key) for key in WIDTHS}, WIDTHS)
+    )
     ws.append([_set(cell, TEMPLATE_EXAMPLE.get(column.key)) for cell, column in zip(cells, COLUMNS, strict=True)])
     wb.save(destination)
