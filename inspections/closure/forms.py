@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import AcceptanceConclusion, LookbackVerdict
 from ..forms import BootstrapMixin, MultipleFileField
 from ..models.closure import CLOSING_STANDARDS
+from ..widgets import DateInput
 from .services import BATCH_LABELS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()  # the one yyyy-mm-dd widget (inspections/widgets.py)
 ACCEPTOR_ROWS = 3
 
 
