@@ -40,7 +40,9 @@ def log_in(page, live_server, username, next_url):
 
 def test_report_page_reloads_itself_when_the_build_finishes(page, live_server, bureau, monkeypatch):
     queued = []  # the broker: the build waits here until the "worker" below runs it
-    monkeypatch.setattr("inspections.reports.tasks.build_dispatch_report.delay", queued.append)
+    monkeypatch.setattr(
+        "inspections.reports.tasks.build_dispatch_report.apply_async", lambda args, **options: queued.extend(args)
+    )
     report, _ = dispatch_report_request(actor=bureau, day=timezone.localdate())
     assert queued == [report.pk]
     log_in(page, live_server, "duchaban", report.get_absolute_url())
