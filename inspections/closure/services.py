@@ -44,6 +44,7 @@ from ..models import (
 from ..models.closure import CLOSING_STANDARDS
 from ..services.notifications import notify
 from ..services.tasks import record_event
+from ..summaries import figures_tracked
 from ..uploads import check_evidence_file
 
 Action = workflow.Action
@@ -304,18 +305,19 @@ def extension_decide(*, actor, extension: DeadlineExtension, approve: bool, note
         services.tasks.apply_deadline(task, extension.requested_deadline_text)
         task.version += 1
         task._history_user = actor
-        task.save(
-            update_fields=[
-                "original_deadline_text",
-                "original_deadline",
-                "deadline_text",
-                "deadline",
-                "deadline_kind",
-                "milestones",
-                "version",
-                "updated_at",
-            ]
-        )
+        with figures_tracked([task.pk]):  # a new deadline moves the task between the dashboard's counters
+            task.save(
+                update_fields=[
+                    "original_deadline_text",
+                    "original_deadline",
+                    "deadline_text",
+                    "deadline",
+                    "deadline_kind",
+                    "milestones",
+                    "version",
+                    "updated_at",
+                ]
+            )
     verdict = "批准" if approve else "不批准"
     record_event(
         task=task,

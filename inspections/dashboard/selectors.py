@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 
+from .. import summaries
 from ..access import led_within, visible_rounds, visible_tasks
 from ..asof import completion_events, start_of_day, tasks_as_of
 from ..choices import Category, TaskStatus, Warning
@@ -260,6 +261,42 @@ def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = 
     return [r for r in rows if r[UNIT_KEY] is None], [r for r in rows if r[UNIT_KEY] is not None]
 
 
+def _summary_unit_ids(user, scope: Scope):
+    """The lead units whose counters make up `scoped_tasks(user, scope)` (led part), None for all of them,
+    or False when the counters cannot say (then the dashboard scans the tasks)."""
+    if scope.unit:
+        if not user.sees_everything and not (user.unit_id and scope.unit.path.startswith(user.unit.path)):
+            return False
+        return Unit.objects.subtree_of(scope.unit).values("pk")
+    if user.sees_everything:
+        return None
+    if not user.unit_id:
+        return False
+    return Unit.objects.subtree_of(user.unit).values("pk")
+
+
+def figure_rows(user, scope: Scope, tasks, *, day: date, as_of: bool) -> tuple[list[dict], list[dict]]:
+    """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
+    inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
+    its units cooperate on: those few are scanned and added (the counters are per lead unit)."""
+    ready = summaries.has_snapshot(day) if as_of else summaries.live_day() == day
+    unit_ids = _summary_unit_ids(user, scope) if ready else False
+    if unit_ids is False:
+        return grouped_rows(tasks, day=day, as_of=as_of)
+    rows, unit_rows = summaries.summary_rows(
+        day=day,
+        as_of=as_of,
+        round_id=scope.round.pk if scope.round else None,
+        unit_ids=unit_ids,
+        category=scope.category,
+    )
+    if not user.sees_everything and not scope.unit:
+        elsewhere = tasks.exclude(led_within(user.unit))
+        more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
+        rows, unit_rows = rows + more, unit_rows + more_units
+    return rows, unit_rows
+
+
 def _add(group: Group, row: dict) -> None:
     group.total += row["total"]
     if row["is_complete"]:
@@ -419,7 +456,7 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     base = scoped_tasks(user, scope)
     tasks = tasks_as_of(base, day) if as_of else base
 
-    rows, unit_rows = grouped_rows(tasks, day=day, as_of=as_of)
+    rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
     overdue_tasks = list(
@@ -474,7 +511,7 @@ def dashboard_summary(*, user, today: date | None = None) -> Summary:
     _tune_postgresql()
     day = today or timezone.localdate()
     scope = Scope()
-    rows, _unit_rows = grouped_rows(scoped_tasks(user, scope), day=day, as_of=False)
+    rows, _unit_rows = figure_rows(user, scope, scoped_tasks(user, scope), day=day, as_of=False)
     headline = {figure.key: figure.value for figure in _headline(rows, scope, day)}
     groups = {int(group.key): group for group in _rounds(rows, scope)}
     rounds = []

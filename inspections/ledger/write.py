@@ -23,6 +23,7 @@ from .. import workflow
 from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
 from ..models import Finding, ProgressUpdate, RectificationTask, TaskEvent
 from ..services import round_create, task_chain
+from ..summaries import figures_added, figures_tracked
 from .parse import fold, round_kind_from_name
 from .plan import IMPORT_REASON, STALE, Context, ImportPlan, as_of_moment, leader_for, task_values, unit_core
 
@@ -130,8 +131,10 @@ def write_plan(
     if create_leaders:
         _write_leaders(plan, context)
     rows = [row for row in plan.parsed if row.row in context.deadlines]
-    _write_findings(writer, rows)
-    _write_tasks(writer, rows)
+    # The dashboard's counters follow every task the import may move (new ones are added as created).
+    with figures_tracked([task.pk for task in context.tasks.values()]):
+        _write_findings(writer, rows)
+        _write_tasks(writer, rows)
     plan.written = True
     plan.assigned = dict(writer.assigned)
     return plan
@@ -239,7 +242,9 @@ def _write_findings(writer: _Writer, rows) -> None:
         for finding in changed:  # bulk_update skips Finding.save(): copy the category onto the tasks' column
             by_category[finding.category].append(finding.pk)
         for category, ids in by_category.items():
-            RectificationTask.objects.filter(finding_id__in=ids).exclude(category=category).update(category=category)
+            moved = RectificationTask.objects.filter(finding_id__in=ids).exclude(category=category)
+            with figures_tracked(list(moved.values_list("pk", flat=True))):
+                moved.update(category=category)
 
 
 def _new_task(writer: _Writer, row, finding) -> RectificationTask:
@@ -320,6 +325,7 @@ def _write_tasks(writer: _Writer, rows) -> None:
             }
             for task in tasks:
                 task.pk = task.id = ids[(task.finding_id, task.number)]
+        figures_added([task.pk for task in tasks])
         for task, row in new:
             coop_replace[task.pk] = {_unit(context, n).pk for n in row.cooperating} - {task.lead_unit_id}
             if row.progress:

@@ -23,6 +23,7 @@ from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
 from .reports import DispatchReport
 from .rounds import InspectionRound
+from .summaries import FigureDay, SnapshotDay, TaskFigure, TaskFigureSnapshot
 from .supervision import (
     AssessmentRule,
     AssessmentScore,
@@ -37,6 +38,10 @@ from .supervision import (
 from .tasks import RectificationTask, TaskQuerySet
 
 __all__ = [
+    "FigureDay",
+    "SnapshotDay",
+    "TaskFigure",
+    "TaskFigureSnapshot",
     "ComplaintBatch",
     "ComplaintCase",
     "ComplaintEvent",

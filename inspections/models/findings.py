@@ -58,9 +58,11 @@ class Finding(models.Model):
             return  # neither was written
         scope = (self.round_id, self.category)
         if not adding and getattr(self, "_saved_scope", None) != scope:
-            self.tasks.exclude(round_id=self.round_id, category=self.category).update(
-                round_id=self.round_id, category=self.category
-            )
+            from ..summaries import figures_tracked  # the summaries module reads the models
+
+            moved = self.tasks.exclude(round_id=self.round_id, category=self.category)
+            with figures_tracked(list(moved.values_list("pk", flat=True))):  # the dashboard's counters
+                moved.update(round_id=self.round_id, category=self.category)
         self._saved_scope = scope
 
     def __str__(self) -> str:

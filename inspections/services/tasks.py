@@ -32,6 +32,7 @@ from ..errors import (
 )
 from ..limits import MAX_TEXT
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
+from ..summaries import figures_added, figures_tracked_fields
 from ..uploads import check_evidence_batch, check_evidence_file
 from .notifications import notify
 
@@ -90,7 +91,8 @@ def _lock(task: RectificationTask, expected_version: int | None) -> Rectificatio
 def _save(task: RectificationTask, fields: list[str], actor) -> None:
     task.version += 1
     task._history_user = actor  # field history names the actor even outside a web request (Celery, commands)
-    task.save(update_fields=[*fields, "version", "updated_at"])
+    with figures_tracked_fields([task.pk], fields):  # the dashboard's counters, in this transaction
+        task.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _units(value) -> list[Unit]:
@@ -128,6 +130,7 @@ def task_assign(
     task.full_clean(exclude=["milestones"])
     task._history_user = actor
     task.save()
+    figures_added([task.pk])
     cooperating = [u for u in _units(cooperating_units) if u.pk != lead_unit.pk]
     if cooperating:
         task.cooperating_units.set(cooperating)

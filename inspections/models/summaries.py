@@ -1,0 +1,66 @@
+"""Summary tables of the dashboard's figures: counters per group instead of scans of every task.
+
+Written only by inspections.summaries (the services' write hook, the daily roll, the backfill and the
+reconcile command); read by the dashboard. See that module for what each table holds and when.
+"""
+
+from django.db import models
+
+
+class FigureDay(models.Model):
+    """The one row (pk=1) saying for which day the live counters are classified, and with which settings.
+
+    Every tracked write locks it FOR SHARE and the daily roll FOR UPDATE, so a write's deltas and the
+    roll's rebuild never interleave. `day` NULL: never built (the dashboard scans the tasks).
+    """
+
+    day = models.DateField(null=True)
+    definition = models.CharField(max_length=100, blank=True, default="")
+    built_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "figure day"
+
+
+class TaskFigure(models.Model):
+    """Live counters as signed deltas: `n` tasks (+/-) with this key as of FigureDay.day.
+
+    Writers only INSERT (no hot row to update, so no lock waits or deadlocks between writers); the
+    compaction folds the rows back to one per key. The key is what the dashboard groups and filters on.
+    """
+
+    round_id = models.IntegerField()
+    lead_unit_id = models.IntegerField()
+    category = models.CharField(max_length=24)
+    status = models.CharField(max_length=16)
+    warning = models.CharField(max_length=8)
+    deadline_class = models.CharField(max_length=8)  # past / soon / "" (later, or no deadline)
+    closed_week = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["lead_unit_id"], name="taskfigure_unit")]
+
+
+class TaskFigureSnapshot(models.Model):
+    """The counters at the end of a past `day` (the as-of dashboard), without the warning colours
+    (past percentages are not kept, so the as-of dashboard shows none)."""
+
+    day = models.DateField()
+    round_id = models.IntegerField()
+    lead_unit_id = models.IntegerField()
+    category = models.CharField(max_length=24)
+    status = models.CharField(max_length=16)
+    deadline_class = models.CharField(max_length=8)
+    closed_week = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "lead_unit_id"], name="taskfiguresnapshot_day_unit")]
+
+
+class SnapshotDay(models.Model):
+    """A day whose snapshot rows are complete (a day without a row here is scanned from the events)."""
+
+    day = models.DateField(primary_key=True)
+    built_at = models.DateTimeField()

@@ -1,0 +1,411 @@
+"""The dashboard's figures kept as counters per group, so reading them costs the groups, not the tasks.
+
+Live counters (TaskFigure) hold, per (round, lead unit, category, status, warning, deadline class,
+signed off this week), how many tasks have that key **as of FigureDay.day**. Two kinds of change move a
+task from one key to another:
+
+- a write (create, status move, reassignment, deadline / percent / assignment-date change, a finding's
+  round or category copied onto its tasks, delete): the services wrap it in `figures_tracked(ids)`,
+  which classifies the tasks before and after *in the same transaction* and inserts the difference;
+- the passing of time: the warning colour (蓝/黄/红 compares percent with the share of assigned_on ..
+  deadline that has elapsed, and turns red once the deadline is past), the deadline class (已逾期 /
+  N天内到期 are relative to today) and "signed off this week" all change at midnight without any write.
+  These are recomputed by the daily roll (`figures_roll`, Celery beat just after midnight), which
+  rebuilds every counter for the new day. Until it has run, FigureDay.day is not today and the
+  dashboard scans the tasks as before: a figure is never stale, at worst slow.
+
+Every classification is one ORM query over the tasks built from the shared definitions
+(`TaskQuerySet.with_schedule`, `figures.past_deadline_q` / `due_window_q`), so a counter means exactly
+what the live scan counts. The as-of dashboard reads TaskFigureSnapshot: the roll copies the closing
+day's counters there, and `figures_backfill` rebuilds past days from the events (`tasks_as_of`).
+`figures_reconcile` recomputes everything and reports (or repairs) differences.
+"""
+
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, CharField, Q, Sum, Value, When
+from django.utils import timezone
+
+from .asof import start_of_day, tasks_as_of
+from .choices import COMPLETE_STATUSES, TaskStatus
+from .figures import due_window_q, past_deadline_q
+from .models import FigureDay, RectificationTask, SnapshotDay, TaskFigure, TaskFigureSnapshot
+from .models.tasks import end_of_day
+
+KEY = ("round_id", "lead_unit_id", "category", "status", "warning", "deadline_class", "closed_week")
+SNAPSHOT_KEY = ("round_id", "lead_unit_id", "category", "status", "deadline_class", "closed_week")
+PAST, SOON = "past", "soon"
+# The task fields a counter key depends on (directly or through with_schedule): writes of others need no tracking.
+FIGURE_FIELDS = frozenset(
+    {
+        "round",
+        "round_id",
+        "category",
+        "lead_unit",
+        "lead_unit_id",
+        "status",
+        "deadline",
+        "assigned_on",
+        "percent",
+        "signed_off_at",
+    }
+)
+FIGURE_DAY_PK = 1
+
+
+def definition() -> str:
+    """The settings the counters depend on: counters built under other settings are not used."""
+    return f"due={settings.DUE_SOON_DAYS};tol={settings.SCHEDULE_TOLERANCE};red={settings.RED_GAP}"
+
+
+def _class_annotations(day: date, status: str = "status") -> dict:
+    week_start = day - timedelta(days=day.weekday())
+    return {
+        "deadline_class": Case(
+            When(past_deadline_q(day), then=Value(PAST)),
+            When(due_window_q(day), then=Value(SOON)),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        # Same days as the dashboard's 本周销号 (signed_off_at within Monday .. the end of `day`).
+        "closed_week": Case(
+            When(Q(signed_off_at__gte=start_of_day(week_start), signed_off_at__lte=end_of_day(day)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def classified(tasks, day: date):
+    """Each task's counter key as of `day` (rows of KEY values)."""
+    return tasks.with_schedule(day).annotate(**_class_annotations(day)).values_list(*KEY)
+
+
+def grouped(tasks, day: date):
+    """The counters of `tasks` as of `day`: one row per key with its count."""
+    return (
+        tasks.with_schedule(day).annotate(**_class_annotations(day)).values(*KEY).annotate(n=Sum(Value(1))).order_by()
+    )
+
+
+def snapshot_grouped(day: date):
+    """The snapshot rows of `day` rebuilt from the events (the as-of status of every task existing then)."""
+    tasks = tasks_as_of(RectificationTask.objects.all(), day).annotate(**_class_annotations(day))
+    return (
+        tasks.values("round_id", "lead_unit_id", "category", "deadline_class", "closed_week", "status_on")
+        .annotate(n=Sum(Value(1)))
+        .order_by()
+    )
+
+
+# -- the write hook ----------------------------------------------------------------------------------
+
+
+def _lock_figure_day(*, exclusive: bool = False) -> FigureDay | None:
+    """Lock the FigureDay row (shared for writers, exclusive for the roll) and return it."""
+    queryset = FigureDay.objects.filter(pk=FIGURE_DAY_PK)
+    if connection.vendor == "postgresql":
+        if exclusive:
+            queryset = queryset.select_for_update()
+        else:
+            # Django has no FOR SHARE: writers must not block each other, only the roll.
+            sql, params = queryset.query.sql_with_params()
+            return next(iter(FigureDay.objects.raw(f"{sql} FOR SHARE", params)), None)
+    return queryset.first()
+
+
+def _insert_deltas(counts: Counter) -> None:
+    rows = [TaskFigure(n=n, **dict(zip(KEY, key, strict=True))) for key, n in counts.items() if n]
+    if rows:
+        TaskFigure.objects.bulk_create(rows, batch_size=1000)
+
+
+def _key_counts(ids, day: date, *, lock: bool) -> Counter:
+    tasks = RectificationTask.objects.filter(pk__in=list(ids))
+    if lock and connection.vendor == "postgresql":
+        # The row lock makes "before" the committed state every later writer of these tasks waits for.
+        tasks = tasks.select_for_update(of=("self",))
+    return Counter(classified(tasks, day))
+
+
+@contextmanager
+def figures_tracked(task_ids):
+    """Keep the live counters of the tasks `task_ids` written inside the block (same transaction).
+
+    Use around any write of a task's round, category, lead unit, status, deadline, assigned_on,
+    percent or signed_off_at, and around deletes. New tasks: `figures_added` after creating them.
+    """
+    ids = [pk for pk in task_ids if pk is not None]
+    with transaction.atomic():
+        figure_day = _lock_figure_day() if ids else None
+        day = figure_day.day if figure_day else None
+        before = _key_counts(ids, day, lock=True) if day else Counter()
+        yield
+        if day:
+            after = _key_counts(ids, day, lock=False)
+            after.subtract(before)
+            _insert_deltas(after)
+
+
+def figures_tracked_fields(task_ids, fields):
+    """`figures_tracked` when `fields` (the names a write saves) include a counter's input, else nothing."""
+    return figures_tracked(task_ids if FIGURE_FIELDS & set(fields) else [])
+
+
+def figures_added(task_ids) -> None:
+    """Count tasks just created in this transaction."""
+    ids = list(task_ids)
+    if not ids:
+        return
+    with transaction.atomic():
+        figure_day = _lock_figure_day()
+        if figure_day and figure_day.day:
+            _insert_deltas(_key_counts(ids, figure_day.day, lock=False))
+
+
+# -- the daily roll, compaction, snapshots ------------------------------------------------------------
+
+
+def _figure_day_for_update() -> FigureDay:
+    FigureDay.objects.get_or_create(pk=FIGURE_DAY_PK)
+    return _lock_figure_day(exclusive=True)
+
+
+def _rebuild(day: date) -> int:
+    TaskFigure.objects.all().delete()
+    rows = [TaskFigure(**row) for row in grouped(RectificationTask.objects.all(), day)]
+    TaskFigure.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def figures_roll(*, today: date | None = None) -> dict:
+    """Daily (beat, after midnight): snapshot the closing day, then rebuild the counters for `today`.
+
+    Idempotent: a second run the same day rebuilds the same counters.
+    """
+    today = today or timezone.localdate()
+    figure_day = _figure_day_for_update()
+    closing = figure_day.day
+    snapshot = None
+    if closing and closing < today and figure_day.definition == definition():
+        # The counters as of the closing day hold every write up to now: its end-of-day state.
+        snapshot = closing
+        _store_snapshot(closing, _live_rows_without_warning())
+    groups = _rebuild(today)
+    FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(day=today, definition=definition(), built_at=timezone.now())
+    return {"day": today.isoformat(), "groups": groups, "snapshot": snapshot.isoformat() if snapshot else None}
+
+
+def _live_rows_without_warning() -> list[dict]:
+    rows = TaskFigure.objects.values(*SNAPSHOT_KEY).annotate(total=Sum("n")).filter(total__gt=0).order_by()
+    return [{**{k: r[k] for k in SNAPSHOT_KEY}, "n": r["total"]} for r in rows]
+
+
+def _store_snapshot(day: date, rows: list[dict]) -> None:
+    TaskFigureSnapshot.objects.filter(day=day).delete()
+    TaskFigureSnapshot.objects.bulk_create([TaskFigureSnapshot(day=day, **row) for row in rows], batch_size=5000)
+    SnapshotDay.objects.update_or_create(day=day, defaults={"built_at": timezone.now()})
+
+
+def _rows_from_events(day: date) -> list[dict]:
+    return [
+        {
+            "round_id": r["round_id"],
+            "lead_unit_id": r["lead_unit_id"],
+            "category": r["category"],
+            "status": r["status_on"],
+            "deadline_class": r["deadline_class"],
+            "closed_week": r["closed_week"],
+            "n": r["n"],
+        }
+        for r in snapshot_grouped(day)
+    ]
+
+
+def figures_backfill(*, start: date, end: date, replace: bool = False) -> int:
+    """Build the snapshots of the days start..end (not today) from the events; skips built days unless
+    `replace`. One transaction per day, so a long backfill can be stopped and resumed."""
+    end = min(end, timezone.localdate() - timedelta(days=1))
+    built = set(SnapshotDay.objects.filter(day__range=(start, end)).values_list("day", flat=True))
+    count, day = 0, start
+    while day <= end:
+        if replace or day not in built:
+            with transaction.atomic():
+                _tune()
+                _store_snapshot(day, _rows_from_events(day))
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+@transaction.atomic
+def figures_compact() -> int:
+    """Fold the writers' delta rows into one row per key (every few minutes; cheap, blocks no writer)."""
+    _lock_figure_day()  # shared: only the roll waits (it must not see half a compaction)
+    if connection.vendor != "postgresql":
+        rows = list(TaskFigure.objects.values(*KEY).annotate(total=Sum("n")).order_by())
+        TaskFigure.objects.all().delete()
+        _insert_deltas(Counter({tuple(r[k] for k in KEY): r["total"] for r in rows}))
+        return len(rows)
+    table = connection.ops.quote_name(TaskFigure._meta.db_table)
+    columns = ", ".join(KEY)
+    with connection.cursor() as cursor:
+        # Rows committed after the DELETE's snapshot are not deleted, so no concurrent delta is lost.
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} RETURNING {columns}, n) "
+            f"INSERT INTO {table} ({columns}, n) SELECT {columns}, SUM(n) FROM gone "
+            f"GROUP BY {columns} HAVING SUM(n) <> 0"
+        )
+        return cursor.rowcount
+
+
+def _tune() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+
+
+# -- reconcile ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    table: str
+    day: date
+    key: tuple
+    stored: int
+    actual: int
+
+
+def _differences(table: str, day: date, stored: Counter, actual: Counter) -> list[Difference]:
+    return [
+        Difference(table, day, key, stored.get(key, 0), actual.get(key, 0))
+        for key in sorted(set(stored) | set(actual), key=str)
+        if stored.get(key, 0) != actual.get(key, 0)
+    ]
+
+
+@transaction.atomic
+def figures_reconcile(*, repair: bool = False, snapshot_days: list[date] | None = None) -> list[Difference]:
+    """Recompute the live counters (and the snapshots of `snapshot_days`) from the tasks and events and
+    return every key whose stored count differs; with `repair`, store the recomputation."""
+    _tune()
+    figure_day = _figure_day_for_update()  # no write may move a counter while we compare
+    differences = []
+    if figure_day.day:
+        stored = Counter()
+        for row in TaskFigure.objects.values(*KEY).annotate(total=Sum("n")).order_by():
+            if row["total"]:
+                stored[tuple(row[k] for k in KEY)] = row["total"]
+        actual = Counter(
+            {tuple(r[k] for k in KEY): r["n"] for r in grouped(RectificationTask.objects.all(), figure_day.day)}
+        )
+        found = _differences("live", figure_day.day, stored, actual)
+        if found and repair:
+            _rebuild(figure_day.day)
+        if figure_day.definition != definition():
+            found.append(Difference("live", figure_day.day, ("definition", figure_day.definition), 0, 0))
+            if repair:
+                FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(definition=definition())
+        differences += found
+    for day in snapshot_days or []:
+        stored = Counter()
+        for row in TaskFigureSnapshot.objects.filter(day=day).values(*SNAPSHOT_KEY).annotate(total=Sum("n")).order_by():
+            stored[tuple(row[k] for k in SNAPSHOT_KEY)] = row["total"]
+        rows = _rows_from_events(day)
+        actual = Counter({tuple(r[k] for k in SNAPSHOT_KEY): r["n"] for r in rows})
+        found = _differences("snapshot", day, stored, actual)
+        if not SnapshotDay.objects.filter(day=day).exists():
+            found.append(Difference("snapshot", day, ("missing",), 0, 0))
+        if found and repair:
+            _store_snapshot(day, rows)
+        differences += found
+    return differences
+
+
+# -- reads -------------------------------------------------------------------------------------------
+
+
+def live_day() -> date | None:
+    """The day the live counters are valid for (None: never built or built under other settings)."""
+    row = FigureDay.objects.filter(pk=FIGURE_DAY_PK).values("day", "definition").first()
+    if not row or row["definition"] != definition():
+        return None
+    return row["day"]
+
+
+def has_snapshot(day: date) -> bool:
+    return SnapshotDay.objects.filter(day=day).exists()
+
+
+def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, category="") -> tuple[list, list]:
+    """The dashboard's two row sets (per round/category/complete?[/warning] and per lead unit/complete?),
+    in the same shape as dashboard.selectors.grouped_rows, summed from the counters: one query whose
+    cost follows the number of counter rows in scope, never the number of tasks.
+
+    `unit_ids`: a queryset or list of lead unit ids (a subtree) or None for all.
+    """
+    if as_of:
+        queryset = TaskFigureSnapshot.objects.filter(day=day)
+    else:
+        queryset = TaskFigure.objects.all()
+    if round_id:
+        queryset = queryset.filter(round_id=round_id)
+    if category:
+        queryset = queryset.filter(category=category)
+    if unit_ids is not None:
+        queryset = queryset.filter(lead_unit_id__in=unit_ids)
+    sql, params = queryset.query.sql_with_params()
+    where = sql.partition(" WHERE ")[2]
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    complete = ", ".join(["%s"] * len(COMPLETE_STATUSES))
+    warning = "warning" if not as_of else "''"
+    select = (
+        f"SELECT round_id, category, lead_unit_id, (status IN ({complete})) AS is_complete, {warning} AS warning, "
+        "SUM(n) AS total, "
+        f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{PAST}'), 0) AS past_deadline, "
+        f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{SOON}'), 0) AS due_soon, "
+        "COALESCE(SUM(n) FILTER (WHERE closed_week), 0) AS signed_off_week, "
+        "COALESCE(SUM(n) FILTER (WHERE status = %s), 0) AS in_notice "
+        f"FROM {table}{' WHERE ' + where if where else ''} "
+    )
+    select_params = [*COMPLETE_STATUSES, TaskStatus.IN_NOTICE.value, *params]
+    columns = [
+        "round_id",
+        "category",
+        "lead_unit_id",
+        "is_complete",
+        "warning",
+        "total",
+        "past_deadline",
+        "due_soon",
+        "signed_off_week",
+        "in_notice",
+    ]
+    # Ordinals: 1 round, 2 category, 3 lead unit, 4 complete?, 5 warning (as the live query's grouping sets).
+    if connection.vendor == "postgresql":
+        statements = [f"{select} GROUP BY GROUPING SETS ((1, 2, 4, 5), (3, 4)) HAVING SUM(n) <> 0"]
+    else:
+        statements = [f"{select} GROUP BY 1, 2, 4, 5 HAVING SUM(n) <> 0", f"{select} GROUP BY 3, 4 HAVING SUM(n) <> 0"]
+    rows = []
+    with connection.cursor() as cursor:
+        for index, statement in enumerate(statements):
+            cursor.execute(statement, select_params)
+            for values in cursor.fetchall():
+                row = dict(zip(columns, values, strict=True))
+                if connection.vendor != "postgresql":
+                    if index == 0:
+                        row["lead_unit_id"] = None
+                    else:
+                        row["round_id"] = row["category"] = row["warning"] = None
+                row["is_complete"] = bool(row["is_complete"])
+                if as_of:
+                    row.pop("warning")
+                rows.append(row)
+    return [r for r in rows if r["lead_unit_id"] is None], [r for r in rows if r["lead_unit_id"] is not None]
