@@ -13,6 +13,9 @@ SCHEDULES = [
     ("每日清理过期修改历史", "inspections.prune_history", ("15", "3", "*")),
     ("每日清理过期导出文件和孤立文件", "inspections.clean_storage", ("45", "3", "*")),
     ("每日生成督办建议", "inspections.supervision.compute_suggestions", ("0", "7", "*")),
+    # The dashboard's summary counters: rebuilt for the new day, delta rows folded (inspections.summaries).
+    ("每日生成总览统计快照", "inspections.figures_roll", ("1", "0", "*")),
+    ("每十分钟合并总览统计计数", "inspections.figures_compact", ("*/10", "*", "*")),
     # Jobs a page asked for while Redis was down (inspections.background): queued once it is back.
     ("每分钟补发未入队的后台任务", "inspections.send_pending_jobs", ("*", "*", "*")),
 ]

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, DateField, Q, Sum, Value, When
 from django.utils import timezone
 
 from .asof import start_of_day, tasks_as_of
@@ -95,9 +95,13 @@ def grouped(tasks, day: date):
 
 def snapshot_grouped(day: date):
     """The snapshot rows of `day` rebuilt from the events (the as-of status of every task existing then)."""
-    tasks = tasks_as_of(RectificationTask.objects.all(), day).annotate(**_class_annotations(day))
+    tasks = tasks_as_of(RectificationTask.objects.all(), day).annotate(
+        **_class_annotations(day), snapshot_day=Value(day, output_field=DateField())
+    )
     return (
-        tasks.values("round_id", "lead_unit_id", "category", "deadline_class", "closed_week", "status_on")
+        tasks.values(
+            "snapshot_day", "round_id", "lead_unit_id", "category", "status_on", "deadline_class", "closed_week"
+        )
         .annotate(n=Sum(Value(1)))
         .order_by()
     )
@@ -170,17 +174,40 @@ def figures_added(task_ids) -> None:
 
 # -- the daily roll, compaction, snapshots ------------------------------------------------------------
 
+BACKFILL_DAYS_AFTER_SEEDING = 7
+
+
+def figures_seeded(*, today: date | None = None, days: int = BACKFILL_DAYS_AFTER_SEEDING) -> None:
+    """After bulk seeding: the counters for today and the snapshots of the last `days` days
+    (older days: `manage.py backfill_figures`; until then the as-of dashboard scans the events)."""
+    today = today or timezone.localdate()
+    figures_roll(today=today)
+    figures_backfill(start=today - timedelta(days=days), end=today - timedelta(days=1), replace=True)
+
 
 def _figure_day_for_update() -> FigureDay:
     FigureDay.objects.get_or_create(pk=FIGURE_DAY_PK)
     return _lock_figure_day(exclusive=True)
 
 
+def _insert_select(model, columns: list[str], queryset, selected_as: list[str] | None = None) -> int:
+    """INSERT INTO model's table (columns) the rows of `queryset` (whose SELECT lists exactly `columns`),
+    inside the database: a rebuild never ships the groups through Python."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    selected = [alias for _expr, _sql, alias in compiler.select]
+    if selected != (selected_as or columns):
+        raise RuntimeError(f"unexpected columns {selected!r}, expected {selected_as or columns!r}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        return cursor.rowcount
+
+
 def _rebuild(day: date) -> int:
+    _tune()
     TaskFigure.objects.all().delete()
-    rows = [TaskFigure(**row) for row in grouped(RectificationTask.objects.all(), day)]
-    TaskFigure.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    return _insert_select(TaskFigure, [*KEY, "n"], grouped(RectificationTask.objects.all(), day))
 
 
 @transaction.atomic
@@ -207,9 +234,24 @@ def _live_rows_without_warning() -> list[dict]:
     return [{**{k: r[k] for k in SNAPSHOT_KEY}, "n": r["total"]} for r in rows]
 
 
-def _store_snapshot(day: date, rows: list[dict]) -> None:
+def _store_snapshot(day: date, rows: list[dict] | None) -> None:
+    """Store `rows` as the snapshot of `day`; None: rebuild it from the events, inside the database."""
     TaskFigureSnapshot.objects.filter(day=day).delete()
-    TaskFigureSnapshot.objects.bulk_create([TaskFigureSnapshot(day=day, **row) for row in rows], batch_size=5000)
+    if rows is None:
+        queryset = snapshot_grouped(day)
+        selected = [
+            "snapshot_day",
+            "round_id",
+            "lead_unit_id",
+            "category",
+            "status_on",
+            "deadline_class",
+            "closed_week",
+            "n",
+        ]
+        _insert_select(TaskFigureSnapshot, ["day", *SNAPSHOT_KEY, "n"], queryset, selected)
+    else:
+        TaskFigureSnapshot.objects.bulk_create([TaskFigureSnapshot(day=day, **row) for row in rows], batch_size=5000)
     SnapshotDay.objects.update_or_create(day=day, defaults={"built_at": timezone.now()})
 
 
@@ -238,7 +280,7 @@ def figures_backfill(*, start: date, end: date, replace: bool = False) -> int:
         if replace or day not in built:
             with transaction.atomic():
                 _tune()
-                _store_snapshot(day, _rows_from_events(day))
+                _store_snapshot(day, None)
             count += 1
         day += timedelta(days=1)
     return count

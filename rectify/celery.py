@@ -16,5 +16,6 @@ TASK_PACKAGES = [
     "inspections.housekeeping",
     "inspections.complaints",
     "inspections.supervision",
+    "inspections.dashboard",
 ]
 app.autodiscover_tasks(TASK_PACKAGES)

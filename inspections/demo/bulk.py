@@ -22,6 +22,7 @@ from accounts.models import Unit, User
 
 from ..choices import DeadlineKind, EventKind, FindingSource, RoundKind, TaskStatus
 from ..models import Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
+from ..summaries import figures_seeded
 from .realistic import PROBLEMS, REGIONS
 
 FLUSH_ROWS = 50_000
@@ -346,4 +347,5 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
         with connection.cursor() as cursor:
             quote = connection.ops.quote_name
             cursor.execute(f"ANALYZE {', '.join(quote(w.model._meta.db_table) for w in writers)}")
+    figures_seeded(today=today)  # the dashboard's counters and recent snapshots (inspections.summaries)
     return inspection_round

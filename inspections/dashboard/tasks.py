@@ -1,0 +1,19 @@
+"""Celery tasks of the dashboard's summary counters (beat): thin callers of inspections.summaries."""
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from ..retry import RETRY
+from ..summaries import figures_compact, figures_roll
+
+
+@shared_task(name="inspections.figures_roll", autoretry_for=(DatabaseError,), **RETRY)
+def roll_figures() -> dict:
+    """Just after midnight: snapshot the closing day and rebuild the counters for the new day."""
+    return figures_roll()
+
+
+@shared_task(name="inspections.figures_compact", autoretry_for=(DatabaseError,), ignore_result=True, **RETRY)
+def compact_figures() -> int:
+    """Every ten minutes: fold the writers' delta rows into one row per key."""
+    return figures_compact()
