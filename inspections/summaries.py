@@ -386,6 +386,26 @@ def has_snapshot(day: date) -> bool:
     return SnapshotDay.objects.filter(day=day).exists()
 
 
+def readiness_sql(day: date) -> tuple[str, list]:
+    """One SELECT answering (live counters hold `day`?, a snapshot of `day` exists?), so a page can send it
+    in the same round trip as its session settings."""
+    figure_day = connection.ops.quote_name(FigureDay._meta.db_table)
+    snapshot_day = connection.ops.quote_name(SnapshotDay._meta.db_table)
+    sql = (
+        f"SELECT COALESCE((SELECT day = %s AND definition = %s FROM {figure_day} WHERE id = %s), FALSE), "
+        f"EXISTS (SELECT 1 FROM {snapshot_day} WHERE day = %s)"
+    )
+    return sql, [day, definition(), FIGURE_DAY_PK, day]
+
+
+def readiness(day: date) -> tuple[bool, bool]:
+    sql, params = readiness_sql(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        live, snapshot = cursor.fetchone()
+    return bool(live), bool(snapshot)
+
+
 def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, category="") -> tuple[list, list]:
     """The dashboard's two row sets (per round/category/complete?[/warning] and per lead unit/complete?),
     in the same shape as dashboard.selectors.grouped_rows, summed from the counters: one query whose

@@ -275,12 +275,14 @@ def _summary_unit_ids(user, scope: Scope):
     return Unit.objects.subtree_of(user.unit).values("pk")
 
 
-def figure_rows(user, scope: Scope, tasks, *, day: date, as_of: bool) -> tuple[list[dict], list[dict]]:
+def figure_rows(
+    user, scope: Scope, tasks, *, day: date, as_of: bool, ready: tuple[bool, bool]
+) -> tuple[list[dict], list[dict]]:
     """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
     inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
     its units cooperate on: those few are scanned and added (the counters are per lead unit)."""
-    ready = summaries.has_snapshot(day) if as_of else summaries.live_day() == day
-    unit_ids = _summary_unit_ids(user, scope) if ready else False
+    live_ready, snapshot_ready = ready
+    unit_ids = _summary_unit_ids(user, scope) if (snapshot_ready if as_of else live_ready) else False
     if unit_ids is False:
         return grouped_rows(tasks, day=day, as_of=as_of)
     rows, unit_rows = summaries.summary_rows(
@@ -437,26 +439,34 @@ def _base_path(user, scope: Scope) -> str:
     return "/"
 
 
-def _tune_postgresql() -> None:
+def _tune_postgresql(day: date) -> tuple[bool, bool]:
     """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
     far less; enough work_mem lets the grouping sets aggregate in hash tables, not by sorting; and a
     random page costs about as much as a sequential one when the data is in memory or on SSD (the usual
-    1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1")
+    1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan.
+
+    Returns whether the summary counters (live, snapshot) hold `day`, asked in the same round trip."""
+    check, params = summaries.readiness_sql(day)
+    if connection.vendor != "postgresql":
+        return summaries.readiness(day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1; {check}", params
+        )
+        live, snapshot = cursor.fetchone()
+    return bool(live), bool(snapshot)
 
 
 @transaction.atomic
 def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     """All figures of the dashboard for `user` within `scope`: a fixed number of queries."""
-    _tune_postgresql()
     day = scope.as_of or today or timezone.localdate()
+    ready = _tune_postgresql(day)
     as_of = scope.as_of is not None
     base = scoped_tasks(user, scope)
     tasks = tasks_as_of(base, day) if as_of else base
 
-    rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of)
+    rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
     overdue_tasks = list(
@@ -508,10 +518,10 @@ class Summary:
 
 def dashboard_summary(*, user, today: date | None = None) -> Summary:
     """Headline and per-round figures of every task `user` may see (every visible round, empty ones too)."""
-    _tune_postgresql()
     day = today or timezone.localdate()
+    ready = _tune_postgresql(day)
     scope = Scope()
-    rows, _unit_rows = figure_rows(user, scope, scoped_tasks(user, scope), day=day, as_of=False)
+    rows, _unit_rows = figure_rows(user, scope, scoped_tasks(user, scope), day=day, as_of=False, ready=ready)
     headline = {figure.key: figure.value for figure in _headline(rows, scope, day)}
     groups = {int(group.key): group for group in _rounds(rows, scope)}
     rounds = []
