@@ -72,6 +72,24 @@ def measure(client, url: str, runs: int) -> tuple[list[float], int]:
     return times, len(queries)
 
 
+def measure_figures(user, url: str, runs: int) -> list[float]:
+    """The dashboard's figures alone (inspections.dashboard.selectors.dashboard), without the page's other
+    panels, the menu's to-do badge and the template."""
+    from datetime import date
+
+    from inspections.dashboard.selectors import Scope, dashboard
+
+    as_of = url.partition("as_of=")[2]
+    scope = Scope(as_of=date.fromisoformat(as_of)) if as_of else Scope()
+    dashboard(user=user, scope=scope)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        dashboard(user=user, scope=scope)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def main() -> None:
     from inspections import summaries
     from inspections.models import FigureDay, RectificationTask
@@ -92,7 +110,10 @@ def main() -> None:
     pages = [("leader", leader(), "/dashboard/"), ("unit", unit_user(), "/dashboard/")]
     pages.append(("as_of", leader(), f"/dashboard/?as_of={as_of.isoformat()}"))
     print(f"{tasks} tasks on PostgreSQL {connection.pg_version // 10000}; median of {args.runs} runs (ms)")
-    print(f"{'page':<8} {'before':>9} {'after':>9} {'min..max after':>16} {'queries b/a':>12} {'goal@1M':>8}")
+    print(
+        f"{'page':<8} {'before':>9} {'after':>9} {'min..max after':>16} {'queries b/a':>12} {'goal@1M':>8}"
+        f" {'figures before':>15} {'figures after':>14}"
+    )
     for name, user, url in pages:
         client = Client()
         client.force_login(user)
@@ -104,15 +125,19 @@ def main() -> None:
         snapshot.delete()
         try:
             before, before_queries = measure(client, url, args.runs)
+            figures_before = measure_figures(user, url, args.runs)
         finally:
             FigureDay.objects.filter(pk=figure_day.pk).update(day=figure_day.day)
             for day, built_at in kept:
                 summaries.SnapshotDay.objects.create(day=day, built_at=built_at)
         after, after_queries = measure(client, url, args.runs)
+        figures_after = measure_figures(user, url, args.runs)
         print(
             f"{name:<8} {statistics.median(before):9.1f} {statistics.median(after):9.1f} "
             f"{min(after):7.1f}..{max(after):7.1f} {before_queries:>5}/{after_queries:<6} {GOALS[name]:8.0f}"
+            f" {statistics.median(figures_before):15.1f} {statistics.median(figures_after):14.1f}"
         )
+    print("page: Django test client, whole page; figures: dashboard() alone (the part the counters replace)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -404,7 +404,10 @@ def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
     tz = ZoneInfo(settings.TIME_ZONE)
     events = completion_events(first_monday, day)
     if tasks is not None:
-        events = events.filter(task__in=tasks.values("pk"))
+        # Each of the weeks' completion events looks its task up by primary key (a nested loop from the
+        # event_completion_at index), instead of testing the events against the set of every scoped
+        # task's id: the cost follows the completions in these weeks, not the tasks in scope.
+        events = events.filter(Exists(tasks.filter(pk=OuterRef("task_id"))))
     counts = (
         events.annotate(week=TruncWeek("at", tzinfo=tz))
         .values("week")
