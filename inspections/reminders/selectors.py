@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import F
 
 from ..choices import ReminderKind
+from ..figures import past_deadline_q
 from ..models import Holiday, RectificationTask, ReminderRecord
 from . import workdays
 
@@ -155,7 +156,7 @@ def reminders_due(day: date, *, counter: DayCounter) -> list[PlannedReminder]:
             if step is None or sent.get(task_id, step + 1) <= step:
                 continue
             planned.append(PlannedReminder(task_id, ReminderKind.DUE, deadline, left, step))
-    overdue = open_tasks.filter(deadline__lt=day)
+    overdue = open_tasks.filter(past_deadline_q(day))  # 已逾期 as every screen counts it (figures.py)
     escalated = set(
         ReminderRecord.objects.filter(
             kind=ReminderKind.ESCALATION,
