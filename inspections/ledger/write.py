@@ -22,6 +22,7 @@ from accounts.models import Unit
 from .. import workflow
 from ..choices import COMPLETE_STATUSES, EventKind, TaskStatus
 from ..models import Finding, ProgressUpdate, RectificationTask, TaskEvent
+from ..search import search_texts_refresh
 from ..services import round_create, task_chain
 from .parse import fold, round_kind_from_name
 from .plan import IMPORT_REASON, STALE, Context, ImportPlan, as_of_moment, leader_for, task_values, unit_core
@@ -132,6 +133,8 @@ def write_plan(
     rows = [row for row in plan.parsed if row.row in context.deadlines]
     _write_findings(writer, rows)
     _write_tasks(writer, rows)
+    # Bulk writes skip the services: the search documents of every finding the file touched, in one UPDATE.
+    search_texts_refresh(finding_ids={context.findings[(row.round_name, row.finding_number)].pk for row in rows})
     plan.written = True
     plan.assigned = dict(writer.assigned)
     return plan
