@@ -1,6 +1,6 @@
 """The task's search document: one folded text column (`search_text`) that every task search reads.
 
-The document holds the task code, the finding's summary and description, the task's own texts, 责任人 and
+The document holds the task code (its own first line, in full-width digits: see code_line), the finding's summary and description, the task's own texts, 责任人 and
 the names of the lead and co-operating units, NFKC-folded and lower-cased (ＶＯＣｓ → vocs), one part per
 line. A pg_trgm GIN index (migration 0018) serves `search_text LIKE '%term%'`, so a search is one indexed
 condition on one table instead of ORs over joins and subqueries.
@@ -41,6 +41,16 @@ DOCUMENT_TASK_FIELDS = frozenset(
 DOCUMENT_FINDING_FIELDS = frozenset({"number", "summary", "description"})
 
 
+# The code line is written in full-width digits and hyphen (３－２), which folding turns into ASCII in any
+# query: no typed term can hit it by accident ("3-" or "12" would otherwise match every code holding them),
+# and a code-shaped term looks for it on purpose (term_q).
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+
+def code_line(finding_number: int, task_number: int) -> str:
+    return f"{finding_number}-{task_number}".translate(_FULL_WIDTH)
+
+
 def fold(text: str) -> str:
     """Full-width to half-width (NFKC) and lower case: what the document holds and what a query looks for."""
     return unicodedata.normalize("NFKC", text or "").lower()
@@ -55,14 +65,14 @@ def term_q(term: str) -> Q:
     """One folded term: a substring of the document (LIKE '%term%', served by the trigram index).
 
     A term shaped like a task code ("3-2", "３-２") finds that very task code: the document's first line
-    (LIKE '3-2\n%'), not 13-2 or 3-21. Not also "the text anywhere": digits alone make trigrams that nearly
+    (LIKE '３－２\n%'), not 13-2 or 3-21. Not also "the text anywhere": digits alone make trigrams that nearly
     every document has ("  3", " 3 "), so at 300,000 tasks that second LIKE rechecked 104,483 rows (490 ms)
     where the code alone takes 13 ms.
     """
     code = TASK_CODE.match(term)
     if code is None:
         return Q(search_text__contains=term)
-    return Q(search_text__startswith=f"{int(code[1])}-{int(code[2])}\n")
+    return Q(search_text__startswith=code_line(int(code[1]), int(code[2])) + "\n")
 
 
 def search_q(value: str) -> Q:
@@ -77,7 +87,6 @@ def task_document(task: RectificationTask) -> str:
     """The search document of one task, in Python (the recipe DOCUMENT_SQL follows)."""
     finding = task.finding
     parts = [
-        f"{finding.number}-{task.number}",
         finding.summary,
         finding.description,
         task.goal,
@@ -90,7 +99,7 @@ def task_document(task: RectificationTask) -> str:
     names = sorted(unit.name for unit in task.cooperating_units.all())
     if names:
         parts.append("\n".join(names))
-    return fold("\n".join(parts))
+    return code_line(finding.number, task.number) + "\n" + fold("\n".join(parts))
 
 
 def _tables() -> dict:
@@ -106,8 +115,8 @@ def _tables() -> dict:
 # The document of task row `t` (joined to its finding `f` and lead unit `lu`; `{names}` is its co-operating
 # units' names). The names are sorted bytewise (COLLATE "C": code point order, as Python's sorted) so that
 # SQL and Python build the same text.
-DOCUMENT_SQL = """lower(normalize(concat_ws(E'\\n',
-    f.number::text || '-' || t.number::text,
+DOCUMENT_SQL = """translate(f.number::text || '-' || t.number::text, '0123456789-', '０１２３４５６７８９－')
+    || E'\\n' || lower(normalize(concat_ws(E'\\n',
     f.summary, f.description, t.goal, t.measures, t.remark, t.responsible_person, t.leader_text, lu.name,
     {names}
 ), NFKC))"""

@@ -16,8 +16,8 @@ TASK_INDEXES = (("task_measures_trgm", "measures"), ("task_goal_trgm", "goal"))
 BACKFILL = """
 UPDATE inspections_rectificationtask AS target SET search_text = d.document
 FROM (
-    SELECT t.id, lower(normalize(concat_ws(E'\\n',
-        f.number::text || '-' || t.number::text,
+    SELECT t.id, translate(f.number::text || '-' || t.number::text, '0123456789-', '０１２３４５６７８９－')
+        || E'\\n' || lower(normalize(concat_ws(E'\\n',
         f.summary, f.description, t.goal, t.measures, t.remark, t.responsible_person, t.leader_text, lu.name,
         co.names
     ), NFKC)) AS document
@@ -54,7 +54,6 @@ def forwards(apps, schema_editor):
     changed = []
     for task in tasks.order_by("pk").iterator(2000):
         parts = [
-            f"{task.finding.number}-{task.number}",
             task.finding.summary,
             task.finding.description,
             task.goal,
@@ -67,7 +66,8 @@ def forwards(apps, schema_editor):
         names = sorted(unit.name for unit in task.cooperating_units.all())
         if names:
             parts.append("\n".join(names))
-        task.search_text = _fold("\n".join(parts))
+        code = f"{task.finding.number}-{task.number}".translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+        task.search_text = code + "\n" + _fold("\n".join(parts))
         changed.append(task)
     task_model.objects.bulk_update(changed, ["search_text"], batch_size=2000)
 

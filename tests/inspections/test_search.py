@@ -79,6 +79,10 @@ def test_a_task_code_finds_that_code_not_its_neighbours(ledger):
     assert pks(ledger.bureau, "2-1") == {tasks[1].pk}  # not 12-1
     assert pks(ledger.bureau, "２-１") == {tasks[1].pk}  # typed full-width
     assert pks(ledger.bureau, "02-1") == {tasks[1].pk}  # the numbers, not the digits
+    # The code line cannot be hit by text terms: "12" is finding 12's summary (污水直排问题12), not 12-1's code
+    # and 1-12's; "1-" and "-" are in no text.
+    assert pks(ledger.bureau, "12") == {tasks[11].pk}
+    assert pks(ledger.bureau, "1-") == pks(ledger.bureau, "-") == set()
     services.task_update(actor=ledger.bureau, task=tasks[5], measures="按2-1号文件整改")
     assert pks(ledger.bureau, "2-1") == {tasks[1].pk}  # a code-shaped term is the code only (see search.term_q)
     assert pks(ledger.bureau, "2-1号") == {tasks[5].pk}  # any other term is text
@@ -197,3 +201,25 @@ def test_the_finding_list_keeps_its_own_trigram_index(world):
     findings = Finding.objects.filter(summary__icontains="渗滤液").order_by().values("pk")
     sql, params = findings.query.sql_with_params()
     assert "finding_summary_trgm" in _explain(sql, params)
+
+
+def test_the_bulk_seeder_fills_the_documents():
+    from inspections.demo.bulk import seed_bulk
+
+    seed_bulk(tasks=60, seed=5)
+    assert RectificationTask.objects.count() >= 60
+    assert not RectificationTask.objects.filter(search_text="").exists()
+    assert search_texts_stale() == (0, [])
+
+
+@postgres_only
+def test_the_migration_backfill_builds_the_same_documents(ledger):
+    import importlib
+
+    backfill = importlib.import_module("inspections.migrations.0018_task_search_text").BACKFILL
+    ledger.task(cooperating_units=[ledger.town, ledger.housing], responsible_person="ＸＹＺ")
+    ledger.task(lead_unit=ledger.town)
+    RectificationTask.objects.update(search_text="")
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    assert search_texts_stale() == (0, [])
