@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .access import can_manage_accounts
 from .choices import Role
 from .models import Unit, User
-from .services import user_role_group_sync
+from .services import unit_rename, user_role_group_sync
 
 # Administrators (role admin) manage accounts in the admin, but only a superuser may hand out admin rights.
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -25,6 +25,12 @@ class UnitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("parent",)
     list_select_related = ("parent",)
     readonly_fields = ("path",)
+
+    def save_model(self, request, obj, form, change):
+        if change and "name" in form.changed_data:
+            unit_rename(actor=request.user, unit=obj, name=obj.name)  # the tasks' search documents follow
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(User)

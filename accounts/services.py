@@ -5,13 +5,31 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 
 from .models import ApiToken, Unit, User
+
+# Sent (inside the transaction) when a unit's name changes: apps keeping copies of unit names refresh them.
+# accounts imports nothing from inspections, so it announces instead of calling (the task search document).
+unit_renamed = Signal()
 
 
 @transaction.atomic
 def unit_create(*, name: str, code: str, kind: str, parent: Unit | None = None) -> Unit:
     return Unit.objects.create(name=name, code=code, kind=kind, parent=parent)
+
+
+@transaction.atomic
+def unit_rename(*, actor, unit: Unit, name: str) -> Unit:
+    """Rename a unit (its other edited fields are saved with it); listeners of `unit_renamed` follow."""
+    old_name = Unit.objects.filter(pk=unit.pk).values_list("name", flat=True).first()
+    unit.name = name
+    unit.full_clean()
+    unit._history_user = actor
+    unit.save()
+    if old_name != unit.name:
+        unit_renamed.send(sender=Unit, unit=unit, actor=actor)
+    return unit
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from .models import (
     SignOffDelegation,
     TaskEvent,
 )
+from .search import DOCUMENT_FINDING_FIELDS, search_q, search_texts_refresh
 from .services.tasks import EDITABLE_FIELDS, apply_deadline, check_task_editable, task_assign, task_update
 
 # What a task admin form may set: the assignment (task_update's fields) and, when adding, where it belongs.
@@ -155,6 +156,11 @@ class FindingAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("round", "responsible_leader")
     inlines = [TaskInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and DOCUMENT_FINDING_FIELDS & set(form.changed_data):
+            search_texts_refresh(finding_ids=[obj.pk])  # a summary edited here reaches its tasks' search documents
+
 
 class ProgressInline(ReadOnlyInline):
     model = ProgressUpdate
@@ -201,7 +207,8 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
         "percent",
     )
     list_filter = ("status", "deadline_kind", "finding__round", "finding__category", "lead_unit")
-    search_fields = ("finding__summary", "measures", "goal", "deadline_text", "lead_unit__name")
+    # The one search document (inspections/search.py), as the task list searches: see get_search_results.
+    search_fields = ("search_text",)
     list_select_related = ("finding__round", "lead_unit")
     autocomplete_fields = ("finding", "lead_unit", "cooperating_units")
     fields = (
@@ -312,6 +319,11 @@ class RectificationTaskAdmin(SimpleHistoryAdmin):
         obj.pk = saved.pk
         obj._state.adding = False
         obj.refresh_from_db()
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(search_q(search_term)), False
 
     def save_related(self, request, form, formsets, change):
         # The service set the cooperating units; the inlines are read-only and save nothing.

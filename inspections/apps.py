@@ -16,8 +16,13 @@ class InspectionsConfig(AppConfig):
         # its own calendar widget, which it sets explicitly).
         forms.DateField.widget = DateInput
         forms.DateTimeField.widget = DateTimeInput
-        from .schedules import ensure_schedules_after_migrate
+        # A unit's new name reaches its tasks' search documents (in the background, after commit).
+        from accounts.services import unit_renamed
 
+        from .schedules import ensure_schedules_after_migrate
+        from .search import on_unit_renamed
+
+        unit_renamed.connect(on_unit_renamed, dispatch_uid="inspections_unit_renamed_search_texts")
         post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="inspections_beat_schedules")
         # Register every feature's Celery tasks in this process too (the worker does it at start-up):
         # services queue work by task name (inspections.background), eagerly when no broker is set.

@@ -1,8 +1,5 @@
 """One FilterSet per model, shared by the HTML list, the API and the export (a screen exports what it shows)."""
 
-import re
-import unicodedata
-
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -27,10 +24,7 @@ from .choices import (
 from .figures import complete_q, due_soon_q, overdue_q, status_field
 from .limits import validate_day
 from .models import Finding, InspectionRound, LookbackCheck, RectificationTask, SupervisionAction
-
-SEARCH_FIELDS = ("finding__summary", "finding__description", "measures", "goal")
-# A task code as ledgers write it ("3-2"); bounded so it always fits the integer columns.
-TASK_CODE = re.compile(r"^(\d{1,9})-(\d{1,4})$")
+from .search import search_q
 
 
 def _filter_user(user, request):
@@ -191,27 +185,9 @@ class TaskFilterSet(ScopedFilterSet):
         return queryset.filter(completed_between(value.start, value.stop))
 
     def filter_search(self, queryset, name, value):
-        # icontains on purpose: Chinese has no spaces for a full-text parser to split on.
-        # The finding's columns are matched in a subquery, so on PostgreSQL each table's condition
-        # can use its pg_trgm GIN indexes (migration 0002); an OR across a join could use none.
-        # Full-width letters and digits typed with a Chinese input method (ＶＯＣｓ, ３-２) fold to ASCII.
-        terms = unicodedata.normalize("NFKC", value).split()
-        for term in terms[:8]:
-            in_finding, in_task = Q(), Q()
-            # 责任人 and the lead unit's name are searchable too (a unit's name matched in a subquery).
-            in_task |= Q(responsible_person__icontains=term)
-            in_task |= Q(lead_unit__in=Unit.objects.filter(name__icontains=term).values("pk"))
-            for field in SEARCH_FIELDS:
-                if field.startswith("finding__"):
-                    in_finding |= Q(**{f"{field.removeprefix('finding__')}__icontains": term})
-                else:
-                    in_task |= Q(**{f"{field}__icontains": term})
-            condition = Q(finding__in=Finding.objects.filter(in_finding).values("pk")) | in_task
-            code = TASK_CODE.match(term)
-            if code:
-                condition |= Q(finding__number=int(code[1]), number=int(code[2]))
-            queryset = queryset.filter(condition)
-        return queryset
+        # One folded document per task (inspections/search.py): each term is one LIKE on search_text, which
+        # its pg_trgm GIN index serves; full-width input (ＶＯＣｓ, ３-２) folds like the document did.
+        return queryset.filter(search_q(value))
 
     def filter_complete(self, queryset, name, value):
         if value is None:

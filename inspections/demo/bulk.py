@@ -22,6 +22,7 @@ from accounts.models import Unit, User
 
 from ..choices import DeadlineKind, EventKind, FindingSource, RoundKind, TaskStatus
 from ..models import Finding, InspectionRound, ProgressUpdate, RectificationTask, TaskEvent
+from ..search import search_texts_refresh
 from ..summaries import figures_seeded
 from .realistic import PROBLEMS, REGIONS
 
@@ -342,6 +343,7 @@ def seed_bulk(*, tasks: int, seed: int, today: date | None = None, stdout=None) 
     writers = (findings, task_rows, cooperating, events, progress)
     for writer in writers:
         writer.flush()
+    search_texts_refresh()  # the new tasks' search documents (one set-based UPDATE)
     if connection.vendor == "postgresql":
         # Fresh statistics, so the first queries over the new rows get sane plans (before autovacuum runs).
         with connection.cursor() as cursor:

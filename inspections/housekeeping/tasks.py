@@ -8,6 +8,7 @@ from django.db import DatabaseError
 
 from ..background import pending_jobs_send
 from ..retry import RETRY
+from ..search import search_texts_refresh
 from .history import history_prune
 from .services import storage_clean
 
@@ -22,6 +23,12 @@ def prune_history(days: int | None = None) -> int:
 def clean_storage(now: str | None = None) -> dict:
     """Daily: the same clean-up as `manage.py clean_storage`."""
     return storage_clean(now=datetime.fromisoformat(now) if now else None).as_dict()
+
+
+@shared_task(name="inspections.refresh_unit_search_texts", autoretry_for=(DatabaseError,), **RETRY)
+def refresh_unit_search_texts(unit_id: int) -> int:
+    """After a unit's rename: rebuild the search documents of the tasks it leads or helps with (idempotent)."""
+    return search_texts_refresh(unit_id=unit_id)
 
 
 @shared_task(name="inspections.send_pending_jobs", ignore_result=True)

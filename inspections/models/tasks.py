@@ -195,7 +195,9 @@ class RectificationTask(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The search document (inspections/search.py): written only by search_texts_refresh, never by save().
+    search_text = models.TextField(_("检索文本"), blank=True, default="", db_default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     objects = TaskQuerySet.as_manager()
 
@@ -270,6 +272,13 @@ class RectificationTask(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "round", "category"}
+        elif not self._state.adding and self.pk is not None and not kwargs.get("force_insert"):
+            # A full save of a loaded task must not write back the document it was loaded with: the
+            # services refresh it in SQL after the save, and a stale copy would undo that.
+            skip = {"search_text", *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname not in skip
+            ]
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ..choices import Category, EventKind, FindingSource
 from ..errors import StaleVersion
 from ..models import Finding, InspectionRound
+from ..search import DOCUMENT_FINDING_FIELDS, search_texts_refresh
 from .common import edit_fields, require_manager, save_validated
 from .tasks import record_event, task_assign
 
@@ -66,6 +67,8 @@ def finding_update(*, actor, finding: Finding, expected_version: int | None = No
         return current
     current.version += 1
     edit_fields(current, actor=actor, fields=changed, allowed=FINDING_FIELDS)
+    if DOCUMENT_FINDING_FIELDS & set(changed):
+        search_texts_refresh(finding_ids=[current.pk])
     labels = "、".join(str(Finding._meta.get_field(name).verbose_name) for name in FINDING_FIELDS if name in changed)
     for task in current.tasks.all():
         record_event(

@@ -32,6 +32,7 @@ from ..errors import (
 )
 from ..limits import MAX_TEXT
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
+from ..search import DOCUMENT_TASK_FIELDS, search_texts_refresh
 from ..summaries import figures_added, figures_tracked_fields
 from ..uploads import check_evidence_batch, check_evidence_file
 from .notifications import notify
@@ -134,6 +135,7 @@ def task_assign(
     cooperating = [u for u in _units(cooperating_units) if u.pk != lead_unit.pk]
     if cooperating:
         task.cooperating_units.set(cooperating)
+    search_texts_refresh(task_ids=[task.pk])
     record_event(task=task, actor=actor, kind=EventKind.CREATED, to_status=task.status, at=task.created_at)
     notify(
         recipients=User.objects.filter(unit=lead_unit, role=Role.UNIT, is_active=True),
@@ -185,6 +187,8 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
     if not changed:
         return task
     _save(task, [f for f in dict.fromkeys(changed) if f != "cooperating_units"], actor)
+    if DOCUMENT_TASK_FIELDS & set(changed):
+        search_texts_refresh(task_ids=[task.pk])
     labels = "、".join(
         str(RectificationTask._meta.get_field(f).verbose_name)
         for f in dict.fromkeys(changed)

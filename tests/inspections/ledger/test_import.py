@@ -491,3 +491,22 @@ def test_damaged_sheet_inside_a_valid_package_is_refused(tmp_path, people, units
     with pytest.raises(LedgerRefused):
         plan_import(damaged)
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_imported_tasks_are_searchable_at_once(tmp_path, people, units):
+    from inspections.search import search_q, search_texts_stale
+
+    rows = [
+        row(1, 1, "垃圾填埋场渗滤液外溢", "南山镇", "2024年6月30日", cooperating="河口镇"),
+        row(2, 2, "工业园区ＶＯＣｓ排放", "市住房和城乡建设局", "2024年6月30日"),
+    ]
+    assert run_import(simple_file(tmp_path, rows), actor=people["bureau"]).written
+    # The bulk writer skips the services: the import rebuilds the documents of what it wrote.
+    assert search_texts_stale() == (0, [])
+
+    def found(q):
+        return sorted(t.finding.summary for t in RectificationTask.objects.filter(search_q(q)))
+
+    assert found("渗滤液") == found("河口镇") == found(units["nanshan"].name) == ["垃圾填埋场渗滤液外溢"]
+    assert found("vocs") == ["工业园区ＶＯＣｓ排放"]
