@@ -99,6 +99,12 @@ if DATABASE_URL:
     # A kept connection is checked before a request reuses it: after a database restart only the requests
     # made while it was down fail, not the first one of every thread afterwards.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A PostgreSQL streaming replica for the reads that tolerate seconds of lag (rectify/replica.py).
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        ) | {"CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -109,6 +115,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_ROUTERS = ["rectify.replica.ReplicaRouter"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

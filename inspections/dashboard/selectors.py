@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
+from rectify.replica import lag_tolerant_atomic, read_connection
 
 from .. import summaries
 from ..access import led_within, visible_rounds, visible_tasks
@@ -245,7 +245,7 @@ def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = 
     """Rows per (round, category, complete?[, warning]) and rows per (lead unit, complete?): one scan with
     GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
     if grouping_sets is None:
-        grouping_sets = connection.vendor == "postgresql"
+        grouping_sets = read_connection().vendor == "postgresql"
     if not grouping_sets:
         complete_keys = _complete_keys(as_of)
         return (
@@ -254,7 +254,8 @@ def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = 
         )
     queryset = grouped_counts(tasks, day=day, as_of=as_of)
     sql, params, columns = grouped_sql(queryset)
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the router: read where the dashboard reads (the replica inside lag_tolerant()).
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     # Every task has a lead unit, round and category: the NULL key tells which grouping set a row is in.
@@ -448,10 +449,12 @@ def _tune_postgresql(day: date) -> tuple[bool, bool]:
     random page costs about as much as a sequential one when the data is in memory or on SSD (the usual
     1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan.
 
-    Returns whether the summary counters (live, snapshot) hold `day`, asked in the same round trip."""
-    check, params = summaries.readiness_sql(day)
+    Returns whether the summary counters (live, snapshot) hold `day`, asked in the same round trip (on the
+    connection the dashboard reads: the replica when there is one)."""
+    connection = read_connection()
     if connection.vendor != "postgresql":
         return summaries.readiness(day)
+    check, params = summaries.readiness_sql(day)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1; {check}", params
@@ -460,7 +463,8 @@ def _tune_postgresql(day: date) -> tuple[bool, bool]:
     return bool(live), bool(snapshot)
 
 
-@transaction.atomic
+# Figures that may lag the primary by seconds: read on the replica when there is one, in one transaction.
+@lag_tolerant_atomic()
 def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     """All figures of the dashboard for `user` within `scope`: a fixed number of queries."""
     day = scope.as_of or today or timezone.localdate()
@@ -519,6 +523,7 @@ class Summary:
     rounds: list[Group]
 
 
+@lag_tolerant_atomic()
 def dashboard_summary(*, user, today: date | None = None) -> Summary:
     """Headline and per-round figures of every task `user` may see (every visible round, empty ones too)."""
     day = today or timezone.localdate()

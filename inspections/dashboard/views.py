@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import units_visible_to
+from rectify.replica import lag_tolerant
 
 from ..access import visible_rounds
 from ..choices import Category
@@ -72,6 +73,7 @@ class DashboardFilterForm(forms.Form):
 
 
 @login_required
+@lag_tolerant()  # a read-only page of figures: every read may go to the replica (rectify/replica.py)
 def dashboard_view(request):
     form = DashboardFilterForm(request.GET or None, user=request.user)
     scope = form.scope() if request.GET else Scope()

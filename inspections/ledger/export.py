@@ -8,8 +8,10 @@ serialises each row as it is appended, so reuse is safe and saves building milli
 import math
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from datetime import date
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -25,6 +27,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import Element, SubElement
 
+from rectify.replica import whole_result_plan
+
 from ..choices import Category, TaskStatus
 from ..figures import completion_rate, count_aggregates
 from ..models import ProgressUpdate, RectificationTask
@@ -36,6 +40,7 @@ FIRST_DATA_ROW = 4
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
 PROGRESS_EVERY = 1000
+CHUNK = 2000  # rows fetched from the cursor at a time
 PAPERSIZE_A3 = "8"  # the size bureaus print ledgers on
 
 # Printing: A3 landscape at a fixed scale, never "fit to width" (19 columns fitted to a page printed at 3.5 pt).
@@ -95,19 +100,27 @@ def ledger_title(round_name: str | None) -> str:
     return f"{round_name or '生态环境保护督察'}反馈问题整改台账"
 
 
-def ledger_rows(tasks):
-    """The export's rows as tuples (ROW_FIELDS order), streamed in the queryset's own order."""
+def ledger_rows_queryset(tasks):
+    """The export's rows as tuples (ROW_FIELDS order), in the queryset's own order (not yet run)."""
     latest_progress = (
         ProgressUpdate.objects.filter(task=OuterRef("pk")).order_by("-reported_on", "-id").values("text")[:1]
     )
-    return tasks.annotate(latest_progress=Subquery(latest_progress)).values_list(*ROW_FIELDS).iterator(chunk_size=2000)
+    return tasks.annotate(latest_progress=Subquery(latest_progress)).values_list(*ROW_FIELDS)
+
+
+def ledger_rows(tasks):
+    """The export's rows, streamed from a server-side cursor CHUNK at a time."""
+    return ledger_rows_queryset(tasks).iterator(chunk_size=CHUNK)
 
 
 def cooperating_names(tasks) -> dict[int, str]:
+    """配合单位 of `tasks` (a task queryset or a list of task ids) by task id, names joined with 、."""
     through = RectificationTask.cooperating_units.through
     names = defaultdict(list)
+    ids = tasks.order_by().values("pk") if hasattr(tasks, "query") else tasks
     pairs = (
-        through.objects.filter(rectificationtask_id__in=tasks.order_by().values("pk"))
+        through.objects.using(ids.db if hasattr(ids, "db") else None)
+        .filter(rectificationtask_id__in=ids)
         .order_by("rectificationtask_id", "unit__name")
         .values_list("rectificationtask_id", "unit__name")
     )
@@ -323,7 +336,7 @@ def _set_layout(ws) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _write_heading(ws, title: str, today: date, merges: list) -> None:
+def _write_heading(ws, title: str, today: date, merges: "Merges") -> None:
     last = get_column_letter(len(COLUMNS))
     title_cell = _styled(ws, font=Font(bold=True, size=16), alignment=_CENTER, border=None)
     ws.row_heights_pending[TITLE_ROW] = 30
@@ -353,26 +366,59 @@ def _write_heading(ws, title: str, today: date, merges: list) -> None:
 FINDING_LETTERS = [get_column_letter(i) for i, c in enumerate(COLUMNS, start=1) if c.key in FINDING_KEYS]
 
 
-def _merge_run(merges: list, start: int, end: int) -> None:
-    if end > start:
-        merges.extend(f"{letter}{start}:{letter}{end}" for letter in FINDING_LETTERS)
+class Merges:
+    """The sheet's merged ranges: the heading's few as "A1:S1" strings, and each finding's run of task rows as
+    two integers (first and last row; the range of every finding column is made from them when written).
+
+    Two machine integers per finding keep the memory flat: a million-task ledger held ~7 strings per finding
+    (hundreds of MB) until the sheet closed, and the old writer built one XML element holding them all.
+    """
+
+    def __init__(self):
+        self.fixed: list[str] = []
+        self.runs = array("L")  # start, end, start, end, ...
+
+    def append(self, ref: str) -> None:
+        self.fixed.append(ref)
+
+    def add_run(self, start: int, end: int) -> None:
+        if end > start:
+            self.runs.extend((start, end))
+
+    def __len__(self) -> int:
+        return len(self.fixed) + len(self.runs) // 2 * len(FINDING_LETTERS)
+
+    def __iter__(self):
+        yield from self.fixed
+        runs = self.runs
+        for i in range(0, len(runs), 2):
+            start, end = runs[i], runs[i + 1]
+            for letter in FINDING_LETTERS:
+                yield f"{letter}{start}:{letter}{end}"
 
 
-def _write_merges_at_close(ws, merges: list) -> None:
-    """Write the sheet's merged ranges from a plain list of "D4:D6" strings when the sheet closes.
+def _merge_run(merges: Merges, start: int, end: int) -> None:
+    merges.add_run(start, end)
+
+
+def _write_merges_at_close(ws, merges: "Merges") -> None:
+    """Write the sheet's merged ranges when the sheet closes, one element at a time into the XML stream.
 
     openpyxl's MultiCellRange checks every new range against all earlier ones (quadratic: minutes
-    for 100,000 tasks) and keeps an object per range; a list of strings is written in one pass.
+    for 100,000 tasks) and keeps an object per range; these are written in one pass.
     """
     ws._get_writer()
     writer = ws._writer
 
     def write_merged_cells():
-        if merges:
-            element = Element("mergeCells", count=str(len(merges)))
+        count = len(merges)
+        if not count:
+            return
+        xf = writer.xf.send(True)  # the sheet's XML stream, as openpyxl's own write_rows takes it
+        with xf.element("mergeCells", count=str(count)):
             for ref in merges:
-                SubElement(element, "mergeCell", ref=ref)
-            writer.xf.send(element)
+                xf.write(Element("mergeCell", ref=ref))
+        writer.xf.send(None)  # hand the stream back to openpyxl's writer
 
     writer.write_merged_cells = write_merged_cells
 
@@ -396,7 +442,7 @@ def run_heights(run: list[dict]) -> list[float]:
     return [row_height(n) for n in lines]
 
 
-def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> int:
+def _write_tasks(ws, tasks, on_progress, merges: Merges, progress_every: int) -> int:
     cells = []
     for column in COLUMNS:
         number_format = (
@@ -406,7 +452,6 @@ def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> i
             _styled(ws, alignment=_CENTER if column.key in _CENTERED_KEYS else _WRAP, number_format=number_format)
         )
     keys = [column.key for column in COLUMNS]
-    cooperating = cooperating_names(tasks)
     next_row = FIRST_DATA_ROW
     run: list[dict] = []  # one finding's rows, held until its last task so the heights fit the merged cells
 
@@ -430,14 +475,21 @@ def _write_tasks(ws, tasks, on_progress, merges: list, progress_every: int) -> i
 
     run_finding = None
     count = 0
-    for count, row in enumerate(ledger_rows(tasks), start=1):
-        finding_id = row[1]
-        if finding_id != run_finding:
-            flush()
-            run_finding = finding_id
-        run.append(row_values(row, count, cooperating))
-        if on_progress and count % progress_every == 0:
-            on_progress(count)
+    # Rows come CHUNK at a time from the server-side cursor, planned for the whole result; the 配合单位 of
+    # each chunk's tasks are read in one query per chunk (nothing held for the rows already written).
+    with whole_result_plan(tasks.db):
+        rows = ledger_rows(tasks)
+        while chunk := list(islice(rows, CHUNK)):
+            cooperating = cooperating_names([row[0] for row in chunk])
+            for row in chunk:
+                count += 1
+                finding_id = row[1]
+                if finding_id != run_finding:
+                    flush()
+                    run_finding = finding_id
+                run.append(row_values(row, count, cooperating))
+                if on_progress and count % progress_every == 0:
+                    on_progress(count)
     flush()
     return count
 
@@ -496,7 +548,7 @@ def write_ledger(
     today = today or timezone.localdate()
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("整改台账")
-    merges: list[str] = []
+    merges = Merges()
     _set_layout(ws)
     _write_prepared_rows(ws)
     _write_merges_at_close(ws, merges)
@@ -547,7 +599,7 @@ def write_import_template(destination) -> None:
     """导入模板: the export's title rows and header, with one example row to overwrite."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("整改台账")
-    merges: list[str] = []
+    merges = Merges()
     _set_layout(ws)
     _write_prepared_rows(ws)
     _write_merges_at_close(ws, merges)

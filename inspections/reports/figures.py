@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Value, When
+
+from rectify.replica import lag_tolerant_atomic
 
 from ..choices import COMPLETE_STATUSES, TaskStatus
 from ..figures import completion_rate, due_window_q, past_deadline_q
@@ -103,12 +104,13 @@ def tasks_as_of(day: date):
 
 @contextmanager
 def _without_jit():
-    """PostgreSQL's JIT spends about a second compiling each of these one-off scans; it never pays back."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+    """PostgreSQL's JIT spends about a second compiling each of these one-off scans; it never pays back.
+
+    The week's figures tolerate seconds of lag: one transaction on the replica when there is one."""
+    with lag_tolerant_atomic() as connection:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
         yield
 
 

@@ -124,7 +124,42 @@ CONF
     PG_VERSION="${PG_VERSION%% *}"   # "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"
     export DATABASE_URL="postgres://rectify:$password@127.0.0.1:$PG_PORT/rectify"
     # The fault tests restart this server in the middle of a burst of writes (tests/integration/test_faults.py).
-    export TEST_PG_BIN="$PG_BIN" TEST_PG_DATA="$PG_DATA" TEST_PG_OS_USER="$PG_OS_USER"
+    export TEST_PG_BIN="$PG_BIN" TEST_PG_DATA="$PG_DATA" TEST_PG_OS_USER="$PG_OS_USER" TEST_PG_PORT="$PG_PORT"
+}
+
+# A streaming replica of the throwaway cluster (pg_basebackup -R, hot standby on a second free port), for
+# the one integration test that proves where reads and writes go (tests/integration/test_replica.py). Not
+# started by default: the test starts it on first use (scripts/lib/start_replica.sh), once per run, so the
+# other runs pay nothing. Its data dir is $RUN_DIR/pg/replica; stop_services stops it with the primary.
+# Prints the replica's port. Needs RUN_DIR, PG_BIN, PG_OS_USER and PG_PORT of the running primary.
+start_pg_replica() {
+    local replica="$RUN_DIR/pg/replica" log="$RUN_DIR/pg/replica.log" port attempt
+    if [[ -f "$replica/postmaster.pid" ]]; then
+        sed -n 4p "$replica/postmaster.pid"
+        return 0
+    fi
+    rm -rf "$replica"
+    # Over the Unix socket: initdb's pg_hba trusts local replication connections of the cluster's owner.
+    _as_pg "$PG_BIN/pg_basebackup" -h "$RUN_DIR/pg" -p "$PG_PORT" -U rectify -D "$replica" -R -X stream \
+        -c fast --no-sync >"$RUN_DIR/pg/basebackup.log" 2>&1 ||
+        { cat "$RUN_DIR/pg/basebackup.log" >&2; die "pg_basebackup failed."; }
+    # The copied postgresql.conf carries the primary's settings (socket dir, fsync off ...); the port is
+    # given on the command line. hot_standby is on by default; feedback keeps long reads from being
+    # cancelled by the vacuum of rows they still see.
+    cat >>"$replica/postgresql.conf" <<CONF
+hot_standby = on
+hot_standby_feedback = on
+CONF
+    for attempt in 1 2 3 4 5; do
+        port="$(free_port)"
+        if _as_pg "$PG_BIN/pg_ctl" -D "$replica" -l "$log" -w -t 60 -o "-p $port" start >/dev/null 2>&1; then
+            echo "$port"
+            return 0
+        fi
+        log "the replica did not start on port $port (attempt $attempt); retrying on another port"
+    done
+    cat "$log" >&2
+    die "the PostgreSQL replica failed to start."
 }
 
 # True when the server on REDIS_PORT is the one we started (its pid is in our pidfile), not
@@ -179,6 +214,9 @@ _stop_redis() {
 # Safe to call more than once and at any stage of startup (it runs from an EXIT trap and from
 # the watchdog).
 stop_services() {
+    if [[ -n "$RUN_DIR" && -f "$RUN_DIR/pg/replica/postmaster.pid" ]]; then
+        _as_pg "$PG_BIN/pg_ctl" -D "$RUN_DIR/pg/replica" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     if [[ -n "$PG_DATA" && -f "$PG_DATA/postmaster.pid" ]]; then
         _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
     fi

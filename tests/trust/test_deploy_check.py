@@ -164,3 +164,59 @@ def test_proxy_headers_are_trusted_only_when_a_proxy_is_declared(tmp_path):
     behind = run_manage(tmp_path, "shell", "-c", code, TRUSTED_PROXY_COUNT="1", **env)
     assert behind.returncode == 0, behind.stderr
     assert behind.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_the_replica_streams_from_the_primary_and_the_app_can_be_pointed_at_it():
+    """The two-node layout: db-replica is a hot standby of db (pg_basebackup -R through a slot), optional
+    (a compose profile), unpublished, with its own volume; db lets it replicate; the app reads
+    DATABASE_REPLICA_URL (empty by default: every read on db)."""
+    services = compose_services()
+    replica, primary = services["db-replica"], services["db"]
+    assert replica["image"] == primary["image"]  # the same PostgreSQL major version: physical replication
+    assert replica["profiles"] == ["replica"]
+    assert "ports" not in replica
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    assert replica["environment"]["PRIMARY_HOST"] == "db"
+    assert replica["environment"]["POSTGRES_PASSWORD"] == primary["environment"]["POSTGRES_PASSWORD"]
+    data = next(v for v in replica["volumes"] if v.endswith(":/var/lib/postgresql/data"))
+    assert data.split(":")[0] == "pgdata-replica" and data not in primary["volumes"]
+    script = next(v for v in replica["volumes"] if v.split(":")[1] == replica["command"][-1])
+    entrypoint = (settings.BASE_DIR / script.split(":")[0]).read_text(encoding="utf-8")
+    assert re.search(r'pg_basebackup -h "\$PRIMARY_HOST" .*-R -X stream', entrypoint)
+    assert "hot_standby=on" in entrypoint and "hot_standby_feedback=on" in entrypoint
+    init = next(v for v in primary["volumes"] if "/docker-entrypoint-initdb.d/" in v)
+    hba = (settings.BASE_DIR / init.split(":")[0]).read_text(encoding="utf-8")
+    assert re.search(r"^host replication \$\{POSTGRES_USER\} all scram-sha-256$", hba, re.M)
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_REPLICA_URL"] == "${DATABASE_REPLICA_URL:-}"
+    assert "pgdata-replica" in yaml_volumes()
+
+
+def yaml_volumes() -> dict:
+    import yaml
+
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["volumes"]
+
+
+def test_a_replica_url_adds_the_replica_database_and_its_router(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "r = s.DATABASES['replica']; "
+        "print(r['HOST'], r['PORT'], r['NAME'], r['TEST']['MIRROR'], s.DATABASE_ROUTERS)"
+    )
+    env = {**PRODUCTION_ENV, "DATABASE_REPLICA_URL": "postgres://rectify:not-used@replica.invalid:5433/rectify"}
+    result = run_manage(tmp_path, "shell", "-c", code, SECRET_KEY=secrets.token_urlsafe(64), **env)
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == "replica.invalid 5433 rectify default ['rectify.replica.ReplicaRouter']"
+    )
+    result = run_manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(sorted(s.DATABASES))",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        **PRODUCTION_ENV,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "['default']"
