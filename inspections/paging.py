@@ -28,12 +28,13 @@ COUNT_CAP = 10_000
 POSITION_PARAMS = ("page", "after", "before", "last")
 
 
-def capped_counts(queryset, aggregates: dict, *, cap: int = COUNT_CAP) -> dict:
+def capped_counts(queryset, aggregates: dict, *, cap: int | None = None) -> dict:
     """`aggregates` (each a Count(..., filter=...) or similar) over at most cap + 1 rows, in one query.
 
     Returns the aggregates plus `capped`: True when the set holds more than `cap` rows, in which case
     `total` is `cap` and the other figures cover only part of the set (the page must not show them).
     """
+    cap = COUNT_CAP if cap is None else cap
     counts = queryset.order_by()[: cap + 1].aggregate(**aggregates)
     counts["capped"] = counts.get("total", 0) > cap
     if counts["capped"]:

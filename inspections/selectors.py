@@ -12,7 +12,7 @@ from .access import visible_findings, visible_rounds, visible_tasks
 from .figures import completion_rate, count_aggregates
 from .filtersets import TaskFilterSet
 from .models import InspectionRound, RectificationTask
-from .paging import COUNT_CAP, ListPage, capped_counts, list_page
+from .paging import ListPage, capped_counts, list_page
 
 
 def task_queryset(*, user, today: date | None = None):
@@ -49,10 +49,10 @@ def task_counts(tasks, *, today: date | None = None) -> dict:
     return tasks.aggregate(**count_aggregates(today or timezone.localdate()))
 
 
-def task_list_counts(tasks, *, today: date | None = None, cap: int = COUNT_CAP) -> dict:
+def task_list_counts(tasks, *, today: date | None = None, cap: int | None = None) -> dict:
     """The list's headline: total, complete and overdue in one grouped query over at most `cap` + 1 rows.
 
-    `capped` is True when more than `cap` tasks match: `total` is then `cap` and the page says "10,000+ 项"
+    `capped` is True when more than `cap` (default paging.COUNT_CAP) tasks match: `total` is then `cap` and the page says "10,000+ 项"
     (complete and overdue would cover only part of the set and are not shown).
     """
     narrow = tasks.values("pk")  # no schedule annotations in the counted rows
