@@ -47,7 +47,9 @@ def bureau():
 def rows_sql(queries) -> str:
     """The page's SELECT of the shown rows: the slowest statement with a LIMIT over the task table."""
     candidates = [
-        q for q in queries if "LIMIT" in q["sql"] and '"inspections_rectificationtask"' in q["sql"] and "COUNT(" not in q["sql"]
+        q
+        for q in queries
+        if "LIMIT" in q["sql"] and '"inspections_rectificationtask"' in q["sql"] and "COUNT(" not in q["sql"]
     ]
     candidates = candidates or queries
     return max(candidates, key=lambda q: float(q["time"]))["sql"]
@@ -77,8 +79,10 @@ def main():
     big_unit = RectificationTask.objects.values("lead_unit").annotate(n=Count("pk")).order_by("-n").first()
     task = RectificationTask.objects.order_by("-pk").first()
     total = RectificationTask.objects.count()
-    print(f"{total} tasks; largest round {big_round['round']} ({big_round['n']} findings); "
-          f"unit {big_unit['lead_unit']} leads {big_unit['n']}")
+    print(
+        f"{total} tasks; largest round {big_round['round']} ({big_round['n']} findings); "
+        f"unit {big_unit['lead_unit']} leads {big_unit['n']}"
+    )
     variants = [
         ("list default", "/tasks/"),
         ("list round", f"/tasks/?round={big_round['round']}"),
@@ -91,9 +95,15 @@ def main():
         ("task detail", f"/tasks/{task.pk}/"),
         ("api tasks 200", "/api/tasks/?page_size=200"),
     ]
-    deep = os.environ.get("BENCH_DEEP_URL")
-    if deep:
-        variants.append(("list deep keyset", deep))
+    # Past the counted cap the list's links carry a keyset cursor (after this change): follow page 500's
+    # "下一页" link, and the last page ("末页"). Before the change there is no such link: page 5,000 instead.
+    found = re.search(r'href="([^"]*)" hx-get="[^"]*" rel="next"', client.get("/tasks/?page=500").content.decode())
+    if found and "after=" in found[1]:
+        variants.append(("list keyset after 500", "/tasks/" + found[1].replace("&amp;", "&")))
+        variants.append(("list last page", "/tasks/?last=1"))
+    else:
+        variants.append(("list page 5000", "/tasks/?page=5000"))
+        variants.append(("list last page", f"/tasks/?page={-(-total // 20)}"))
     print(f"{'page':<22} {'queries':>7} {'min':>8} {'median':>8} {'max':>8} {'bare SQL':>9} {'ratio':>6}")
     for name, url in variants:
         if args.only and args.only not in name:
@@ -115,7 +125,9 @@ def main():
         lo, med, hi = timed(lambda url=url: client.get(url), args.runs)
         _blo, bare_med, _bhi = timed(bare, args.runs)
         n = len(queries)
-        print(f"{name:<22} {n:>7} {lo:>8.1f} {med:>8.1f} {hi:>8.1f} {bare_med:>9.1f} {med / bare_med:>6.1f}", flush=True)
+        print(
+            f"{name:<22} {n:>7} {lo:>8.1f} {med:>8.1f} {hi:>8.1f} {bare_med:>9.1f} {med / bare_med:>6.1f}", flush=True
+        )
         if args.explain:
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)

@@ -45,8 +45,13 @@ class CappedKeysetPagination(ApiPagination):
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
-        response["properties"]["count"]["description"] = "符合条件的项数；超过 10000 项时为 10000（count_capped 为 true）"
-        response["properties"]["count_capped"] = {"type": "boolean", "description": "项数超过 10000，count 不是准确数字"}
+        response["properties"]["count"]["description"] = (
+            "符合条件的项数；超过 10000 项时为 10000（count_capped 为 true）"
+        )
+        response["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "项数超过 10000，count 不是准确数字",
+        }
         return response
 
     def get_schema_operation_parameters(self, view):
@@ -56,6 +61,12 @@ class CappedKeysetPagination(ApiPagination):
             ("before", "游标：此位置之前的一页（取自 previous 链接）"),
         ):
             parameters.append(
-                {"name": name, "required": False, "in": "query", "description": description, "schema": {"type": "string"}}
+                {
+                    "name": name,
+                    "required": False,
+                    "in": "query",
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
             )
         return parameters

@@ -55,6 +55,10 @@ def test_keyset_pages_skip_and_repeat_nothing_with_ties(client, ledger, monkeypa
     assert len(numbered) == len(set(numbered)) == 26
     first = client.get(list_url(base)).context["page"]
     assert first.queries["next"].endswith("page=2") and first.paginator.num_pages == 3
+    # 末页 with an exact count: the remainder, lined up with the numbered pages.
+    last = client.get(list_url(base + "&last=1")).context["page"]
+    assert [t.pk for t in last.object_list] == numbered[20:] and last.number == 3
+    assert walk(client, list_url(base + "&last=1"), direction="previous")[::-1] == numbered
 
     monkeypatch.setattr(paging, "COUNT_CAP", 5)  # now capped: every link past page 1 is a keyset cursor
     response = client.get(list_url(base))
@@ -261,7 +265,9 @@ def _grow(ledger, task, n):
             actor=ledger.water_user, task=task, text=f"第{i}次进展", percent=min(90, task.percent + 1), investment=None
         )
         task.refresh_from_db()
-    services.task_evidence_add(actor=ledger.water_user, task=task, files=[ledger.pdf() for _ in range(n)], kind="document")
+    services.task_evidence_add(
+        actor=ledger.water_user, task=task, files=[ledger.pdf() for _ in range(n)], kind="document"
+    )
 
 
 @pytest.mark.parametrize("who", ["bureau", "water_user", "leader"])
