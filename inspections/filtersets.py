@@ -139,9 +139,11 @@ class TaskFilterSet(ScopedFilterSet):
         self.filters["lead_unit"].queryset = units_visible_to(user)
         self.filters["round"].queryset = visible_rounds(user)
         self.filters["finding"].queryset = findings
+        # EXISTS per user (an index probe into findings.responsible_leader_id) instead of a join or an
+        # IN over every finding: under 1 ms at 1M tasks, where the DISTINCT join took 364-519 ms (issue 19).
         self.filters["leader"].queryset = User.objects.filter(
-            pk__in=findings.filter(responsible_leader__isnull=False).values("responsible_leader")
-        )
+            Exists(findings.filter(responsible_leader=OuterRef("pk")))
+        ).order_by("pk")
 
     def filter_queryset(self, queryset):
         self.as_of_day = self.form.cleaned_data.get("as_of")

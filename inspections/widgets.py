@@ -7,6 +7,9 @@ en) with the same format. Without JavaScript it is still a plain, typed, validat
 """
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -61,3 +64,21 @@ def render_date_input(name: str, value, **attrs) -> str:
     """For templates that write their own inputs (filters): the same widget, rendered."""
     attrs = {key.replace("_", "-"): val for key, val in attrs.items()}
     return DateInput(attrs=attrs).render(name, value or None, attrs={})
+
+
+class QuickSelect(forms.Select):
+    """A <select> whose options are written in one pass (no template per option).
+
+    Django renders each option through its own template: for a filter with 220 units that is tens of
+    milliseconds on every full page of the task list (issue 19). Same HTML, same name/id/attributes.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        picked = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in picked else ""}>{escape(label)}</option>'
+            for v, label in self.choices
+        )
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))

@@ -28,6 +28,7 @@ from ..filtersets import FindingFilterSet, RoundFilterSet, TaskFilterSet
 from ..services.tasks import check_task_editable
 from ..workflow import Action
 from . import serializers as s
+from .pagination import CappedKeysetPagination
 from .permissions import CanManageForCreate
 
 
@@ -172,6 +173,7 @@ class TaskViewSet(ReadCreateViewSet):
     create_serializer_class = s.TaskCreateSerializer
     filter_backends = [DjangoFilterBackend]  # TaskFilterSet brings its own `ordering`
     filterset_class = TaskFilterSet
+    pagination_class = CappedKeysetPagination  # a capped count and keyset pages (issue 19)
 
     def get_queryset(self):
         return selectors.task_queryset(user=self.request.user).prefetch_related("cooperating_units")

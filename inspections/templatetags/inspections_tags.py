@@ -11,7 +11,9 @@ def query_with(context, **changes) -> str:
     """The current query string with some parameters replaced (None or "" removes one); page resets."""
     params = context["request"].GET.copy()
     if "page" not in changes:
-        params.pop("page", None)
+        # A new sort or filter starts from the top: drop the page number and any keyset cursor.
+        for key in ("page", "after", "before", "last"):
+            params.pop(key, None)
     for key, value in changes.items():
         params.pop(key, None)
         if value not in (None, ""):

@@ -21,7 +21,8 @@ class TodoTaskSerializer(serializers.Serializer):
 class TodoSectionSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="overdue / due / returned / to_verify / to_sign")
     title = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="项数；超过 999 项时计到 1000 为止（count_capped 为 true）")
+    count_capped = serializers.BooleanField(source="capped", help_text="项数超过 999，count 不是准确数字")
     tasks = TodoTaskSerializer(many=True, help_text="最多 50 项，期限最早的在前")
 
 

@@ -11,7 +11,7 @@ The figures come from inspections.figures, so "overdue" here is the dashboard's 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +21,13 @@ from .. import figures
 from ..access import led_within, user_role, visible_tasks
 from ..choices import EventKind, TaskStatus
 from ..models import TaskEvent
+from ..paging import capped_counts_each
 from ..workflow import Action
 
 LIST_LIMIT = 50  # rows shown per list; the count and the "all" link carry the rest
+# Each list is counted up to this many and then said as "999+": the menu's badge is on every page, and an
+# exact count of 300,000 overdue tasks would scan them all on every page (issue 19).
+COUNT_CAP = 999
 
 OPEN_FOR_UNIT = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
 
@@ -33,10 +37,18 @@ class TodoSection:
     key: str
     title: str
     hint: str
-    count: int = 0
+    count: int = 0  # up to COUNT_CAP + 1 (more than COUNT_CAP: shown as "999+")
     tasks: list = field(default_factory=list)
     # The task list's filters showing the same tasks (visible, editable chips there), or "" if none fits.
     list_query: str = ""
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def count_label(self) -> str | int:
+        return count_label(self.count)
 
 
 def _last_status_action():
@@ -93,16 +105,24 @@ def _base(user, today):
 
 
 def todo_counts(user, *, today: date | None = None) -> dict[str, int]:
-    """The number of tasks in each of the user's to-do lists, in one query."""
+    """The number of tasks in each of the user's to-do lists, in one query; each counted up to COUNT_CAP + 1
+    (a list's own rows through its index, not a scan of every visible task)."""
     today = today or timezone.localdate()
     conditions = _conditions(user, today)
     if not conditions:
         return {}
-    return _base(user, today).aggregate(**{key: Count("pk", filter=q) for key, (q, _query) in conditions.items()})
+    base = _base(user, today)
+    return capped_counts_each({key: base.filter(q) for key, (q, _query) in conditions.items()}, cap=COUNT_CAP)
 
 
-def todo_total(user, *, today: date | None = None) -> int:
-    return sum(todo_counts(user, today=today).values())
+def count_label(count: int) -> str | int:
+    """A count as shown: past the cap, "999+"."""
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else count
+
+
+def todo_total(user, *, today: date | None = None) -> str | int:
+    """The menu's badge: the sum of the lists, "999+" past the cap."""
+    return count_label(sum(todo_counts(user, today=today).values()))
 
 
 def todo_sections(user, *, today: date | None = None, limit: int = LIST_LIMIT) -> list[TodoSection]:
@@ -123,5 +143,6 @@ def todo_sections(user, *, today: date | None = None, limit: int = LIST_LIMIT) -
         condition, query = conditions[key]
         title, hint = TITLES[key]
         tasks = list(rows.filter(condition)[:limit]) if counts.get(key) else []
-        sections.append(TodoSection(key=key, title=title, hint=hint, count=counts[key], tasks=tasks, list_query=query))
+        section = TodoSection(key=key, title=title, hint=hint, count=counts[key], tasks=tasks, list_query=query)
+        sections.append(section)
     return sections

@@ -7,11 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..access import MANAGE_ROUNDS, access_round, can_manage, can_view_history, require, visible_findings
+from ..access import MANAGE_ROUNDS, access_round, can_manage, can_view_history, require
 from ..errors import ServiceError
 from ..forms import RoundForm
 from ..history import field_changes
-from ..selectors import round_summary
+from ..selectors import round_findings_page, round_summary
+
+FINDINGS_PER_PAGE = 50
 
 
 def require_manager(user) -> None:
@@ -34,7 +36,10 @@ def round_list(request):
 def round_detail(request, pk):
     inspection_round = access_round(request.user, pk)
     figures = round_summary(user=request.user, rounds=[inspection_round])[0]
-    findings = visible_findings(request.user).filter(round=inspection_round).select_related("responsible_leader")
+    # One page of findings with their tasks (a round may hold 100,000 findings): constant queries.
+    page = round_findings_page(
+        user=request.user, inspection_round=inspection_round, params=request.GET, per_page=FINDINGS_PER_PAGE
+    )
     show_history = can_view_history(request.user)
     return render(
         request,
@@ -42,7 +47,8 @@ def round_detail(request, pk):
         {
             "round": inspection_round,
             "figures": figures,
-            "findings": findings,
+            "page": page,
+            "findings": page.object_list,
             "can_manage": can_manage(request.user),
             "show_history": show_history,
             "history": field_changes(inspection_round) if show_history else None,

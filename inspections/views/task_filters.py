@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..widgets import DateInput
+from ..widgets import DateInput, QuickSelect
 
 SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
 MULTI_FILTERS = ("status", "category", "schedule", "warning")
@@ -55,8 +55,10 @@ def is_active(form, name) -> bool:
 
 def style_filter_form(form) -> None:
     for name in SELECT_FILTERS:
-        form.fields[name].empty_label = _("全部")
-        form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        field = form.fields[name]
+        field.empty_label = _("全部")
+        # The unit filter has hundreds of options: written in one pass, not one template each (issue 19).
+        field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
     for name in MULTI_FILTERS:
         field = form.fields[name]
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
@@ -113,7 +115,7 @@ def filter_chips(form, request) -> list[dict]:
         else:
             value = _display(form, name, [v for v in _data(form).getlist(name) if v])
         params = request.GET.copy()
-        for key in (*keys, "page"):
+        for key in (*keys, "page", "after", "before", "last"):
             params.pop(key, None)
         query = params.urlencode()
         chips.append(

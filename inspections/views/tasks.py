@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +24,8 @@ from ..access import (
 from ..errors import ServiceError, StaleVersion
 from ..forms import EvidenceForm, EvidenceWithdrawForm, ProgressForm, TransitionForm
 from ..history import field_changes
-from ..selectors import task_counts, task_filterset, task_queryset, task_timeline
+from ..paging import list_page
+from ..selectors import task_filterset, task_list_counts, task_queryset, task_timeline
 from ..uploads import PREVIEW_TYPES
 from .task_filters import (
     MULTI_FILTERS,
@@ -63,13 +63,15 @@ def task_list(request):
     form = filterset.form
     style_filter_form(form)
     per_page = per_page_from(request)
-    page = Paginator(tasks, per_page).get_page(request.GET.get("page"))
+    # One capped grouped count (total, complete, overdue), then the shown rows: never COUNT(*) over the world.
+    counts = task_list_counts(tasks)
+    page = list_page(tasks, request.GET, per_page=per_page, total=counts["total"], capped=counts["capped"])
     context = {
         "filterset": filterset,
         "page": page,
         "per_page": per_page,
         "per_page_choices": PER_PAGE_CHOICES,
-        "counts": task_counts(tasks),
+        "counts": counts,
         "can_manage": can_manage(request.user),
         # Batch actions (closure feature): whoever verifies, signs or reminds; each task is checked one by one.
         "can_batch": can_manage(request.user) or is_leader(request.user),
