@@ -27,7 +27,7 @@ from ..access import (
     require,
     visible_tasks,
 )
-from ..choices import DOCUMENT_KINDS, AssessmentMetric, PeriodKind, SupervisionKind
+from ..choices import DOCUMENT_KINDS, AssessmentMetric, LookbackVerdict, PeriodKind, SupervisionKind
 from ..errors import ServiceError
 from ..models import RectificationTask
 from . import selectors, services
@@ -337,6 +337,8 @@ def _metric_url(metric: str, unit_id: int, start: date, end: date) -> str:
     if metric in (AssessmentMetric.YELLOW_WARNINGS, AssessmentMetric.RED_WARNINGS):
         colour = "yellow" if metric == AssessmentMetric.YELLOW_WARNINGS else "red"
         return selectors.task_list_url(lead_unit=unit_id, warning=colour)
+    if metric == AssessmentMetric.RELAPSES:
+        return selectors.task_list_url(lead_unit=unit_id, lookback=LookbackVerdict.RELAPSE)
     kinds = {
         AssessmentMetric.SUPERVISION_RECEIVED: ["notice", "letter", "listed"],
         AssessmentMetric.INTERVIEWS: ["interview"],
