@@ -156,6 +156,29 @@ def overdue_replies(*, end: date, limit: int = 50) -> list[dict]:
     ]
 
 
+REPLY_REMINDER_FIELDS = (
+    "id",
+    "doc_number",
+    "kind",
+    "title",
+    "target_unit_id",
+    "target_unit__name",
+    "issued_by_id",
+    "reply_due",
+)
+
+
+def replies_to_remind(day: date) -> list[dict]:
+    """The reminder sweep's 督办 of `day` (every unit's): a reply was asked for by a date before `day` and none
+    came (逾期未回复, the model's reply_overdue), 问责 aside (units never reply to it). One query."""
+    return list(
+        SupervisionAction.objects.reply_overdue(day)
+        .exclude(kind=SupervisionKind.ACCOUNTABILITY)
+        .order_by("reply_due", "id")
+        .values(*REPLY_REMINDER_FIELDS)
+    )
+
+
 def supervision_sentence(figures: SupervisionFigures, *, period_word: str | None = None) -> str:
     """The sentence a bureau writes: 本周下发督办通知3份，约谈单位1家…… (empty when nothing happened)."""
     period_word = period_word or _("本周")
