@@ -162,7 +162,9 @@ class SupervisionActionViewSet(
         return Response(SupervisionActionSerializer(action).data)
 
     @extend_schema(
-        summary="登记办理结果（及约谈纪要；督察办）", request=OutcomeSerializer, responses={200: SupervisionActionSerializer}
+        summary="登记办理结果（及约谈纪要；督察办）",
+        request=OutcomeSerializer,
+        responses={200: SupervisionActionSerializer},
     )
     @decorators.action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):

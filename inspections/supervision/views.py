@@ -19,6 +19,7 @@ from ..access import (
     ISSUE_SUPERVISION,
     access_action,
     access_suggestion,
+    access_timeline_unit,
     can_issue_supervision,
     can_reply_supervision,
     can_view_scores,
@@ -243,6 +244,19 @@ def reply_file_download(request, pk, file_pk):
     response = FileResponse(stored, as_attachment=True, filename=reply_file.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def unit_timeline(request, unit_pk):
+    """A unit's 督办 timeline: the actions addressed to it (issued, replied, outcome) and its tasks' events."""
+    unit = access_timeline_unit(request.user, unit_pk)
+    page = Paginator(selectors.unit_timeline(user=request.user, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/supervision/unit_timeline.html",
+        {"unit": unit, "page": page, "entries": selectors.timeline_entries(page.object_list)},
+    )
 
 
 @login_required

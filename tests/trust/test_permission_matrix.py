@@ -133,6 +133,7 @@ EXPECTED = {
     "inspections:supervision_print": ("GET", SEES_TASK),
     "inspections:supervision_reply_file": ("GET", SEES_TASK),
     "inspections:supervision_suggestions": ("GET", MANAGERS),
+    "inspections:supervision_unit_timeline": ("GET", SEES_TASK),  # the lead unit's own page; another unit: 404
     "inspections:supervision_dismiss": ("POST", roles(admin=302, bureau=302, leader=404, lead=404, other=404)),
     "inspections:supervision_ranking": ("GET", REPORTS),
     "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
@@ -206,6 +207,7 @@ EXPECTED = {
     "api:supervision-action-list": ("GET", API_EVERYONE),  # each sees what is addressed to its subtree
     "api:supervision-action-detail": ("GET", API_SEES_TASK),
     "api:supervision-action-reply": ("POST", API_INVALID),  # no text in the body
+    "api:supervision-action-outcome": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
     "api:supervision-suggestion-list": ("GET", API_EVERYONE),  # empty but for the bureau
     "api:supervision-suggestion-detail": ("GET", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
     # The body's reason ("x") is enough: the bureau dismisses the suggestion; nobody else sees it.
@@ -450,6 +452,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = "close"  # 审签: the confirmation page of the sign-off
         elif name == "token":
             kwargs[name] = "0" * 32  # a preview nobody staged
+        elif name == "unit_pk":
+            kwargs[name] = world["task"].lead_unit_id
         elif name == "file_pk":
             kwargs[name] = world["reply_file"].pk
         elif name == "pk":

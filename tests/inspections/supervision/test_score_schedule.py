@@ -16,7 +16,9 @@ TASK = "inspections.supervision.compute_scores"
 
 
 def entries():
-    return {json.loads(e.kwargs)["period_kind"]: e for e in PeriodicTask.objects.filter(task=TASK).select_related("crontab")}
+    return {
+        json.loads(e.kwargs)["period_kind"]: e for e in PeriodicTask.objects.filter(task=TASK).select_related("crontab")
+    }
 
 
 def test_one_entry_per_period_kind_on_the_first_day(db):
@@ -44,11 +46,11 @@ def test_the_quarter_entry_stores_the_past_quarter_once(ledger):
     assert {row[1:3] for row in again} == {(date(2024, 1, 1), date(2024, 3, 31))}
     with at(date(2024, 4, 1)):
         run(found[PeriodKind.MONTH])
-    assert set(
-        AssessmentScore.objects.filter(period_kind=PeriodKind.MONTH).values_list("period_start", flat=True)
-    ) == {date(2024, 3, 1)}
+    assert set(AssessmentScore.objects.filter(period_kind=PeriodKind.MONTH).values_list("period_start", flat=True)) == {
+        date(2024, 3, 1)
+    }
     with at(date(2025, 1, 1)):
         run(found[PeriodKind.YEAR])
-    assert set(
-        AssessmentScore.objects.filter(period_kind=PeriodKind.YEAR).values_list("period_end", flat=True)
-    ) == {date(2024, 12, 31)}
+    assert set(AssessmentScore.objects.filter(period_kind=PeriodKind.YEAR).values_list("period_end", flat=True)) == {
+        date(2024, 12, 31)
+    }
