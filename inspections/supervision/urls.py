@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("supervision/", views.action_list, name="supervision_list"),
     path("supervision/new/", views.action_issue, name="supervision_issue"),
+    path("supervision/new/tasks/", views.action_issue_tasks, name="supervision_issue_tasks"),
     path("supervision/<int:pk>/", views.action_detail, name="supervision_detail"),
     path("supervision/<int:pk>/reply/", views.action_reply, name="supervision_reply"),
     path("supervision/<int:pk>/outcome/", views.action_outcome, name="supervision_outcome"),

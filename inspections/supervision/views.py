@@ -97,6 +97,7 @@ def action_detail(request, pk):
 def _issue_task_queryset(user, unit_id=None, task_ids=()):
     tasks = visible_tasks(user).select_related("finding", "lead_unit")
     shown = RectificationTask.objects.none()
+    unit_id = str(unit_id) if unit_id is not None and str(unit_id).isdigit() else None
     if unit_id:
         from accounts.models import Unit
 
@@ -161,6 +162,16 @@ def action_issue(request):
             task_queryset=_issue_task_queryset(request.user, initial.get("target_unit"), initial.get("tasks", ())),
         )
     return render(request, "inspections/supervision/issue.html", {"form": form, "suggestion": suggestion})
+
+
+@login_required
+@require_http_methods(["GET"])
+def action_issue_tasks(request):
+    """The issue form's task choices for the target unit chosen (htmx swaps them in when the unit changes)."""
+    require(request.user, ISSUE_SUPERVISION)
+    unit_id = request.GET.get("target_unit")
+    form = ActionIssueForm(initial={"target_unit": unit_id}, task_queryset=_issue_task_queryset(request.user, unit_id))
+    return render(request, "inspections/supervision/_issue_tasks.html", {"form": form})
 
 
 @login_required

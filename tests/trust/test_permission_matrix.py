@@ -126,6 +126,7 @@ EXPECTED = {
     # An empty reply/outcome/dismiss form is refused with a message and a redirect back (302).
     "inspections:supervision_list": ("GET", every(200)),
     "inspections:supervision_issue": ("GET", MANAGERS),
+    "inspections:supervision_issue_tasks": ("GET", MANAGERS),  # the form's task choices for a unit (htmx)
     "inspections:supervision_detail": ("GET", SEES_TASK),
     "inspections:supervision_reply": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
     "inspections:supervision_outcome": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=404)),
