@@ -105,6 +105,15 @@ def test_notice_from_suggestion_reply_with_file_and_timeline(page, live_server, 
     expect(timeline).to_contain_text(action.doc_number)
     page.screenshot(path=str(screenshot_dir / "supervision-task-timeline.png"), full_page=True)
 
+    # The unit's own 督办 timeline, from the action page: the action and the reply, once each.
+    page.goto(f"{base}{action.get_absolute_url()}")
+    page.get_by_test_id("unit-timeline-link").click()
+    unit_timeline = page.get_by_test_id("unit-timeline")
+    expect(unit_timeline.get_by_test_id("timeline-issued")).to_contain_text(action.doc_number)
+    expect(unit_timeline.get_by_test_id("timeline-reply")).to_contain_text("雨污分流")
+    expect(unit_timeline.get_by_test_id("timeline-created").first).to_contain_text(task.code)
+    page.screenshot(path=str(screenshot_dir / "supervision-unit-timeline.png"), full_page=True)
+
 
 def test_ranking_on_a_phone(browser, live_server, world, screenshot_dir):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, device_scale_factor=2)
