@@ -418,6 +418,22 @@ def access_action(user, action_id):
     return _get_or_404(visible_actions(user).select_related("target_unit", "issued_by", "finding"), action_id)
 
 
+def visible_timeline_units(user) -> QuerySet:
+    """Units whose 督办 timeline `user` may read: every unit for the jurisdiction's roles, a unit's own
+    subtree for its staff (another unit's page is a 404, as for its tasks)."""
+    if not can_view_supervision(user) or not user.is_active:
+        return Unit.objects.none()
+    if user.sees_everything:
+        return Unit.objects.all()
+    if user.unit_id is None:
+        return Unit.objects.none()
+    return Unit.objects.subtree_of(user.unit)
+
+
+def access_timeline_unit(user, unit_id) -> Unit:
+    return _get_or_404(visible_timeline_units(user), unit_id)
+
+
 def visible_suggestions(user) -> QuerySet:
     from .models import SupervisionSuggestion
 

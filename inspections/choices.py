@@ -133,6 +133,7 @@ class EventKind(models.TextChoices):
     EDITED = "edited", _("修改任务")
     SUPERVISION = "supervision", _("督办")
     SUPERVISION_REPLY = "sv_reply", _("督办回复")
+    SUPERVISION_OUTCOME = "sv_outcome", _("督办办理结果")
     CLOSURE = "closure", _("销号记录")
     EXTENSION = "extension", _("延期申请")
     LOOKBACK = "lookback", _("回头看")
@@ -277,3 +278,4 @@ class AssessmentMetric(models.TextChoices):
     INTERVIEWS = "interviews", _("被约谈（次）")
     ACCOUNTABILITY = "accountability", _("被问责（人次）")
     LATE_REPLIES = "late_replies", _("逾期未回复督办（份）")
+    RELAPSES = "relapses", _("回头看反弹（个）")

@@ -26,9 +26,10 @@ from accounts.models import Unit, User
 from accounts.selectors import bureau_staff
 
 from ..background import pause_for_tests
-from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind
+from ..choices import DigestAudience, JobStatus, NotificationKind, ReminderKind, SupervisionKind
 from ..complaints.selectors import cases_to_remind
 from ..models import Notification, ReminderDigest, ReminderRecord
+from ..supervision.selectors import replies_to_remind
 from .selectors import DayCounter, calendar_gaps, day_counter, records_of_day, reminders_due
 from .workdays import LAST_COVERED_YEAR
 
@@ -124,7 +125,15 @@ def reminders_plan(*, day: date, counter: DayCounter) -> int:
     # Complaint cases due or overdue by their batch's reply deadline go in the same digest of their unit.
     cases = cases_to_remind(day)
     unit_ids |= {row["lead_unit_id"] for rows in cases.values() for row in rows}
+    # 督办 past their reply date without a reply: the target unit's digest, and the issuer's escalation digest.
+    replies = replies_to_remind(day)
+    unit_ids |= {row["target_unit_id"] for row in replies}
     digests = [ReminderDigest(day=day, audience=DigestAudience.UNIT, unit_id=u) for u in unit_ids]
+    issuers = User.objects.filter(pk__in={row["issued_by_id"] for row in replies}, is_active=True)
+    digests += [
+        ReminderDigest(day=day, audience=DigestAudience.ESCALATION, recipient_id=pk)
+        for pk in issuers.values_list("pk", flat=True)
+    ]
     escalations = ReminderRecord.objects.filter(day=day, kind=ReminderKind.ESCALATION)
     if escalations.exists():
         leader_ids = set(
@@ -209,6 +218,10 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
     by_unit = defaultdict(list)
     cases_by_unit = defaultdict(lambda: {"due": [], "overdue": []})
     escalated = []
+    replies = replies_to_remind(day) if pending else []
+    replies_by_unit = defaultdict(list)
+    for row in replies:
+        replies_by_unit[row["target_unit_id"]].append(row)
     if unit_digests:
         for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE]):
             by_unit[row["task__lead_unit_id"]].append(row)
@@ -227,30 +240,30 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
         unit = units[digest.unit_id]
         rows = by_unit.get(digest.unit_id, [])
         cases = cases_by_unit.get(digest.unit_id, {"due": [], "overdue": []})
-        subject, body, kind = _unit_message(unit, day, rows, cases)
+        unit_replies = replies_by_unit.get(digest.unit_id, [])
+        subject, body, kind = _unit_message(unit, day, rows, cases, unit_replies)
         if rows:
             url = _url("inspections:task_list", f"?lead_unit={unit.pk}")
+        elif unit_replies and not (cases["due"] or cases["overdue"]):
+            url = _url("inspections:supervision_list", "?reply_overdue=true")
         else:
             url = _url("inspections:complaint_list", f"?lead_unit={unit.pk}&status=investigating")
-        case_count = len(cases["due"]) + len(cases["overdue"])
-        messages.append(
-            _Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, len(rows) + case_count, url)
-        )
+        items = len(rows) + len(cases["due"]) + len(cases["overdue"]) + len(unit_replies)
+        messages.append(_Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, items, url))
     for digest in escalation_digests:
         person = people[digest.recipient_id]
         sees_all = person.role in (Role.BUREAU, Role.ADMIN) or person.is_superuser
         rows = [r for r in escalated if sees_all or r["task__finding__responsible_leader_id"] == person.pk]
-        subject, body = _escalation_message(day, rows)
+        # The bureau that issued a 督办 hears of its overdue replies (the issuer, and every bureau member).
+        late = [r for r in replies if sees_all or r["issued_by_id"] == person.pk]
+        subject, body = _escalation_message(day, rows, late)
+        url = (
+            _url("inspections:task_list", "?overdue=1")
+            if rows
+            else _url("inspections:supervision_list", "?reply_overdue=true")
+        )
         messages.append(
-            _Message(
-                digest,
-                [person],
-                subject,
-                body,
-                NotificationKind.ESCALATION,
-                len(rows),
-                _url("inspections:task_list", "?overdue=1"),
-            )
+            _Message(digest, [person], subject, body, NotificationKind.ESCALATION, len(rows) + len(late), url)
         )
     return messages
 
@@ -336,16 +349,28 @@ def _case_line(row: dict, day: date) -> str:
     return f"· [{row['round__name']} 第{row['batch__number']}批] {row['code']} {row['summary'][:40]}（{when}）"
 
 
-def _unit_message(unit, day: date, rows: list[dict], cases: dict | None = None) -> tuple[str, str, str]:
+def _reply_line(row: dict, day: date) -> str:
+    kind = SupervisionKind(row["kind"]).label
+    return (
+        f"· {row['doc_number']} {kind}《{row['title'][:40]}》"
+        f"（要求 {row['reply_due']:%Y-%m-%d} 前回复，已逾期 {(day - row['reply_due']).days} 天）"
+    )
+
+
+def _unit_message(
+    unit, day: date, rows: list[dict], cases: dict | None = None, replies: list[dict] | None = None
+) -> tuple[str, str, str]:
     overdue = sorted((r for r in rows if r["kind"] == ReminderKind.OVERDUE), key=lambda r: -r["days"])
     due = sorted((r for r in rows if r["kind"] == ReminderKind.DUE), key=lambda r: r["days"])
     cases = cases or {"due": [], "overdue": []}
+    replies = replies or []
     # Only the parts that say something: no "0项任务即将到期".
     counts = [
         f"{len(due)}项任务即将到期" if due else "",
         f"{len(overdue)}项已逾期" if overdue else "",
         f"交办件{len(cases['due'])}件即将到期" if cases["due"] else "",
         f"{len(cases['overdue'])}件交办件逾期未反馈" if cases["overdue"] else "",
+        f"{len(replies)}份督办逾期未回复" if replies else "",
     ]
     subject = f"【整改提醒】{unit.name}：{'，'.join(c for c in counts if c)}（{day:%Y-%m-%d}）"
     unit_word = "工作日" if settings.USE_WORKING_DAYS else "天"
@@ -363,20 +388,33 @@ def _unit_message(unit, day: date, rows: list[dict], cases: dict | None = None) 
         parts += [_case_line(r, day) for r in cases["overdue"]]
     if cases["due"]:
         parts += [f"即将到反馈期限 {len(cases['due'])} 件："] + [_case_line(r, day) for r in cases["due"]]
+    if replies:
+        parts.append(f"截至 {day:%Y年%m月%d日}，下列督办已过要求回复日期，贵单位尚未回复，请立即书面回复：")
+        parts += [_reply_line(r, day) for r in replies]
     parts.append(f"—— {settings.BUREAU_NAME}")
-    kind = NotificationKind.OVERDUE if overdue or cases["overdue"] else NotificationKind.REMINDER
+    kind = NotificationKind.OVERDUE if overdue or cases["overdue"] or replies else NotificationKind.REMINDER
     return subject, "\n".join(parts), kind
 
 
-def _escalation_message(day: date, rows: list[dict]) -> tuple[str, str]:
+def _escalation_message(day: date, rows: list[dict], replies: list[dict] | None = None) -> tuple[str, str]:
     limit = settings.ESCALATE_AFTER_DAYS
-    subject = f"【逾期督办】{len(rows)}项整改任务逾期超过{limit}天（{day:%Y-%m-%d}）"
-    lines = [f"截至 {day:%Y年%m月%d日}，以下整改任务逾期超过 {limit} 天仍未完成，请督促牵头单位整改："]
+    replies = replies or []
+    heads = [
+        f"{len(rows)}项整改任务逾期超过{limit}天" if rows or not replies else "",
+        f"{len(replies)}份督办逾期未回复" if replies else "",
+    ]
+    subject = f"【逾期督办】{'，'.join(h for h in heads if h)}（{day:%Y-%m-%d}）"
+    lines = []
+    if rows or not replies:
+        lines.append(f"截至 {day:%Y年%m月%d日}，以下整改任务逾期超过 {limit} 天仍未完成，请督促牵头单位整改：")
     for row in sorted(rows, key=lambda r: -r["days"]):
         lines.append(
             f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
             f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}"
         )
+    if replies:
+        lines.append(f"截至 {day:%Y年%m月%d日}，以下督办已过要求回复日期，被督办单位尚未回复：")
+        lines += [f"{_reply_line(r, day)} 被督办单位：{r['target_unit__name']}" for r in replies]
     lines.append(f"—— {settings.BUREAU_NAME}")
     return subject, "\n".join(lines)
 

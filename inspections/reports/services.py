@@ -81,19 +81,21 @@ def dispatch_report_build(*, report_id: int, force: bool = False) -> DispatchRep
             pause_for_tests()
             # 群众投诉: 受理率, 办结率, 满意率 of the complaint cases (complaints.figures) and the bureau's sentence.
             complaints = complaint_selectors.report_section(start=figures.week_start, end=figures.day)
+            overdue_replies = supervision_selectors.overdue_replies(end=figures.day)
         if complaints:
             narrative += complaints["sentence"]
+        supervision = {**pressing.as_dict(), "overdue_replies": overdue_replies}
         relative = Path("reports") / f"dispatch-{report.report_date:%Y%m%d}-{report.pk}.xlsx"
-        write_dispatch_xlsx(figures, narrative, Path(settings.EXPORT_ROOT) / relative, complaints=complaints)
+        write_dispatch_xlsx(
+            figures, narrative, Path(settings.EXPORT_ROOT) / relative, complaints=complaints, supervision=supervision
+        )
     except Exception as exc:
         DispatchReport.objects.filter(pk=report.pk).update(
             status=JobStatus.FAILED, error=f"{exc.__class__.__name__}: {exc}"[:2000], finished_at=timezone.now()
         )
         raise
     data = _page_data(figures)
-    with lag_tolerant():
-        overdue_replies = supervision_selectors.overdue_replies(end=figures.day)
-    data["supervision"] = {**pressing.as_dict(), "overdue_replies": overdue_replies}
+    data["supervision"] = supervision
     data["complaints"] = json.loads(json.dumps(complaints, cls=DjangoJSONEncoder)) if complaints else None
     report.narrative, report.data, report.file_path = narrative, data, str(relative)
     report.status, report.error, report.finished_at = JobStatus.DONE, "", timezone.now()

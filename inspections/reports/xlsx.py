@@ -5,6 +5,7 @@ holding every cell in memory.
 """
 
 from copy import copy
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -60,12 +61,21 @@ COLUMN_STYLES = {
 }
 
 
-def write_dispatch_xlsx(figures: DispatchFigures, narrative: str, path: Path, complaints: dict | None = None) -> Path:
-    """`complaints` is the 群众投诉 section (complaints.selectors.report_section), a sheet of its own when given."""
+def write_dispatch_xlsx(
+    figures: DispatchFigures,
+    narrative: str,
+    path: Path,
+    complaints: dict | None = None,
+    supervision: dict | None = None,
+) -> Path:
+    """`complaints` is the 群众投诉 section (complaints.selectors.report_section), a sheet of its own when given;
+    `supervision` the 督办约谈 section (the page's: supervision figures as_dict() plus "overdue_replies")."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook(write_only=True)
     _summary_sheet(wb, figures, narrative)
     _units_sheet(wb, figures)
+    if supervision is not None:
+        _supervision_sheet(wb, figures, supervision)
     if complaints:
         _complaints_sheet(wb, figures, complaints)
     _task_sheet(wb, figures, "逾期任务", "逾期未完成整改任务", figures.overdue, ("逾期天数", 9, "late"))
@@ -222,6 +232,59 @@ def _units_sheet(wb, figures: DispatchFigures) -> None:
                 _cell(ws, unit.relapses, "center"),
             ]
         )
+
+
+OVERDUE_REPLY_COLUMNS = [
+    ("序号", 6, None),
+    ("文号", 24, "doc_number"),
+    ("督办种类", 12, "kind"),
+    ("被督办单位", 28, "unit"),
+    ("要求回复日期", 14, "reply_due"),
+    ("逾期天数", 10, "days"),
+]
+
+
+def _supervision_sheet(wb, figures: DispatchFigures, section: dict) -> None:
+    """督办约谈: the week's actions and those to date by kind, the units interviewed, and the replies overdue."""
+    widths = [w for _, w, _ in OVERDUE_REPLY_COLUMNS]
+    ws, _last = _sheet(wb, "督办约谈", "督办约谈问责情况", figures, widths, header_row=4)
+    ws.append([_cell(ws, "一、督办、约谈、问责（按种类）", "section")])
+    _header(ws, ["序号", "督办种类", "本周", "累计"])
+    for index, row in enumerate(section["rows"], start=1):
+        ws.append(
+            [
+                _cell(ws, index, "center"),
+                _cell(ws, row["label"], "text"),
+                _cell(ws, row["period"], "center"),
+                _cell(ws, row["to_date"], "center"),
+            ]
+        )
+    ws.append(
+        [
+            _cell(ws, "", "text"),
+            _cell(ws, "合计", "total"),
+            _cell(ws, sum(r["period"] for r in section["rows"]), "center"),
+            _cell(ws, sum(r["to_date"] for r in section["rows"]), "center"),
+        ]
+    )
+    ws.append([_cell(ws, f"本周约谈单位{section['units_interviewed']}家", "plain")])
+    ws.append([])
+    overdue = section["overdue_replies"]
+    ws.append([_cell(ws, f"二、逾期未回复的督办（{section['reply_overdue']}份）", "section")])
+    _header(ws, [h for h, _, _ in OVERDUE_REPLY_COLUMNS])
+    for index, row in enumerate(overdue, start=1):
+        ws.append(
+            [
+                _cell(ws, index, "center"),
+                _cell(ws, row["doc_number"], "text"),
+                _cell(ws, row["kind"], "center"),
+                _cell(ws, row["unit"], "text"),
+                _cell(ws, date.fromisoformat(row["reply_due"]), "date"),
+                _cell(ws, row["days"], "center"),
+            ]
+        )
+    if not overdue:
+        ws.append([_cell(ws, "无")])
 
 
 COMPLAINT_HEADERS = [

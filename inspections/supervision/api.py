@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.models import Unit
 
-from ..access import access_action, access_suggestion, visible_scores, visible_tasks
+from ..access import ISSUE_SUPERVISION, access_action, access_suggestion, require, visible_scores, visible_tasks
 from ..choices import AccountabilityMeasure, SupervisionKind
 from ..models import AssessmentScore, RectificationTask, SupervisionAction, SupervisionSuggestion
 from . import selectors, services
@@ -45,6 +45,7 @@ class SupervisionActionSerializer(serializers.ModelSerializer):
             "replied_at",
             "reply_overdue",
             "outcome",
+            "outcome_at",
             "interview_at",
             "interview_place",
             "attendees",
@@ -82,6 +83,11 @@ class ReplySerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.CharField(required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True, help_text="约谈纪要（仅约谈）")
+
+
 def _as_drf(exc: ValidationError):
     return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
 
@@ -116,6 +122,8 @@ class SupervisionActionViewSet(
             return SupervisionActionCreateSerializer
         if self.action == "reply":
             return ReplySerializer
+        if self.action == "outcome":
+            return OutcomeSerializer
         return SupervisionActionSerializer
 
     def create(self, request, *args, **kwargs):
@@ -148,6 +156,29 @@ class SupervisionActionViewSet(
                 action=action,
                 text=data.validated_data["text"],
                 files=request.FILES.getlist("files"),
+            )
+        except ValidationError as exc:
+            raise _as_drf(exc) from None
+        return Response(SupervisionActionSerializer(action).data)
+
+    @extend_schema(
+        summary="登记办理结果（及约谈纪要；督察办）",
+        request=OutcomeSerializer,
+        responses={200: SupervisionActionSerializer},
+    )
+    @decorators.action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        action = self.get_object()
+        require(request.user, ISSUE_SUPERVISION)
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        minutes = data.validated_data.get("minutes")
+        try:
+            action = services.action_record_outcome(
+                actor=request.user,
+                action=action,
+                outcome=data.validated_data.get("outcome", ""),
+                minutes=minutes if action.kind == SupervisionKind.INTERVIEW else None,
             )
         except ValidationError as exc:
             raise _as_drf(exc) from None

@@ -11,7 +11,7 @@ from docxtpl import DocxTemplate
 
 from ..choices import SupervisionKind, Warning
 from ..models import RectificationTask, SupervisionAction, SupervisionTemplate
-from .default_template import DEFAULT_TEMPLATE
+from .default_template import DEFAULT_TEMPLATES
 
 
 def chinese_date(day) -> str:
@@ -38,6 +38,7 @@ def document_context(action: SupervisionAction, today=None) -> dict:
         "interview": action.kind == SupervisionKind.INTERVIEW,
         "interview_at": f"{chinese_date(interview_at)} {interview_at:%H:%M}" if interview_at else "",
         "interview_place": action.interview_place,
+        "attendees": "、".join(line.strip() for line in action.attendees.splitlines() if line.strip()),
         "person": action.target_person,
         "position": action.target_position,
         "reply_due": chinese_date(action.reply_due) if action.reply_due else "",
@@ -59,7 +60,7 @@ def template_path(kind: str):
     uploaded = SupervisionTemplate.objects.filter(kind=kind).first()
     if uploaded and uploaded.file:
         return uploaded.file.open("rb")
-    return DEFAULT_TEMPLATE
+    return DEFAULT_TEMPLATES[kind]
 
 
 def render_document(action: SupervisionAction) -> bytes:

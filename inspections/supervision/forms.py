@@ -1,6 +1,7 @@
 """Forms of supervision: validate input only; views hand the cleaned data to the services."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
@@ -61,6 +62,15 @@ class ActionIssueForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if task_queryset is not None:
             self.fields["tasks"].queryset = task_queryset
+        # Choosing another unit reloads the task choices with that unit's tasks (htmx).
+        self.fields["target_unit"].widget.attrs.update(
+            {
+                "hx-get": reverse("inspections:supervision_issue_tasks"),
+                "hx-trigger": "change",
+                "hx-target": "#issue-tasks",
+                "hx-swap": "outerHTML",
+            }
+        )
 
 
 class ReplyForm(BootstrapMixin, forms.Form):

@@ -14,16 +14,23 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Unit
 
 from ..asof import completion_events, tasks_as_of
-from ..choices import AssessmentMetric, PeriodKind, SupervisionKind, Warning
+from ..choices import RELAPSE_VERDICTS, AssessmentMetric, PeriodKind, SupervisionKind, Warning
 from ..figures import complete_q, completion_rate, overdue_q
-from ..models import AssessmentRule, AssessmentScore, RectificationTask, SupervisionAction, WarningObservation
+from ..models import (
+    AssessmentRule,
+    AssessmentScore,
+    LookbackCheck,
+    RectificationTask,
+    SupervisionAction,
+    WarningObservation,
+)
 from ..models.tasks import end_of_day
 
 BASE = Decimal("100")
@@ -72,6 +79,7 @@ class UnitFigures:
     interviews: int = 0
     accountability: int = 0
     late_replies: int = 0
+    relapses: int = 0
     by_kind: dict = field(default_factory=dict)
 
     def metric(self, metric: str) -> Decimal:
@@ -88,6 +96,7 @@ class UnitFigures:
                 AssessmentMetric.INTERVIEWS: self.interviews,
                 AssessmentMetric.ACCOUNTABILITY: self.accountability,
                 AssessmentMetric.LATE_REPLIES: self.late_replies,
+                AssessmentMetric.RELAPSES: self.relapses,
             }.get(metric, 0)
         )
 
@@ -100,8 +109,19 @@ def _assessed_unit(path: str) -> int | None:
     return int(parts[1]) if len(parts) >= 2 else int(parts[0])
 
 
+def lead_unit_as_of(end: date, task_ref: str = "pk"):
+    """The task's lead unit at the end of `end`, from its change history (django-simple-history): a task
+    reassigned after the period still counts for the unit that led it then. A task without a history row by
+    then (bulk-loaded, or its history pruned) counts for its present lead unit."""
+    history = RectificationTask.history.model.objects.filter(
+        id=OuterRef(task_ref), history_date__lte=end_of_day(end)
+    ).order_by("-history_date", "-history_id")
+    present = "lead_unit_id" if task_ref == "pk" else f"{task_ref.removesuffix('_id')}__lead_unit_id"
+    return Coalesce(Subquery(history.values("lead_unit_id")[:1]), F(present), output_field=BigIntegerField())
+
+
 def unit_figures(start: date, end: date) -> dict[int, UnitFigures]:
-    """Every assessed unit's figures for [start, end], as of `end` (five grouped queries)."""
+    """Every assessed unit's figures for [start, end], as of `end` (six grouped queries)."""
     roll_up = {pk: _assessed_unit(path) for pk, path in Unit.objects.values_list("pk", "path")}
     figures: dict[int, UnitFigures] = defaultdict(UnitFigures)
 
@@ -110,7 +130,8 @@ def unit_figures(start: date, end: date) -> dict[int, UnitFigures]:
     )  # completed by the end of its deadline day (and within the period's history)
     rows = (
         tasks_as_of(RectificationTask.objects.all(), end)
-        .values("lead_unit_id")
+        .annotate(lead_then=lead_unit_as_of(end))
+        .values("lead_then")
         .annotate(
             total=Count("id"),
             complete=Count("id", filter=complete_q(end)),
@@ -121,7 +142,7 @@ def unit_figures(start: date, end: date) -> dict[int, UnitFigures]:
         .order_by()
     )
     for row in rows:
-        unit = roll_up.get(row["lead_unit_id"])
+        unit = roll_up.get(row["lead_then"])
         if unit is None:
             continue
         f = figures[unit]
@@ -156,6 +177,18 @@ def unit_figures(start: date, end: date) -> dict[int, UnitFigures]:
             f.interviews += row["n"]
         elif row["kind"] == SupervisionKind.ACCOUNTABILITY:
             f.accountability += row["n"]
+
+    # 回头看 反弹 / 虚假整改 found in the period, against the unit that led the closed task then.
+    for row in (
+        LookbackCheck.objects.filter(verdict__in=RELAPSE_VERDICTS, checked_on__gte=start, checked_on__lte=end)
+        .annotate(lead_then=lead_unit_as_of(end, "task_id"))
+        .values("lead_then")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        unit = roll_up.get(row["lead_then"])
+        if unit is not None:
+            figures[unit].relapses += row["n"]
 
     # Late: due in the period and not answered by the end of the due day (answered later, or not yet).
     for target_unit_id, n in _late_replies(start, end):

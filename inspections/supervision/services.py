@@ -217,6 +217,13 @@ def action_record_outcome(*, actor, action: SupervisionAction, outcome: str, min
         action.minutes = minutes
         fields.append("minutes")
     action.save(update_fields=fields)
+    # 问责 stays off the task timeline units read (as when it was issued).
+    if action.kind != SupervisionKind.ACCOUNTABILITY:
+        reason = _("%(doc)s 办理结果：%(text)s") % {"doc": action.doc_number, "text": outcome or minutes}
+        for task in action.tasks.all():
+            record_event(
+                task=task, actor=actor, kind=EventKind.SUPERVISION_OUTCOME, action=action.kind, reason=reason[:1000]
+            )
     return action
 
 

@@ -19,6 +19,7 @@ from ..access import (
     ISSUE_SUPERVISION,
     access_action,
     access_suggestion,
+    access_timeline_unit,
     can_issue_supervision,
     can_reply_supervision,
     can_view_scores,
@@ -27,7 +28,7 @@ from ..access import (
     require,
     visible_tasks,
 )
-from ..choices import DOCUMENT_KINDS, AssessmentMetric, PeriodKind, SupervisionKind
+from ..choices import DOCUMENT_KINDS, AssessmentMetric, LookbackVerdict, PeriodKind, SupervisionKind
 from ..errors import ServiceError
 from ..models import RectificationTask
 from . import selectors, services
@@ -96,6 +97,7 @@ def action_detail(request, pk):
 def _issue_task_queryset(user, unit_id=None, task_ids=()):
     tasks = visible_tasks(user).select_related("finding", "lead_unit")
     shown = RectificationTask.objects.none()
+    unit_id = str(unit_id) if unit_id is not None and str(unit_id).isdigit() else None
     if unit_id:
         from accounts.models import Unit
 
@@ -160,6 +162,16 @@ def action_issue(request):
             task_queryset=_issue_task_queryset(request.user, initial.get("target_unit"), initial.get("tasks", ())),
         )
     return render(request, "inspections/supervision/issue.html", {"form": form, "suggestion": suggestion})
+
+
+@login_required
+@require_http_methods(["GET"])
+def action_issue_tasks(request):
+    """The issue form's task choices for the target unit chosen (htmx swaps them in when the unit changes)."""
+    require(request.user, ISSUE_SUPERVISION)
+    unit_id = request.GET.get("target_unit")
+    form = ActionIssueForm(initial={"target_unit": unit_id}, task_queryset=_issue_task_queryset(request.user, unit_id))
+    return render(request, "inspections/supervision/_issue_tasks.html", {"form": form})
 
 
 @login_required
@@ -243,6 +255,19 @@ def reply_file_download(request, pk, file_pk):
     response = FileResponse(stored, as_attachment=True, filename=reply_file.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def unit_timeline(request, unit_pk):
+    """A unit's 督办 timeline: the actions addressed to it (issued, replied, outcome) and its tasks' events."""
+    unit = access_timeline_unit(request.user, unit_pk)
+    page = Paginator(selectors.unit_timeline(user=request.user, unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/supervision/unit_timeline.html",
+        {"unit": unit, "page": page, "entries": selectors.timeline_entries(page.object_list)},
+    )
 
 
 @login_required
@@ -337,6 +362,8 @@ def _metric_url(metric: str, unit_id: int, start: date, end: date) -> str:
     if metric in (AssessmentMetric.YELLOW_WARNINGS, AssessmentMetric.RED_WARNINGS):
         colour = "yellow" if metric == AssessmentMetric.YELLOW_WARNINGS else "red"
         return selectors.task_list_url(lead_unit=unit_id, warning=colour)
+    if metric == AssessmentMetric.RELAPSES:
+        return selectors.task_list_url(lead_unit=unit_id, lookback=LookbackVerdict.RELAPSE)
     kinds = {
         AssessmentMetric.SUPERVISION_RECEIVED: ["notice", "letter", "listed"],
         AssessmentMetric.INTERVIEWS: ["interview"],

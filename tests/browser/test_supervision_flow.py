@@ -105,6 +105,15 @@ def test_notice_from_suggestion_reply_with_file_and_timeline(page, live_server, 
     expect(timeline).to_contain_text(action.doc_number)
     page.screenshot(path=str(screenshot_dir / "supervision-task-timeline.png"), full_page=True)
 
+    # The unit's own 督办 timeline, from the action page: the action and the reply, once each.
+    page.goto(f"{base}{action.get_absolute_url()}")
+    page.get_by_test_id("unit-timeline-link").click()
+    unit_timeline = page.get_by_test_id("unit-timeline")
+    expect(unit_timeline.get_by_test_id("timeline-issued")).to_contain_text(action.doc_number)
+    expect(unit_timeline.get_by_test_id("timeline-reply")).to_contain_text("雨污分流")
+    expect(unit_timeline.get_by_test_id("timeline-created").first).to_contain_text(task.code)
+    page.screenshot(path=str(screenshot_dir / "supervision-unit-timeline.png"), full_page=True)
+
 
 def test_ranking_on_a_phone(browser, live_server, world, screenshot_dir):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, device_scale_factor=2)
@@ -119,3 +128,24 @@ def test_ranking_on_a_phone(browser, live_server, world, screenshot_dir):
     page.screenshot(path=str(screenshot_dir / "supervision-ranking-390.png"), full_page=True)
     context.close()
     assert width <= 390
+
+
+def test_issue_form_reloads_the_tasks_of_the_unit_chosen(page, live_server, world, screenshot_dir):
+    base = live_server.url
+    water_task = world["task"]
+    town_task = water_task.finding.tasks.exclude(pk=water_task.pk).get()
+    log_in(page, base, "staff")
+    page.goto(f"{base}/supervision/new/")
+    expect(page.get_by_test_id("no-tasks")).to_be_visible()
+    page.select_option("#id_target_unit", str(town_task.lead_unit_id))
+    expect(page.locator(f"#id_tasks option[value='{town_task.pk}']")).to_be_attached()
+    expect(page.locator(f"#id_tasks option[value='{water_task.pk}']")).to_have_count(0)
+    page.select_option("#id_target_unit", str(world["water"].pk))
+    expect(page.locator(f"#id_tasks option[value='{water_task.pk}']")).to_be_attached()
+    expect(page.locator(f"#id_tasks option[value='{town_task.pk}']")).to_have_count(0)
+    page.select_option("#id_tasks", str(water_task.pk))
+    page.screenshot(path=str(screenshot_dir / "supervision-issue-unit-tasks.png"), full_page=True)
+    page.get_by_test_id("submit-issue").click()
+    expect(page.get_by_test_id("doc-number")).to_contain_text("督办〔")
+    action = SupervisionAction.objects.get()
+    assert action.target_unit_id == world["water"].pk and list(action.tasks.all()) == [water_task]

@@ -126,6 +126,7 @@ EXPECTED = {
     # An empty reply/outcome/dismiss form is refused with a message and a redirect back (302).
     "inspections:supervision_list": ("GET", every(200)),
     "inspections:supervision_issue": ("GET", MANAGERS),
+    "inspections:supervision_issue_tasks": ("GET", MANAGERS),  # the form's task choices for a unit (htmx)
     "inspections:supervision_detail": ("GET", SEES_TASK),
     "inspections:supervision_reply": ("POST", roles(admin=302, bureau=302, leader=302, lead=302, other=404)),
     "inspections:supervision_outcome": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=404)),
@@ -133,6 +134,7 @@ EXPECTED = {
     "inspections:supervision_print": ("GET", SEES_TASK),
     "inspections:supervision_reply_file": ("GET", SEES_TASK),
     "inspections:supervision_suggestions": ("GET", MANAGERS),
+    "inspections:supervision_unit_timeline": ("GET", SEES_TASK),  # the lead unit's own page; another unit: 404
     "inspections:supervision_dismiss": ("POST", roles(admin=302, bureau=302, leader=404, lead=404, other=404)),
     "inspections:supervision_ranking": ("GET", REPORTS),
     "inspections:supervision_ranking_compute": ("POST", roles(admin=302, bureau=302, leader=403, lead=403, other=403)),
@@ -206,6 +208,7 @@ EXPECTED = {
     "api:supervision-action-list": ("GET", API_EVERYONE),  # each sees what is addressed to its subtree
     "api:supervision-action-detail": ("GET", API_SEES_TASK),
     "api:supervision-action-reply": ("POST", API_INVALID),  # no text in the body
+    "api:supervision-action-outcome": ("POST", api(admin=400, bureau=400, leader=403, lead=403, other=404)),
     "api:supervision-suggestion-list": ("GET", API_EVERYONE),  # empty but for the bureau
     "api:supervision-suggestion-detail": ("GET", api(admin=200, bureau=200, leader=404, lead=404, other=404)),
     # The body's reason ("x") is enough: the bureau dismisses the suggestion; nobody else sees it.
@@ -450,6 +453,8 @@ def _kwargs(pattern, world) -> dict:
             kwargs[name] = "close"  # 审签: the confirmation page of the sign-off
         elif name == "token":
             kwargs[name] = "0" * 32  # a preview nobody staged
+        elif name == "unit_pk":
+            kwargs[name] = world["task"].lead_unit_id
         elif name == "file_pk":
             kwargs[name] = world["reply_file"].pk
         elif name == "pk":

@@ -177,3 +177,23 @@ def test_query_counts_do_not_grow_with_rows(ledger, client, django_assert_max_nu
     grow(6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_issue_form_task_choices_follow_the_target_unit(ledger, client):
+    from django.urls import reverse
+
+    water_task = ledger.task()
+    town_task = ledger.task(lead_unit=ledger.town)
+    url = reverse("inspections:supervision_issue_tasks")
+    client.force_login(ledger.bureau)
+    form = client.get(reverse("inspections:supervision_issue")).content.decode()
+    assert f'hx-get="{url}"' in form and 'hx-target="#issue-tasks"' in form and 'id="issue-tasks"' in form
+    town = client.get(url, {"target_unit": ledger.town.pk}).content.decode()
+    assert f'value="{town_task.pk}"' in town and f'value="{water_task.pk}"' not in town
+    water = client.get(url, {"target_unit": ledger.water.pk}).content.decode()
+    assert f'value="{water_task.pk}"' in water and f'value="{town_task.pk}"' not in water
+    for bad in ("abc", "999999", ""):
+        response = client.get(url, {"target_unit": bad})
+        assert response.status_code == 200 and 'data-testid="no-tasks"' in response.content.decode()
+    client.force_login(ledger.water_user)
+    assert client.get(url, {"target_unit": ledger.water.pk}).status_code == 403
