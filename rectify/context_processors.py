@@ -9,11 +9,15 @@ def current_user(request):
         return {}
     from inspections.models import Notification
 
+    items = nav_items(user)
+    more = [item for item in items if item["more"]]
     return {
         "calendar_gap": lambda: calendar_gap(user),  # called only by the pages that show it (to-do, admin index)
         "current_unit": user.unit,
         "current_role": user.get_role_display(),
-        "nav_items": nav_items(user),
+        "nav_items": items,
+        "nav_more": more,
+        "nav_more_current": any(item["url"] == request.path for item in more),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }
 

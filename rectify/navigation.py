@@ -1,4 +1,7 @@
-"""The top bar's menu: one entry per feature, shown to whom inspections.access says may open it."""
+"""The top bar's menu: one entry per feature, shown to whom inspections.access says may open it.
+
+The daily entries stay on the bar; the rarely used ones (weekly, monthly or set-up work) go under 「更多」, so that
+every role's menu fits one line on a 1366 px screen (issue 18)."""
 
 from django.urls import reverse
 from django.utils.translation import pgettext_lazy
@@ -7,6 +10,15 @@ from inspections import access
 from inspections.todo.selectors import todo_total
 
 # (url name, label, bootstrap icon, the access rule that shows it, the count shown beside it or None)
+# The entries of MORE are listed under 「更多」.
+MORE = {
+    "inspections:report_list",
+    "inspections:supervision_suggestions",
+    "inspections:supervision_ranking",
+    "inspections:ledger_import",
+    "inspections:closure_lookbacks",
+    "api_tokens",
+}
 NAV_ITEMS = [
     ("inspections:todo", pgettext_lazy("menu", "我的待办"), "inbox", access.can_view_tasks, todo_total),
     ("inspections:dashboard", pgettext_lazy("menu", "总览"), "speedometer2", access.can_view_tasks, None),
@@ -43,6 +55,7 @@ def nav_items(user) -> list[dict]:
             "label": label,
             "icon": icon,
             "count": count(user) if count else None,
+            "more": name in MORE,
         }
         for name, label, icon, may_open, count in NAV_ITEMS
         if may_open(user)

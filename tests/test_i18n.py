@@ -96,7 +96,7 @@ NAV_EN = ["Overview", "Tasks", "Rounds", "Reports", "Import"]
 
 def nav_labels(html):
     return re.findall(
-        r'<a class="nav-link[^"]*"[^>]*href="[^"]*"[^>]*>\s*<i class="bi [^"]*"[^>]*></i>\s*([^<]+?)\s*(?:<span|</a>)',
+        r'<a class="(?:nav-link|dropdown-item)[^"]*"[^>]*href="[^"]*"[^>]*>\s*<i class="bi [^"]*"[^>]*></i>\s*([^<]+?)\s*(?:<span|</a>)',
         html,
     )
 

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import BigIntegerField, CharField, Count, F, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, CharField, Count, F, Func, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 
 from ..access import (
     can_view_accountability,
@@ -345,3 +345,48 @@ def period_choices(kind: str, today: date | None = None, count: int = 8) -> list
 
 
 __all__ = ["PeriodKind"]
+
+
+# 我的待办 (inspections.todo) reads supervision through these: the bureau's open suggestions and the replies
+# that are overdue, a unit's actions awaiting its reply. Counts in one query each, lists in one query each.
+
+
+def todo_suggestions(*, user):
+    """Open 督办建议 the user handles (the bureau's working list; nothing for other roles)."""
+    return open_suggestions(user=user).select_related("task__finding__round").order_by("created_on", "id")
+
+
+def todo_actions_reply_overdue(*, user, today: date):
+    """Actions whose required reply date has passed without a reply (逾期未回复), oldest due first."""
+    return visible_actions(user).reply_overdue(today).select_related("target_unit").order_by("reply_due", "id")
+
+
+def todo_actions_awaiting_reply(*, user):
+    """Actions addressed to the unit's subtree that ask for a reply it has not given (问责 is never replied to)."""
+    return (
+        visible_actions(user)
+        .filter(reply_due__isnull=False, replied_at__isnull=True)
+        .exclude(kind=SupervisionKind.ACCOUNTABILITY)
+        .select_related("target_unit")
+        .order_by("reply_due", "id")
+    )
+
+
+def _count(queryset):
+    """COUNT(*) of `queryset` as a scalar subquery (0 when empty)."""
+    return Coalesce(Subquery(queryset.order_by().values(n=Func(F("id"), function="COUNT"))), 0)
+
+
+def todo_counts(*, user, today: date, keys) -> dict[str, int]:
+    """The number of items in the to-do lists named in `keys` ("suggestions", "reply_overdue", "awaiting_reply"),
+    all in one query (scalar subqueries read on the user's own row), with the lists' own definitions."""
+    lists = {
+        "suggestions": lambda: visible_suggestions(user).filter(status=SuggestionStatus.OPEN),
+        "reply_overdue": lambda: visible_actions(user).reply_overdue(today),
+        "awaiting_reply": lambda: todo_actions_awaiting_reply(user=user),
+    }
+    counts = {key: _count(lists[key]()) for key in keys if key in lists}
+    if not counts:
+        return {}
+    row = User.objects.filter(pk=user.pk).values(**counts).first()
+    return row or dict.fromkeys(counts, 0)

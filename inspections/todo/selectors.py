@@ -2,26 +2,30 @@
 
 unit    待办: its tasks due soon or overdue (only those it leads: a cooperating unit does not submit), and
         requests that came back (退回整改) and have not been asked again;
-bureau  requests to verify (已申请销号) and overdue tasks to chase;
+        and the 督办 addressed to it awaiting its reply (those past the reply date marked 逾期未回复);
+bureau  requests to verify (已申请销号), overdue tasks to chase, open 督办建议 and 督办 replies overdue;
 leader  verified tasks to sign (审签), except those the leader accepted (谁验收、谁负责: workflow.check);
 admin   the bureau's and the leader's lists.
-The figures come from inspections.figures, so "overdue" here is the dashboard's "overdue".
+The figures come from inspections.figures, so "overdue" here is the dashboard's "overdue"; supervision is read
+through inspections.supervision.selectors only (one definition of "overdue reply").
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 
-from .. import figures
+from .. import access, figures
 from ..access import led_within, user_role, visible_tasks
 from ..choices import EventKind, TaskStatus
 from ..models import TaskEvent
 from ..paging import capped_counts_each
+from ..supervision import selectors as supervision
 from ..workflow import Action
 
 LIST_LIMIT = 50  # rows shown per list; the count and the "all" link carry the rest
@@ -39,8 +43,14 @@ class TodoSection:
     hint: str
     count: int = 0  # up to COUNT_CAP + 1 (more than COUNT_CAP: shown as "999+")
     tasks: list = field(default_factory=list)
+    # Supervision lists: "task" sections hold tasks, "suggestion" sections 督办建议, "action" sections 督办记录.
+    item_kind: str = "task"
+    suggestions: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
     # The task list's filters showing the same tasks (visible, editable chips there), or "" if none fits.
     list_query: str = ""
+    # For the supervision lists: the page listing the same items.
+    list_url: str = ""
 
     @property
     def capped(self) -> bool:
@@ -96,8 +106,49 @@ TITLES = {
     "returned": (_("被退回"), _("申请销号被退回、需要补充后重新申请的任务")),
     "to_verify": (_("待验收"), _("责任单位已申请销号、等待督察办验收的任务")),
     "to_sign": (_("待审签"), _("已验收、等待领导审签销号的任务")),
+    "suggestions": (_("督办建议"), _("根据预警生成、尚未处理的督办建议")),
+    "reply_overdue": (_("督办逾期未回复"), _("要求回复日期已过、责任单位尚未回复的督办")),
+    "awaiting_reply": (_("待回复督办"), _("督察办下发、等待本单位回复的督办")),
 }
-ORDER = ("to_verify", "to_sign", "returned", "overdue", "due")
+ORDER = ("to_verify", "to_sign", "returned", "awaiting_reply", "overdue", "due", "reply_overdue", "suggestions")
+SUPERVISION_KEYS = ("suggestions", "reply_overdue", "awaiting_reply")
+
+
+def _supervision_keys(user) -> tuple[str, ...]:
+    """Which supervision lists the user has: the bureau handles suggestions and chases replies; a unit replies."""
+    role = user_role(user)
+    if role in (Role.BUREAU, Role.ADMIN) and access.can_issue_supervision(user):
+        return ("suggestions", "reply_overdue")
+    if role == Role.UNIT and user.unit_id is not None:
+        return ("awaiting_reply",)
+    return ()
+
+
+def _supervision_counts(user, today: date) -> dict[str, int]:
+    return supervision.todo_counts(user=user, today=today, keys=_supervision_keys(user))
+
+
+def _supervision_section(user, key: str, count: int, today: date, limit: int) -> TodoSection:
+    title, hint = TITLES[key]
+    section = TodoSection(key=key, title=title, hint=hint, count=count)
+    if key == "suggestions":
+        section.item_kind = "suggestion"
+        section.list_url = reverse("inspections:supervision_suggestions")
+        if count:
+            section.suggestions = list(supervision.todo_suggestions(user=user)[:limit])
+        return section
+    section.item_kind = "action"
+    if key == "reply_overdue":
+        section.list_url = supervision.action_list_url(reply_overdue="true")
+        rows = supervision.todo_actions_reply_overdue(user=user, today=today)
+    else:
+        section.list_url = reverse("inspections:supervision_list")
+        rows = supervision.todo_actions_awaiting_reply(user=user)
+    if count:
+        section.actions = list(rows[:limit])
+        for action in section.actions:
+            action.reply_overdue = action.is_reply_overdue(today)
+    return section
 
 
 def _base(user, today):
@@ -105,14 +156,17 @@ def _base(user, today):
 
 
 def todo_counts(user, *, today: date | None = None) -> dict[str, int]:
-    """The number of tasks in each of the user's to-do lists, in one query; each counted up to COUNT_CAP + 1
-    (a list's own rows through its index, not a scan of every visible task)."""
+    """The number of items in each of the user's to-do lists: one query for the tasks (each counted up to
+    COUNT_CAP + 1, a list's own rows through its index, not a scan of every visible task), one per supervision
+    model."""
     today = today or timezone.localdate()
     conditions = _conditions(user, today)
     if not conditions:
         return {}
     base = _base(user, today)
-    return capped_counts_each({key: base.filter(q) for key, (q, _query) in conditions.items()}, cap=COUNT_CAP)
+    counts = capped_counts_each({key: base.filter(q) for key, (q, _query) in conditions.items()}, cap=COUNT_CAP)
+    counts.update(_supervision_counts(user, today))
+    return counts
 
 
 def count_label(count: int) -> str | int:
@@ -121,8 +175,12 @@ def count_label(count: int) -> str | int:
 
 
 def todo_total(user, *, today: date | None = None) -> str | int:
-    """The menu's badge: the sum of the lists, "999+" past the cap."""
-    return count_label(sum(todo_counts(user, today=today).values()))
+    """The menu's badge: the sum of the lists, "999+" past the cap. The to-do page has just counted its lists
+    and leaves them on the request's user (`todo_counts_seen`), so that page does not count twice."""
+    counts = getattr(user, "todo_counts_seen", None)
+    if counts is None:
+        counts = todo_counts(user, today=today)
+    return count_label(sum(counts.values()))
 
 
 def todo_sections(user, *, today: date | None = None, limit: int = LIST_LIMIT) -> list[TodoSection]:
@@ -138,6 +196,9 @@ def todo_sections(user, *, today: date | None = None, limit: int = LIST_LIMIT) -
     )
     sections = []
     for key in ORDER:
+        if key in SUPERVISION_KEYS and key in counts:
+            sections.append(_supervision_section(user, key, counts[key], today, limit))
+            continue
         if key not in conditions:
             continue
         condition, query = conditions[key]

@@ -121,3 +121,41 @@ def test_every_page_has_no_serious_or_critical_axe_violation(scan_context, live_
             if found:
                 problems[f"{role} {url}"] = found
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def admin_pages_of(world, user) -> list[str]:
+    """The Django admin a bureau's staff and the administrator work in: the index, changelists, change forms."""
+    urls = [
+        reverse("admin:index"),
+        reverse("admin:inspections_rectificationtask_changelist"),
+        reverse("admin:inspections_rectificationtask_change", args=[world.task.pk]),
+        reverse("admin:inspections_finding_changelist"),
+        reverse("admin:inspections_finding_change", args=[world.task.finding_id]),
+        reverse("admin:inspections_inspectionround_change", args=[world.round.pk]),
+    ]
+    if user.is_superuser or user.role == "admin":
+        urls += [
+            reverse("admin:accounts_user_changelist"),
+            reverse("admin:accounts_user_change", args=[world.water_user.pk]),
+            reverse("admin:accounts_unit_changelist"),
+        ]
+    return urls
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_admin_pages_have_no_serious_or_critical_axe_violation(scan_context, live_server, world, width):
+    page = scan_context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    problems = {}
+    for role in ("bureau", "admin"):
+        user = getattr(world, role)
+        scan_context.clear_cookies()
+        log_in(page, live_server.url, user.username)
+        for url in admin_pages_of(world, user):
+            response = page.goto(live_server.url + url)
+            assert response.status == 200, (role, url, response.status)
+            page.wait_for_load_state("networkidle")
+            found = axe_violations(page)
+            if found:
+                problems[f"{role} {url}"] = found
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)

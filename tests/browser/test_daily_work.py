@@ -131,3 +131,82 @@ def test_edit_conflict_shows_theirs_and_mine_and_reapplies_mine(page, live_serve
     expect(page.locator("#messages")).to_contain_text("已保存整改任务")
     task.refresh_from_db()
     assert task.goal.startswith("我的目标") and task.measures.startswith("他人修改的措施")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_todo_lists_supervision_for_unit_and_bureau(page, live_server, world, screenshot_dir, width):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.choices import SupervisionKind
+    from inspections.models import SuggestionRule
+    from inspections.supervision import services as supervision
+    from inspections.supervision.suggestions import suggestions_compute
+
+    today = timezone.localdate()
+    overdue_task = world.round.findings.get(number=1).tasks.get()
+    far_task = world.round.findings.get(number=3).tasks.get()
+    late = supervision.action_issue(
+        actor=world.bureau,
+        kind=SupervisionKind.NOTICE,
+        target_unit=world.water,
+        tasks=[overdue_task],
+        issued_on=today - timedelta(days=20),
+        reply_due=today - timedelta(days=5),
+    )
+    waiting = supervision.action_issue(
+        actor=world.bureau,
+        kind=SupervisionKind.LETTER,
+        target_unit=world.water,
+        tasks=[overdue_task],
+        reply_due=today + timedelta(days=10),
+    )
+    town_late = supervision.action_issue(
+        actor=world.bureau,
+        kind=SupervisionKind.NOTICE,
+        target_unit=world.town,
+        tasks=[far_task],
+        issued_on=today - timedelta(days=20),
+        reply_due=today - timedelta(days=2),
+    )
+    # A transactional test's flush removes the rules the migration wrote: the red rule, as the bureau has it.
+    SuggestionRule.objects.get_or_create(
+        warning="red", times=1, defaults={"suggested_kind": SupervisionKind.INTERVIEW, "reply_days": 7}
+    )
+    suggestions_compute(today=today)  # the overdue task is red: a suggestion
+
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, world.water_user.username)
+    section = page.get_by_test_id("todo-awaiting_reply")
+    expect(section.get_by_test_id("todo-count")).to_have_text("2")
+    expect(section.get_by_test_id("todo-action")).to_have_count(2)
+    expect(
+        section.get_by_test_id("todo-action").filter(has_text=late.doc_number).get_by_test_id("reply-overdue")
+    ).to_be_visible()
+    expect(
+        section.get_by_test_id("todo-action").filter(has_text=waiting.doc_number).get_by_test_id("reply-overdue")
+    ).to_have_count(0)
+    expect(page.get_by_text(town_late.doc_number)).to_have_count(0)
+    open_menu(page)
+    expect(page.get_by_test_id("nav-count-todo")).to_have_text("3")  # 1 overdue task + 2 actions awaiting the reply
+    page.screenshot(path=str(screenshot_dir / f"todo-supervision-unit-{width}.png"), full_page=True, caret="initial")
+    section.get_by_role("link", name=late.doc_number).click()
+    expect(page).to_have_url(f"{live_server.url}{late.get_absolute_url()}")
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, world.bureau.username)
+    overdue_replies = page.get_by_test_id("todo-reply_overdue")
+    expect(overdue_replies.get_by_test_id("todo-count")).to_have_text("2")
+    expect(overdue_replies).to_contain_text(late.doc_number)
+    expect(overdue_replies).to_contain_text(town_late.doc_number)
+    expect(overdue_replies).not_to_contain_text(waiting.doc_number)
+    suggestions = page.get_by_test_id("todo-suggestions")
+    expect(suggestions.get_by_test_id("todo-suggestion")).to_have_count(1)
+    expect(suggestions).to_contain_text(overdue_task.code)
+    open_menu(page)
+    # 1 request to verify + 1 overdue task + 1 suggestion + 2 overdue replies
+    expect(page.get_by_test_id("nav-count-todo")).to_have_text("5")
+    page.screenshot(path=str(screenshot_dir / f"todo-supervision-bureau-{width}.png"), full_page=True, caret="initial")
+    suggestions.get_by_role("link", name=f"下发督办（任务 {overdue_task.code}）").click()
+    expect(page.get_by_test_id("from-suggestion")).to_be_visible()
