@@ -307,6 +307,16 @@ def figures_compact() -> int:
         return cursor.rowcount
 
 
+def figures_vacuum() -> None:
+    """VACUUM ANALYZE the counters after a roll or compaction (outside any transaction): every rebuild
+    leaves the old rows dead, and the dashboard reads the whole live table."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in (TaskFigure, TaskFigureSnapshot):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _tune() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

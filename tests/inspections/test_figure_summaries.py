@@ -300,3 +300,17 @@ def test_concurrent_writes_leave_the_counters_equal_to_a_recomputation(world):
     assert summaries.figures_reconcile() == []
     summaries.figures_compact()
     assert summaries.figures_reconcile() == []
+
+
+def test_beat_tasks_roll_and_compact(world):
+    from inspections.dashboard.tasks import compact_figures, roll_figures
+    from inspections.schedules import SCHEDULES
+
+    assert {"inspections.figures_roll", "inspections.figures_compact"} <= {task for _n, task, _c in SCHEDULES}
+    with time_machine.travel(at(TODAY), tick=False):
+        assert roll_figures()["day"] == TODAY.isoformat()
+        services.task_start(actor=world["zhujian"], task=world["tasks"]["zj"])
+        assert TaskFigure.objects.filter(n__lt=0).exists()  # the move's delta rows, not yet folded
+        compact_figures()
+        assert not TaskFigure.objects.filter(n__lt=0).exists()
+        assert summaries.figures_reconcile() == []
