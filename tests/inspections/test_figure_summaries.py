@@ -127,6 +127,8 @@ def test_every_kind_of_write_keeps_the_counters_in_the_same_transaction(world):
         services.finding_update(actor=bureau, finding=water, category=Category.DRINKING_WATER)
         water.refresh_from_db()
         services.task_assign(actor=bureau, finding=water, lead_unit=units["NSZ"], deadline_text="2025年6月20日")
+        # A task completed two weeks ago changes lead unit: its past completion moves in the trend's ledger.
+        services.task_update(actor=bureau, task=tasks["air"], lead_unit=units["SW"])
         services.task_close(actor=leader, task=RectificationTask.objects.get(pk=tasks["air"].pk))  # verified
         assert TaskFigure.objects.count() > 0
         assert summaries.figures_reconcile() == []
