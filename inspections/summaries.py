@@ -560,9 +560,10 @@ def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, catego
     return [r for r in rows if r["lead_unit_id"] is None], [r for r in rows if r["lead_unit_id"] is not None]
 
 
-def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, category="") -> dict:
+def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, category="", more=None) -> Counter:
     """{Monday: tasks completed that week} from the trend ledger for the days start..end (all before
-    FigureDay.day), filtered like the counters: one query over the ledger's days, never the events."""
+    FigureDay.day), filtered like the counters; `more`: a queryset of (day, tasks) rows added in the same
+    query (today's completions). One query over the ledger's days, never the events of past days."""
     rows = TaskCompletionDay.objects.filter(day__range=(start, end))
     if round_id:
         rows = rows.filter(round_id=round_id)
@@ -570,7 +571,10 @@ def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, ca
         rows = rows.filter(category=category)
     if unit_ids is not None:
         rows = rows.filter(lead_unit_id__in=unit_ids)
+    rows = rows.values("day").annotate(total=Sum("n")).values_list("day", "total").order_by()
+    if more is not None:
+        rows = rows.union(more, all=True)
     weeks = Counter()
-    for day, n in rows.values("day").annotate(total=Sum("n")).values_list("day", "total").order_by():
-        weeks[day - timedelta(days=day.weekday())] += n
+    for day, n in rows:
+        weeks[day - timedelta(days=day.weekday())] += n or 0
     return weeks

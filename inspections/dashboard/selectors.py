@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -417,12 +417,28 @@ def _trend_from_ledger(user, tasks, scope: Scope, day: date, first_monday: date)
     if unit_ids is False:
         return None
     today = timezone.localdate()
+    today_firsts = None
+    if day >= today:
+        # Today's completions are not in the ledger yet: tasks completed today for the first time this week.
+        monday = today - timedelta(days=today.weekday())
+        earlier = completion_events(monday, today - timedelta(days=1)).filter(task_id=OuterRef("task_id"))
+        firsts = completion_events(today, today).filter(~Exists(earlier))
+        if tasks is not None:
+            firsts = firsts.filter(Exists(tasks.filter(pk=OuterRef("task_id"))))
+        today_firsts = (
+            firsts.annotate(day=Value(today, output_field=DateField()))
+            .values("day")
+            .annotate(total=Count("task_id", distinct=True))
+            .values_list("day", "total")
+            .order_by()
+        )
     by_week = summaries.completion_weeks(
         start=first_monday,
         end=min(day, today - timedelta(days=1)),
         round_id=scope.round.pk if scope.round else None,
         unit_ids=unit_ids,
         category=scope.category,
+        more=today_firsts,
     )
     if not user.sees_everything and not scope.unit:
         # Tasks led elsewhere that the user's units cooperate on: not in the ledger's lead units.
@@ -431,12 +447,6 @@ def _trend_from_ledger(user, tasks, scope: Scope, day: date, first_monday: date)
         )
         for monday, n in elsewhere.items():
             by_week[monday] += n
-    if day >= today:
-        monday = today - timedelta(days=today.weekday())
-        earlier = completion_events(monday, today - timedelta(days=1)).filter(task_id=OuterRef("task_id"))
-        firsts = completion_events(today, today).filter(~Exists(earlier))
-        for week, n in _weeks_from_events(firsts, tasks).items():
-            by_week[week] += n
     return by_week
 
 
