@@ -18,7 +18,10 @@ Every classification is one ORM query over the tasks built from the shared defin
 (`TaskQuerySet.with_schedule`, `figures.past_deadline_q` / `due_window_q`), so a counter means exactly
 what the live scan counts. The as-of dashboard reads TaskFigureSnapshot: the roll copies the closing
 day's counters there, and `figures_backfill` rebuilds past days from the events (`tasks_as_of`).
-`figures_reconcile` recomputes everything and reports (or repairs) differences.
+The weekly completion trend reads TaskCompletionDay (per day, round, lead unit, category: the tasks whose
+first completion of that week fell on that day) for the days before today, rebuilt by the roll and moved
+by `figures_tracked` when a completed task changes round, lead unit or category; only today's completion
+events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
 """
 
 from collections import Counter
