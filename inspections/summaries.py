@@ -18,7 +18,10 @@ Every classification is one ORM query over the tasks built from the shared defin
 (`TaskQuerySet.with_schedule`, `figures.past_deadline_q` / `due_window_q`), so a counter means exactly
 what the live scan counts. The as-of dashboard reads TaskFigureSnapshot: the roll copies the closing
 day's counters there, and `figures_backfill` rebuilds past days from the events (`tasks_as_of`).
-`figures_reconcile` recomputes everything and reports (or repairs) differences.
+The weekly completion trend reads TaskCompletionDay (per day, round, lead unit, category: the tasks whose
+first completion of that week fell on that day) for the days before today, rebuilt by the roll and moved
+by `figures_tracked` when a completed task changes round, lead unit or category; only today's completion
+events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
 """
 
 from collections import Counter
@@ -34,7 +37,16 @@ from django.utils import timezone
 from .asof import start_of_day, tasks_as_of
 from .choices import COMPLETE_STATUSES, TaskStatus
 from .figures import due_window_q, past_deadline_q
-from .models import FigureDay, RectificationTask, SnapshotDay, TaskFigure, TaskFigureSnapshot
+from .models import (
+    FigureDay,
+    RectificationTask,
+    SnapshotDay,
+    TaskCompletionDay,
+    TaskEvent,
+    TaskFigure,
+    TaskFigureSnapshot,
+)
+from .models.events import COMPLETION_TRANSITION
 from .models.tasks import end_of_day
 
 KEY = ("round_id", "lead_unit_id", "category", "status", "warning", "deadline_class", "closed_week")
@@ -129,12 +141,49 @@ def _insert_deltas(counts: Counter) -> None:
         TaskFigure.objects.bulk_create(rows, batch_size=1000)
 
 
-def _key_counts(ids, day: date, *, lock: bool) -> Counter:
+def _task_keys(ids, day: date, *, lock: bool) -> dict:
+    """{task id: its counter key as of `day`}."""
     tasks = RectificationTask.objects.filter(pk__in=list(ids))
     if lock and connection.vendor == "postgresql":
         # The row lock makes "before" the committed state every later writer of these tasks waits for.
         tasks = tasks.select_for_update(of=("self",))
-    return Counter(classified(tasks, day))
+    rows = tasks.with_schedule(day).annotate(**_class_annotations(day)).values_list("pk", *KEY)
+    return {row[0]: row[1:] for row in rows}
+
+
+def _key_counts(ids, day: date, *, lock: bool) -> Counter:
+    return Counter(_task_keys(ids, day, lock=lock).values())
+
+
+def _move_completions(before: dict, after: dict, day: date) -> None:
+    """Tasks whose round, lead unit or category changed take their past completions (the trend's ledger
+    days before `day`) to the new key."""
+    scope = slice(0, 3)  # round_id, lead_unit_id, category
+    moved = {pk: (before[pk][scope], after[pk][scope]) for pk in before.keys() & after.keys()}
+    moved = {pk: keys for pk, keys in moved.items() if keys[0] != keys[1]}
+    if not moved:
+        return
+    rows = []
+    for pk, first_day in _first_completions(TaskEvent.objects.filter(task_id__in=list(moved)), day):
+        old, new = moved[pk]
+        rows.append(TaskCompletionDay(day=first_day, round_id=old[0], lead_unit_id=old[1], category=old[2], n=-1))
+        rows.append(TaskCompletionDay(day=first_day, round_id=new[0], lead_unit_id=new[1], category=new[2], n=1))
+    TaskCompletionDay.objects.bulk_create(rows)
+
+
+def _first_completions(events, before_day: date) -> dict:
+    """{(task id, day): (round, lead unit, category)} for each task's first completion transition of a week,
+    days before `before_day` (the task's current round, lead unit and category)."""
+    firsts = {}
+    rows = events.filter(COMPLETION_TRANSITION, at__lt=start_of_day(before_day)).values_list(
+        "task_id", "at", "task__round_id", "task__lead_unit_id", "task__category"
+    )
+    for task_id, at, *scope in rows.iterator(chunk_size=5000):
+        local = timezone.localtime(at).date()
+        key = (task_id, local - timedelta(days=local.weekday()))
+        if key not in firsts or local < firsts[key][0]:
+            firsts[key] = (local, tuple(scope))
+    return {(task_id, first): scope for (task_id, _week), (first, scope) in firsts.items()}
 
 
 @contextmanager
@@ -148,12 +197,14 @@ def figures_tracked(task_ids):
     with transaction.atomic():
         figure_day = _lock_figure_day() if ids else None
         day = figure_day.day if figure_day else None
-        before = _key_counts(ids, day, lock=True) if day else Counter()
+        before = _task_keys(ids, day, lock=True) if day else {}
         yield
         if day:
-            after = _key_counts(ids, day, lock=False)
-            after.subtract(before)
-            _insert_deltas(after)
+            after = _task_keys(ids, day, lock=False)
+            counts = Counter(after.values())
+            counts.subtract(Counter(before.values()))
+            _insert_deltas(counts)
+            _move_completions(before, after, day)
 
 
 def figures_tracked_fields(task_ids, fields):
@@ -188,6 +239,22 @@ def figures_seeded(*, today: date | None = None, days: int = BACKFILL_DAYS_AFTER
 def _figure_day_for_update() -> FigureDay:
     FigureDay.objects.get_or_create(pk=FIGURE_DAY_PK)
     return _lock_figure_day(exclusive=True)
+
+
+def _completion_rows(before_day: date) -> Counter:
+    """The trend ledger recomputed from the events: {(day, round, lead unit, category): tasks}."""
+    return Counter(
+        (first, *scope) for (_pk, first), scope in _first_completions(TaskEvent.objects.all(), before_day).items()
+    )
+
+
+def _rebuild_completions(day: date) -> None:
+    TaskCompletionDay.objects.all().delete()
+    rows = [
+        TaskCompletionDay(day=first, round_id=round_id, lead_unit_id=unit_id, category=category, n=n)
+        for (first, round_id, unit_id, category), n in _completion_rows(day).items()
+    ]
+    TaskCompletionDay.objects.bulk_create(rows, batch_size=5000)
 
 
 def _insert_select(model, columns: list[str], queryset, selected_as: list[str] | None = None) -> int:
@@ -225,6 +292,7 @@ def figures_roll(*, today: date | None = None) -> dict:
         snapshot = closing
         _store_snapshot(closing, _live_rows_without_warning())
     groups = _rebuild(today)
+    _rebuild_completions(today)
     FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(day=today, definition=definition(), built_at=timezone.now())
     return {"day": today.isoformat(), "groups": groups, "snapshot": snapshot.isoformat() if snapshot else None}
 
@@ -307,6 +375,16 @@ def figures_compact() -> int:
         return cursor.rowcount
 
 
+def figures_vacuum() -> None:
+    """VACUUM ANALYZE the counters after a roll or compaction (outside any transaction): every rebuild
+    leaves the old rows dead, and the dashboard reads the whole live table."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in (TaskFigure, TaskFigureSnapshot):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _tune() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -355,6 +433,18 @@ def figures_reconcile(*, repair: bool = False, snapshot_days: list[date] | None 
             found.append(Difference("live", figure_day.day, ("definition", figure_day.definition), 0, 0))
             if repair:
                 FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(definition=definition())
+        differences += found
+        stored = Counter()
+        for row in (
+            TaskCompletionDay.objects.values("day", "round_id", "lead_unit_id", "category")
+            .annotate(total=Sum("n"))
+            .order_by()
+        ):
+            if row["total"]:
+                stored[(row["day"], row["round_id"], row["lead_unit_id"], row["category"])] = row["total"]
+        found = _differences("trend", figure_day.day, stored, _completion_rows(figure_day.day))
+        if found and repair:
+            _rebuild_completions(figure_day.day)
         differences += found
     for day in snapshot_days or []:
         stored = Counter()
@@ -471,3 +561,23 @@ def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, catego
                     row.pop("warning")
                 rows.append(row)
     return [r for r in rows if r["lead_unit_id"] is None], [r for r in rows if r["lead_unit_id"] is not None]
+
+
+def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, category="", more=None) -> Counter:
+    """{Monday: tasks completed that week} from the trend ledger for the days start..end (all before
+    FigureDay.day), filtered like the counters; `more`: a queryset of (day, tasks) rows added in the same
+    query (today's completions). One query over the ledger's days, never the events of past days."""
+    rows = TaskCompletionDay.objects.filter(day__range=(start, end))
+    if round_id:
+        rows = rows.filter(round_id=round_id)
+    if category:
+        rows = rows.filter(category=category)
+    if unit_ids is not None:
+        rows = rows.filter(lead_unit_id__in=unit_ids)
+    rows = rows.values("day").annotate(total=Sum("n")).values_list("day", "total").order_by()
+    if more is not None:
+        rows = rows.union(more, all=True)
+    weeks = Counter()
+    for day, n in rows:
+        weeks[day - timedelta(days=day.weekday())] += n or 0
+    return weeks

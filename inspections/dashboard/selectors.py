@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -399,23 +399,71 @@ def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     return sorted(groups.values(), key=lambda g: (g.key == "other", -g.rate, -g.total, g.label))
 
 
-def _trend(tasks, scope: Scope, day: date) -> list[Figure]:
-    """Tasks completed each week (completion transitions in the event history), last TREND_WEEKS weeks."""
-    first_monday = day - timedelta(days=day.weekday(), weeks=TREND_WEEKS - 1)
+def _weeks_from_events(events, tasks) -> dict:
+    """{Monday: distinct tasks} of completion `events` (of `tasks` when given), by local week."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    events = completion_events(first_monday, day)
     if tasks is not None:
-        # Each of the weeks' completion events looks its task up by primary key (a nested loop from the
-        # event_completion_at index), instead of testing the events against the set of every scoped
-        # task's id: the cost follows the completions in these weeks, not the tasks in scope.
         events = events.filter(Exists(tasks.filter(pk=OuterRef("task_id"))))
     counts = (
-        events.annotate(week=TruncWeek("at", tzinfo=tz))
-        .values("week")
-        .annotate(tasks=Count("task_id", distinct=True))
-        .order_by()
+        events.annotate(week=TruncWeek("at", tzinfo=tz)).values("week").annotate(tasks=Count("task_id", distinct=True))
     )
-    by_week = {timezone.localtime(row["week"], tz).date(): row["tasks"] for row in counts}
+    return {timezone.localtime(row["week"], tz).date(): row["tasks"] for row in counts.order_by()}
+
+
+def _trend_from_ledger(user, tasks, scope: Scope, day: date, first_monday: date) -> dict | None:
+    """{Monday: tasks completed} from the trend ledger (summaries.TaskCompletionDay) for the days before
+    today, plus today's first completions of the week from today's events; None when the ledger cannot
+    say (then the events of all the weeks are read)."""
+    unit_ids = _summary_unit_ids(user, scope)
+    if unit_ids is False:
+        return None
+    today = timezone.localdate()
+    today_firsts = None
+    if day >= today:
+        # Today's completions are not in the ledger yet: tasks completed today for the first time this week.
+        monday = today - timedelta(days=today.weekday())
+        earlier = completion_events(monday, today - timedelta(days=1)).filter(task_id=OuterRef("task_id"))
+        firsts = completion_events(today, today).filter(~Exists(earlier))
+        if tasks is not None:
+            firsts = firsts.filter(Exists(tasks.filter(pk=OuterRef("task_id"))))
+        today_firsts = (
+            firsts.annotate(day=Value(today, output_field=DateField()))
+            .values("day")
+            .annotate(total=Count("task_id", distinct=True))
+            .values_list("day", "total")
+            .order_by()
+        )
+    by_week = summaries.completion_weeks(
+        start=first_monday,
+        end=min(day, today - timedelta(days=1)),
+        round_id=scope.round.pk if scope.round else None,
+        unit_ids=unit_ids,
+        category=scope.category,
+        more=today_firsts,
+    )
+    if not user.sees_everything and not scope.unit:
+        # Tasks led elsewhere that the user's units cooperate on: not in the ledger's lead units.
+        elsewhere = _weeks_from_events(
+            completion_events(first_monday, min(day, today - timedelta(days=1))), tasks.exclude(led_within(user.unit))
+        )
+        for monday, n in elsewhere.items():
+            by_week[monday] += n
+    return by_week
+
+
+def _trend(tasks, scope: Scope, day: date, *, user=None, ledger: bool = False) -> list[Figure]:
+    """Tasks completed each week (completion transitions in the event history), last TREND_WEEKS weeks.
+
+    With `ledger` (the counters hold today), the closed days come from the trend ledger and only today's
+    events are read; otherwise every completion event of the weeks is read."""
+    first_monday = day - timedelta(days=day.weekday(), weeks=TREND_WEEKS - 1)
+    by_week = _trend_from_ledger(user, tasks, scope, day, first_monday) if ledger else None
+    if by_week is None:
+        by_week = _weeks_from_events(completion_events(first_monday, day), tasks)
+    return _trend_figures(by_week, scope, day, first_monday)
+
+
+def _trend_figures(by_week: dict, scope: Scope, day: date, first_monday: date) -> list[Figure]:
     figures = []
     for index in range(TREND_WEEKS):
         monday = first_monday + timedelta(weeks=index)
@@ -506,7 +554,7 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
             "overdue", _("全部逾期任务"), headline[3].value, scope.params(overdue="true", ordering="deadline")
         ),
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
-        trend=_trend(None if _unrestricted(user, scope) else base, scope, day),
+        trend=_trend(None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[0]),
         warnings=warnings,
     )
 

@@ -23,7 +23,7 @@ from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
 from .reports import DispatchReport
 from .rounds import InspectionRound
-from .summaries import FigureDay, SnapshotDay, TaskFigure, TaskFigureSnapshot
+from .summaries import FigureDay, SnapshotDay, TaskCompletionDay, TaskFigure, TaskFigureSnapshot
 from .supervision import (
     AssessmentRule,
     AssessmentScore,
@@ -40,6 +40,7 @@ from .tasks import RectificationTask, TaskQuerySet
 __all__ = [
     "FigureDay",
     "SnapshotDay",
+    "TaskCompletionDay",
     "TaskFigure",
     "TaskFigureSnapshot",
     "ComplaintBatch",

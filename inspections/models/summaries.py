@@ -64,3 +64,19 @@ class SnapshotDay(models.Model):
 
     day = models.DateField(primary_key=True)
     built_at = models.DateTimeField()
+
+
+class TaskCompletionDay(models.Model):
+    """The weekly completion trend without the events: `n` tasks (by their current round, lead unit and
+    category) whose first completion transition of `day`'s week happened on `day`. Summing a week's days
+    gives the distinct tasks completed that week. Holds the days before FigureDay.day (rebuilt by the roll,
+    moved by the services when a task's round, lead unit or category changes); today is read from the events."""
+
+    day = models.DateField()
+    round_id = models.IntegerField()
+    lead_unit_id = models.IntegerField()
+    category = models.CharField(max_length=24)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "lead_unit_id"], name="taskcompletionday_day_unit")]
