@@ -147,7 +147,11 @@ def _documents_sql(*, task_ids=None, finding_ids=None, unit_id=None) -> tuple[st
     elif finding_ids is not None:
         scope, params = "t.finding_id = ANY(%s)", [list(finding_ids)]
     elif unit_id is not None:
-        scope = "(t.lead_unit_id = %s OR t.id IN (SELECT rectificationtask_id FROM {through} WHERE unit_id = %s))"
+        # A UNION of two index lookups (an OR of the two would read every task).
+        scope = (
+            "t.id IN (SELECT id FROM {task} WHERE lead_unit_id = %s "
+            "UNION SELECT rectificationtask_id FROM {through} WHERE unit_id = %s)"
+        )
         params = [unit_id, unit_id]
     else:
         scope = ""
