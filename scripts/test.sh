@@ -106,6 +106,8 @@ main() {
     export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
     # Make sure nothing from the caller's shell points the suite at a real mail server.
     unset EMAIL_HOST EMAIL_BACKEND
+    # ... nor at a read replica: tests/integration/test_replica.py starts its own.
+    unset DATABASE_REPLICA_URL
     mkdir -p "$RECTIFY_VAR_DIR" "$MEDIA_ROOT" "$EXPORT_ROOT" "$STATIC_ROOT"
 
     echo "Running tests on PostgreSQL $PG_VERSION at 127.0.0.1:$PG_PORT (Redis at 127.0.0.1:$REDIS_PORT)"
