@@ -150,7 +150,8 @@ def main():
         _blo, bare_med, _bhi, _bcpu = timed(bare, args.runs)
         n = len(queries)
         print(
-            f"{name:<22} {n:>7} {lo:>8.1f} {med:>8.1f} {hi:>8.1f} {cpu:>7.1f} {bare_med:>9.1f} {med / bare_med:>6.1f}", flush=True
+            f"{name:<22} {n:>7} {lo:>8.1f} {med:>8.1f} {hi:>8.1f} {cpu:>7.1f} {bare_med:>9.1f} {med / bare_med:>6.1f}",
+            flush=True,
         )
         if args.explain:
             with connection.cursor() as cursor:

@@ -47,7 +47,8 @@ def capped_counts(queryset, aggregates: dict, *, cap: int | None = None) -> dict
 
 def ordering_of(queryset) -> list[str]:
     """The queryset's order as field paths ("-deadline"), made total with the primary key."""
-    order = [str(o) for o in (queryset.query.order_by or queryset.model._meta.ordering or ())]
+    # Field paths only: an expression in the order (none of our lists has one) cannot be written in a cursor.
+    order = [o for o in (queryset.query.order_by or queryset.model._meta.ordering or ()) if isinstance(o, str)]
     if not any(o.lstrip("-") in ("pk", "id") for o in order):
         order.append("pk")
     return order
@@ -104,7 +105,11 @@ def decode_cursor(token: str, order: list[str]) -> list | None:
         return None
     if not isinstance(values, list) or len(values) != len(order):
         return None
-    if any(isinstance(v, dict | list) for v in values):
+    # Only what encode_cursor writes: text (dates, names), whole numbers, NULL. A forged true or 1.5 would
+    # otherwise reach the row comparison as a value of another type (a database error, not "no such page").
+    if any(not (v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))) for v in values):
+        return None
+    if any(isinstance(v, int) and abs(v) >= 2**63 for v in values):
         return None
     return values
 

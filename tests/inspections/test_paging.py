@@ -93,7 +93,18 @@ def test_previous_from_a_keyset_page_returns_the_page_before(client, ledger, mon
 
 @pytest.mark.parametrize(
     "position",
-    ["after=garbage", "before=%%%", "after=WyJ4IiwieSJd", "after=WyJ4IiwieSIsInoiLCJ3Il0", "page=abc", "page=-3"],
+    [
+        "after=garbage",
+        "before=%%%",
+        "after=WyJ4IiwieSJd",  # ["x","y"]: not as many values as the order has keys
+        "after=WyJ4IiwieSIsInoiLCJ3Il0",  # ["x","y","z","w"]: text for numbers
+        "after=W3RydWUsIDEsIDEsIDFd",  # [true,1,1,1]
+        "after=WzEuNSwgMSwgMSwgMV0",  # [1.5,1,1,1]
+        "before=WzEsIDExODA1OTE2MjA3MTc0MTEzMDM0MjQsIDEsIDFd",  # a number beyond bigint
+        "ordering=deadline&after=WyJhYmMiLCAxXQ",  # ["abc",1]: not a date
+        "page=abc",
+        "page=-3",
+    ],
 )
 def test_malformed_positions_give_the_first_page_not_a_500(client, ledger, position):
     add_tasks(ledger, 3)

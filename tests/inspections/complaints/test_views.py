@@ -112,3 +112,28 @@ def test_report_page_for_bureau_and_leader(client, complaints):
 def test_menu_entry(client, complaints):
     client.force_login(complaints.world.water_user)
     assert reverse("inspections:complaint_list") in client.get(reverse("inspections:task_list")).content.decode()
+
+
+def test_list_query_count_stays_the_same_when_the_cases_triple(client, complaints):
+    """Issue 19: the complaint list's queries do not grow with the rows (page 1, page 2, a filter)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = complaints.world
+    url = reverse("inspections:complaint_list")
+
+    def counts():
+        found = {}
+        for query in ({}, {"per_page": 10, "page": 2}, {"lead_unit": w.water.pk}):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url, query).status_code == 200
+            found[str(query)] = len(captured.captured_queries)
+        return found
+
+    for i in range(12):
+        complaints.assigned(unit=w.water if i % 2 else w.town, code=f"S{i}")
+    client.force_login(w.bureau)
+    small = counts()
+    for i in range(24):
+        complaints.assigned(unit=w.water if i % 2 else w.town, code=f"L{i}")
+    assert counts() == small
