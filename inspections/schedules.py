@@ -13,6 +13,8 @@ SCHEDULES = [
     ("每日清理过期修改历史", "inspections.prune_history", ("15", "3", "*")),
     ("每日清理过期导出文件和孤立文件", "inspections.clean_storage", ("45", "3", "*")),
     ("每日生成督办建议", "inspections.supervision.compute_suggestions", ("0", "7", "*")),
+    # The units' scores (考核) of the month / quarter / year just ended: made by migration 0018 (crontabs on the
+    # first day of a month, which this table's day-of-week form cannot say), editable in the admin like these.
     # Jobs a page asked for while Redis was down (inspections.background): queued once it is back.
     ("每分钟补发未入队的后台任务", "inspections.send_pending_jobs", ("*", "*", "*")),
 ]
