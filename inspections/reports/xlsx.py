@@ -247,8 +247,7 @@ OVERDUE_REPLY_COLUMNS = [
 def _supervision_sheet(wb, figures: DispatchFigures, section: dict) -> None:
     """督办约谈: the week's actions and those to date by kind, the units interviewed, and the replies overdue."""
     widths = [w for _, w, _ in OVERDUE_REPLY_COLUMNS]
-    ws, _last = _sheet(wb, "督办约谈", "督办约谈问责情况", figures, widths, header_row=4)
-    ws.append([_cell(ws, "一、督办、约谈、问责（按种类）", "section")])
+    ws, _last = _sheet(wb, "督办约谈", "督察整改督办约谈问责情况", figures, widths, header_row=3)
     _header(ws, ["序号", "督办种类", "本周", "累计"])
     for index, row in enumerate(section["rows"], start=1):
         ws.append(
@@ -270,7 +269,7 @@ def _supervision_sheet(wb, figures: DispatchFigures, section: dict) -> None:
     ws.append([_cell(ws, f"本周约谈单位{section['units_interviewed']}家", "plain")])
     ws.append([])
     overdue = section["overdue_replies"]
-    ws.append([_cell(ws, f"二、逾期未回复的督办（{section['reply_overdue']}份）", "section")])
+    ws.append([_cell(ws, f"逾期未回复的督办（{section['reply_overdue']}份）", "section")])
     _header(ws, [h for h, _, _ in OVERDUE_REPLY_COLUMNS])
     for index, row in enumerate(overdue, start=1):
         ws.append(

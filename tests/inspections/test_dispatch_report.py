@@ -174,7 +174,7 @@ def test_workbook_is_formatted_for_print(history):
     path = report_file(report)
     assert path.is_file() and path.parent.name == "reports"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["总体情况", "单位排名", "逾期任务", "14日内到期", "本周销号"]
+    assert wb.sheetnames == ["总体情况", "单位排名", "督办约谈", "逾期任务", "14日内到期", "本周销号"]
     for ws in wb:
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9  # A4

@@ -66,3 +66,30 @@ def test_overdue_reply_reminds_unit_and_issuer_once_a_day(ledger):
     sweep(date(2026, 6, 10))
     assert notes(ledger.water_user, kind=NotificationKind.OVERDUE).count() == 2
     assert notes(ledger.bureau, kind=NotificationKind.ESCALATION).count() == 2
+
+
+def test_sweep_queries_do_not_grow_with_overdue_replies(ledger):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def issue(count, unit):
+        with at(MONDAY):
+            for _i in range(count):
+                services.action_issue(
+                    actor=ledger.bureau,
+                    kind=SupervisionKind.LETTER,
+                    target_unit=unit,
+                    tasks=[ledger.task(lead_unit=unit, deadline_text="2030年12月31日前")],
+                    reply_due=date(2026, 6, 3),
+                )
+
+    issue(1, ledger.water)
+    issue(1, ledger.town)
+    with CaptureQueriesContext(connection) as few:
+        sweep(date(2026, 6, 8))
+    issue(6, ledger.water)
+    issue(6, ledger.town)
+    with CaptureQueriesContext(connection) as many:
+        sweep(date(2026, 6, 9))
+    assert len(many.captured_queries) <= len(few.captured_queries)
+    assert "7份督办逾期未回复" in notes(ledger.water_user).latest("id").title

@@ -91,7 +91,7 @@ def test_report_workbook_has_the_supervision_sheet(ledger):
     assert by_label["督办通知"] == [2, 2] and by_label["专函督办"] == [0, 1] and by_label["约谈"] == [1, 1]
     assert ["合计", 3, 4] in rows
     assert ["本周约谈单位1家"] in rows
-    assert ["二、逾期未回复的督办（1份）"] in rows
+    assert ["逾期未回复的督办（1份）"] in rows
     overdue = [row for row in rows if late.doc_number in row]
     assert len(overdue) == 1 and overdue[0][2:4] == ["专函督办", ledger.water.name] and overdue[0][-1] == 3
     assert overdue[0][4].date() == timezone.localdate() - timedelta(days=3)
