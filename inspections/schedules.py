@@ -16,7 +16,7 @@ SCHEDULES = [
     # The dashboard's summary counters: rebuilt for the new day, delta rows folded (inspections.summaries).
     ("每日生成总览统计快照", "inspections.figures_roll", ("1", "0", "*")),
     ("每十分钟合并总览统计计数", "inspections.figures_compact", ("*/10", "*", "*")),
-    # The units' scores (考核) of the month / quarter / year just ended: made by migration 0018 (crontabs on the
+    # The units' scores (考核) of the month / quarter / year just ended: made by migration 0020 (crontabs on the
     # first day of a month, which this table's day-of-week form cannot say), editable in the admin like these.
     # Jobs a page asked for while Redis was down (inspections.background): queued once it is back.
     ("每分钟补发未入队的后台任务", "inspections.send_pending_jobs", ("*", "*", "*")),

@@ -1,4 +1,4 @@
-"""The beat entries (made by migration 0018) store last month's / quarter's / year's scores after the period ends,
+"""The beat entries (made by migration 0020) store last month's / quarter's / year's scores after the period ends,
 through the Celery task they name; running one twice stores the same scores once."""
 
 import json

@@ -47,7 +47,7 @@ def remove_score_schedules(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("django_celery_beat", "0019_alter_periodictasks_options"),
-        ("inspections", "0017_closure_chain"),
+        ("inspections", "0019_figure_summaries"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ def create_figure_day(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspections", "0017_closure_chain"),
+        ("inspections", "0018_task_search_text"),
     ]
 
     operations = [
