@@ -32,7 +32,13 @@ NAV_ITEMS = [
         access.can_view_reports,
         None,
     ),
-    ("inspections:supervision_list", pgettext_lazy("menu", "督办"), "bell", access.can_view_supervision, None),
+    (
+        "inspections:supervision_list",
+        pgettext_lazy("menu", "督办"),
+        "envelope-exclamation",
+        access.can_view_supervision,
+        None,
+    ),
     (
         "inspections:supervision_suggestions",
         pgettext_lazy("menu", "督办建议"),
