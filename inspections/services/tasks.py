@@ -78,11 +78,15 @@ def apply_deadline(task: RectificationTask, deadline_text) -> None:
 
 
 def _lock(task: RectificationTask, expected_version: int | None) -> RectificationTask:
-    """Re-read the task under a row lock; refuse if someone changed it since `expected_version`."""
-    locked = (
-        RectificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
-        .get(pk=task.pk)
+    """Re-read the task under a row lock; refuse if someone changed it since `expected_version`.
+
+    The lock is taken on the task row alone, then the row is read with its relations: a locking SELECT that
+    joins the lead unit drops the row (PostgreSQL rechecks the join against the old unit row) when another
+    transaction has just reassigned the task, and the write would fail with DoesNotExist instead of waiting.
+    """
+    list(RectificationTask.objects.select_for_update().filter(pk=task.pk).values_list("pk", flat=True))
+    locked = RectificationTask.objects.select_related("finding__round", "finding__responsible_leader", "lead_unit").get(
+        pk=task.pk
     )
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleVersion(_("该任务已被他人修改（可能刚刚有人报送进展或变更了状态），请刷新页面后再操作。"))
@@ -116,6 +120,9 @@ def task_assign(
 ) -> RectificationTask:
     """Create one task of a finding for its lead unit (整改任务交办)."""
     require(actor, ASSIGN_TASKS)
+    # The finding as stored, locked: the task copies its round and category (a caller's object may be out of
+    # date), and two tasks added to one finding at once get different numbers.
+    finding = Finding.objects.select_for_update(of=("self",)).select_related("round").get(pk=finding.pk)
     if number is None:
         number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
     task = RectificationTask(
