@@ -122,7 +122,8 @@ def task_assign(
     require(actor, ASSIGN_TASKS)
     # The finding as stored, locked: the task copies its round and category (a caller's object may be out of
     # date), and two tasks added to one finding at once get different numbers.
-    finding = Finding.objects.select_for_update(of=("self",)).select_related("round").get(pk=finding.pk)
+    list(Finding.objects.select_for_update().filter(pk=finding.pk).values_list("pk", flat=True))
+    finding = Finding.objects.select_related("round").get(pk=finding.pk)
     if number is None:
         number = (finding.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
     task = RectificationTask(
