@@ -159,3 +159,38 @@ def test_admin_pages_have_no_serious_or_critical_axe_violation(scan_context, liv
             if found:
                 problems[f"{role} {url}"] = found
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def every_admin_page(user) -> list[str]:
+    """The changelist and the add form (where `user` may add) of every model registered in the admin
+    (closure, complaints, supervision, calendar, beat ... included), whatever feature registered it."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    urls = []
+    for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
+        info = (model._meta.app_label, model._meta.model_name)
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse("admin:{}_{}_add".format(*info)))
+    return urls
+
+
+def test_every_admin_changelist_and_add_form_has_no_serious_or_critical_axe_violation(scan_context, live_server, world):
+    page = scan_context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server.url, world.admin.username)
+    problems, urls = {}, every_admin_page(world.admin)
+    assert len(urls) > 20, urls  # every feature's models, not just the core's
+    for url in urls:
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, (url, response.status)
+        page.wait_for_load_state("networkidle")
+        found = axe_violations(page)
+        if found:
+            problems[url] = found
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
