@@ -6,7 +6,10 @@ is true), page numbers work while they stay under the cap, and `next`/`previous`
 (`after=` / `before=`) beyond it, so a deep page costs what the first one costs (issue 19).
 """
 
+import math
+
 from django.db.models import Count
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -23,10 +26,25 @@ class CappedKeysetPagination(ApiPagination):
         self.request = request
         per_page = self.get_page_size(request) or self.page_size
         counts = capped_counts(queryset.values("pk"), {"total": Count("pk")})
+        self._check_page_number(request, per_page, counts)
         self.page = list_page(
             queryset, request.query_params, per_page=per_page, total=counts["total"], capped=counts["capped"]
         )
         return list(self.page.object_list)
+
+    def _check_page_number(self, request, per_page, counts):
+        """A client's `page=` past the end or not a positive number is a 404, as on every other API list
+        (the HTML list shows the nearest page instead; a keyset cursor is never checked here)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw == "last":
+            return
+        try:
+            number = int(raw)
+        except ValueError:
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="")) from None
+        last = max(1, math.ceil(counts["total"] / per_page))
+        if number < 1 or (not counts["capped"] and number > last):
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message=""))
 
     def _link(self, key):
         query = self.page.queries.get(key)

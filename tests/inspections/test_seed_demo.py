@@ -240,7 +240,7 @@ def test_bulk_seed_building_the_indexes_after_the_load_gives_the_same_rows_and_i
         )
     ]
     indexes = bulk._secondary_indexes(tables)
-    assert "task_measures_trgm" in {name.rsplit(".", 1)[-1] for name, _definition in indexes}
+    assert "task_search_text_trgm" in {name.rsplit(".", 1)[-1] for name, _definition in indexes}
     shapes = index_shapes(tables)
     seed(tasks=300, seed=5)
     first = InspectionRound.objects.get(name__contains="seed=5")
