@@ -57,7 +57,8 @@ def per_page_from(request) -> int:
 
 @login_required
 def task_list(request):
-    filterset = task_filterset(user=request.user, filters=request.GET, request=request)
+    # The list does not show the responsible leader: no user row per task (issue 19).
+    filterset = task_filterset(user=request.user, filters=request.GET, request=request, with_leader=False)
     # An unbound FilterSet (no filters in the URL) is "not valid" yet means "everything".
     tasks = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset.none()
     form = filterset.form
