@@ -15,18 +15,20 @@ from .models import InspectionRound, RectificationTask
 from .paging import ListPage, capped_counts, list_page
 
 
-def task_queryset(*, user, today: date | None = None):
-    """Visible tasks with schedule annotations and the relations a list row shows."""
-    return (
-        visible_tasks(user)
-        .with_schedule(today)
-        .select_related("finding__round", "finding__responsible_leader", "lead_unit")
-    )
+def task_queryset(*, user, today: date | None = None, with_leader: bool = True):
+    """Visible tasks with schedule annotations and the relations a list row shows.
+
+    `with_leader=False` leaves out the finding's responsible leader (a user row per task) for the lists that do
+    not show it: the HTML task list and the API (which gives only the leader's id).
+    """
+    related = ("finding__round", "lead_unit", *(("finding__responsible_leader",) if with_leader else ()))
+    return visible_tasks(user).with_schedule(today).select_related(*related)
 
 
-def task_filterset(*, user, filters=None, request=None) -> TaskFilterSet:
+def task_filterset(*, user, filters=None, request=None, with_leader: bool = True) -> TaskFilterSet:
     """The FilterSet over visible tasks; `.qs` is the filtered list (HTML list, API and export share it)."""
-    return TaskFilterSet(filters or None, queryset=task_queryset(user=user), request=request, user=user)
+    queryset = task_queryset(user=user, with_leader=with_leader)
+    return TaskFilterSet(filters or None, queryset=queryset, request=request, user=user)
 
 
 def task_list(*, user, filters=None):

@@ -7,6 +7,7 @@ en) with the same format. Without JavaScript it is still a plain, typed, validat
 """
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -73,12 +74,48 @@ class QuickSelect(forms.Select):
     milliseconds on every full page of the task list (issue 19). Same HTML, same name/id/attributes.
     """
 
+    def __init__(self, attrs=None, choices=(), *, label_field: str | None = None):
+        super().__init__(attrs, choices)
+        # For model choices whose label is one column (str(unit) is unit.name): the options are read as
+        # (pk, label) tuples, not built as model instances (220 units: 1.8 ms of CPU against 0.3 ms).
+        self.label_field = label_field
+
+    def _options(self):
+        choices = self.choices
+        if self.label_field and isinstance(choices, ModelChoiceIterator):
+            field = choices.field
+            if field.empty_label is not None:
+                yield "", field.empty_label
+            yield from choices.queryset.values_list("pk", self.label_field)
+            return
+        yield from choices
+
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
         picked = {str(v) for v in self.format_value(value)}
         options = "".join(
             f'<option value="{escape(v)}"{" selected" if str(v) in picked else ""}>{escape(label)}</option>'
-            for v, label in self.choices
+            for v, label in self._options()
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+
+class QuickCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose <input> tags are written in Python, not through three templates each (issue 19: the task
+    list's 30 status, category, schedule and warning boxes took 5 ms of every full page). Same HTML as Django's
+    checkbox_option.html / input.html / attrs.html; the label is the page's own markup (`choice.tag`)."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        if template_name != self.option_template_name or widget.get("wrap_label"):
+            return super()._render(template_name, context, renderer)
+        parts = [f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{escape(str(widget["value"]))}"')
+        for key, val in widget["attrs"].items():
+            if val is False:
+                continue
+            parts.append(f" {escape(key)}" if val is True else f' {escape(key)}="{escape(str(val))}"')
+        parts.append(">")
+        return mark_safe("".join(parts))

@@ -176,7 +176,8 @@ class TaskViewSet(ReadCreateViewSet):
     pagination_class = CappedKeysetPagination  # a capped count and keyset pages (issue 19)
 
     def get_queryset(self):
-        return selectors.task_queryset(user=self.request.user).prefetch_related("cooperating_units")
+        # TaskSerializer gives the leader's id only: no user row joined per task (issue 19).
+        return selectors.task_queryset(user=self.request.user, with_leader=False).prefetch_related("cooperating_units")
 
     def get_object(self):
         return access_task(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())

@@ -1,6 +1,9 @@
 """Template helpers of the browser workflow."""
 
+from functools import lru_cache
+
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -78,23 +81,40 @@ def status_class(value) -> str:
     return STATUS_CLASSES.get(str(value), "text-bg-light")
 
 
+@lru_cache(maxsize=32)
+def _labels(kind: str, language: str | None) -> dict[str, str]:
+    """A choice set's labels, translated once per language (a list of 20 rows asked for each label 20 times,
+    each a lazy string translated anew: issue 19)."""
+    from ..choices import Schedule, TaskStatus, Warning
+
+    choices = {
+        "schedule": Schedule.choices,
+        "warning": Warning.choices,
+        "status": TaskStatus.choices,
+        "warning_short": WARNING_SHORT_LABELS.items(),
+    }[kind]
+    return {str(value): str(label) for value, label in choices}
+
+
 @register.filter
 def schedule_label(value) -> str:
-    from ..choices import Schedule
-
-    return Schedule(value).label if value in Schedule.values else ""
+    return _labels("schedule", get_language()).get(str(value), "") if value is not None else ""
 
 
 @register.filter
 def warning_label(value) -> str:
-    from ..choices import Warning
-
-    return Warning(value).label if value in Warning.values else ""
+    return _labels("warning", get_language()).get(str(value), "") if value is not None else ""
 
 
 @register.filter
 def warning_short_label(value) -> str:
-    return WARNING_SHORT_LABELS.get(str(value), "")
+    return _labels("warning_short", get_language()).get(str(value), "")
+
+
+@register.filter
+def status_label(value) -> str:
+    """A task status in words: task.get_status_display without building the choices dict on every call."""
+    return _labels("status", get_language()).get(str(value), value)
 
 
 # The Content-Security-Policy forbids style= attributes, so sizes that depend on data are classes

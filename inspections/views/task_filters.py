@@ -7,9 +7,11 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..widgets import DateInput, QuickSelect
+from ..widgets import DateInput, QuickCheckboxSelectMultiple, QuickSelect
 
 SELECT_FILTERS = ("round", "lead_unit", "leader", "lookback")
+# The model column that is each select's option label (its model's __str__), read without building instances.
+LABEL_FIELDS = {"round": "name", "lead_unit": "name"}
 MULTI_FILTERS = ("status", "category", "schedule", "warning")
 DUE_CHOICES = (7, 14, 30)
 # Filters without a control of their own in the top row (the dashboard's and the to-do page's links use
@@ -58,10 +60,12 @@ def style_filter_form(form) -> None:
         field = form.fields[name]
         field.empty_label = _("全部")
         # The unit filter has hundreds of options: written in one pass, not one template each (issue 19).
-        field.widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, choices=field.choices)
+        field.widget = QuickSelect(
+            attrs={"class": "form-select form-select-sm"}, choices=field.choices, label_field=LABEL_FIELDS.get(name)
+        )
     for name in MULTI_FILTERS:
         field = form.fields[name]
-        field.widget = forms.CheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
+        field.widget = QuickCheckboxSelectMultiple(choices=field.choices, attrs={"class": "form-check-input"})
     date_attrs = {"class": "form-control form-control-sm"}
     for name in EXTRA_FILTERS:
         field = form.fields[name]
