@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, CharField, DateField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .asof import start_of_day, tasks_as_of
@@ -561,6 +562,27 @@ def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, catego
                     row.pop("warning")
                 rows.append(row)
     return [r for r in rows if r["lead_unit_id"] is None], [r for r in rows if r["lead_unit_id"] is not None]
+
+
+def round_counts(*, round_ids, unit_ids=None) -> dict:
+    """{round id: {"total", "complete", "overdue"}} of the live counters (as of FigureDay.day: the caller
+    checks `live_day()`), the figures of `figures.count_aggregates` per round: complete = a complete status,
+    overdue = not complete and the deadline before the day. `unit_ids`: lead units (a subtree) or None for
+    all. One query over the counter rows of the rounds, never the tasks."""
+    queryset = TaskFigure.objects.filter(round_id__in=list(round_ids))
+    if unit_ids is not None:
+        queryset = queryset.filter(lead_unit_id__in=unit_ids)
+    complete = Q(status__in=COMPLETE_STATUSES)
+    rows = (
+        queryset.values("round_id")
+        .annotate(
+            total=Sum("n"),
+            complete=Coalesce(Sum("n", filter=complete), 0),
+            overdue=Coalesce(Sum("n", filter=~complete & Q(deadline_class=PAST)), 0),
+        )
+        .order_by()
+    )
+    return {row.pop("round_id"): row for row in rows}
 
 
 def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, category="", more=None) -> Counter:
