@@ -27,7 +27,7 @@ TODAY = date(2025, 6, 18)
 
 def _plan(sql: str, params) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
-        _tune_postgresql()
+        _tune_postgresql(TODAY)
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
