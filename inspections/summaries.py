@@ -22,6 +22,9 @@ The weekly completion trend reads TaskCompletionDay (per day, round, lead unit, 
 first completion of that week fell on that day) for the days before today, rebuilt by the roll and moved
 by `figures_tracked` when a completed task changes round, lead unit or category; only today's completion
 events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
+The round list and the round page read `round_counts` (per round) in the same statement as their scan
+fallback, each gated on `holds_day`. The counters are per lead unit: a unit user's figures are its subtree's
+counters plus a scan of the few tasks led elsewhere that its units cooperate on (access.cooperating_elsewhere).
 """
 
 from collections import Counter
