@@ -10,7 +10,7 @@ What may happen next to a task is the workflow's (workflow.available_actions).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,20 @@ def _unit_task_filter(user) -> Q:
     return led_within(user.unit) | Q(InSubquery(F("pk"), cooperating))
 
 
+def cooperating_elsewhere(user) -> Q:
+    """Of the tasks `user` sees, those led outside its unit's subtree (seen because a unit of the subtree
+    cooperates on them): the part of a unit user's tasks that the per-lead-unit counters do not hold.
+
+    Equal to `visible_tasks(user).exclude(led_within(user.unit))` for a unit user, but written so that
+    PostgreSQL starts from the cooperation rows of the subtree (an index read of a few hundred rows)
+    instead of testing the visibility OR against every task. Only for a user with a unit."""
+    subtree = Unit.objects.subtree_of(user.unit).values("pk")
+    cooperating = RectificationTask.cooperating_units.through.objects.filter(unit__in=subtree).values(
+        "rectificationtask_id"
+    )
+    return Q(InSubquery(F("pk"), cooperating)) & ~led_within(user.unit)
+
+
 def restrict_tasks(queryset: QuerySet, user) -> QuerySet:
     """Narrow any task queryset to what `user` may see."""
     if not user.is_authenticated or not user.is_active:
@@ -59,7 +73,8 @@ def visible_findings(user) -> QuerySet:
         return Finding.objects.none()
     if user.sees_everything:
         return Finding.objects.all()
-    return Finding.objects.filter(InSubquery(F("pk"), visible_tasks(user).values("finding_id")))
+    # Without the tasks' default ordering: it joined every visible task to its finding only to sort them.
+    return Finding.objects.filter(InSubquery(F("pk"), visible_tasks(user).order_by().values("finding_id")))
 
 
 def visible_rounds(user) -> QuerySet:
@@ -67,7 +82,19 @@ def visible_rounds(user) -> QuerySet:
         return InspectionRound.objects.none()
     if user.sees_everything:
         return InspectionRound.objects.all()
-    return InspectionRound.objects.filter(InSubquery(F("pk"), visible_tasks(user).values("round_id")))
+    if user.unit_id is None:
+        return InspectionRound.objects.none()
+    # The rounds of the visible tasks (led within the subtree, or cooperated on), asked per round as two
+    # EXISTS probes: (round, lead unit) is the head of the task_dashboard_figures index, and the cooperated
+    # tasks are a short list of ids. A scan of every visible task (with the default ordering's join to the
+    # findings) grew with the unit's tasks: 60 ms for 2,500 tasks.
+    tasks = RectificationTask.objects.filter(round=OuterRef("pk")).order_by()
+    cooperating = RectificationTask.cooperating_units.through.objects.filter(
+        unit__in=Unit.objects.subtree_of(user.unit).values("pk")
+    ).values("rectificationtask_id")
+    return InspectionRound.objects.filter(
+        Exists(tasks.filter(led_within(user.unit))) | Exists(tasks.filter(InSubquery(F("pk"), cooperating)))
+    )
 
 
 def visible_evidence(user) -> QuerySet:

@@ -22,6 +22,9 @@ The weekly completion trend reads TaskCompletionDay (per day, round, lead unit, 
 first completion of that week fell on that day) for the days before today, rebuilt by the roll and moved
 by `figures_tracked` when a completed task changes round, lead unit or category; only today's completion
 events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
+The round list and the round page read `round_counts` (per round) in the same statement as their scan
+fallback, each gated on `holds_day`. The counters are per lead unit: a unit user's figures are its subtree's
+counters plus a scan of the few tasks led elsewhere that its units cooperate on (access.cooperating_elsewhere).
 """
 
 from collections import Counter
@@ -31,7 +34,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, DateField, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, DateField, Exists, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .asof import start_of_day, tasks_as_of
@@ -561,6 +565,34 @@ def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, catego
                     row.pop("warning")
                 rows.append(row)
     return [r for r in rows if r["lead_unit_id"] is None], [r for r in rows if r["lead_unit_id"] is not None]
+
+
+def holds_day(day: date) -> Exists:
+    """A condition true when the live counters hold `day` under today's settings (`live_day() == day`), to put
+    inside a query: PostgreSQL evaluates it once (an InitPlan), so a branch gated on it costs nothing when
+    false. Lets a read ask "counters or scan?" in the same statement as the figures."""
+    return Exists(FigureDay.objects.filter(pk=FIGURE_DAY_PK, day=day, definition=definition()))
+
+
+def round_counts(*, round_ids, unit_ids=None):
+    """Rows (round id, total, complete, overdue) of the live counters (as of FigureDay.day: gate it with
+    `holds_day`), the figures of `figures.count_aggregates` per round: complete = a complete status,
+    overdue = not complete and the deadline before the day. `unit_ids`: lead units (a subtree) or None for
+    all. Its cost follows the counter rows of the rounds, never the tasks."""
+    queryset = TaskFigure.objects.filter(round_id__in=list(round_ids))
+    if unit_ids is not None:
+        queryset = queryset.filter(lead_unit_id__in=unit_ids)
+    complete = Q(status__in=COMPLETE_STATUSES)
+    return (
+        queryset.values("round_id")
+        .annotate(
+            total=Sum("n"),
+            complete=Coalesce(Sum("n", filter=complete), 0),
+            overdue=Coalesce(Sum("n", filter=~complete & Q(deadline_class=PAST)), 0),
+        )
+        .values_list("round_id", "total", "complete", "overdue")
+        .order_by()
+    )
 
 
 def completion_weeks(*, start: date, end: date, round_id=None, unit_ids=None, category="", more=None) -> Counter:

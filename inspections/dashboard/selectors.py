@@ -20,7 +20,7 @@ from accounts.models import Unit
 from rectify.replica import lag_tolerant_atomic, read_connection
 
 from .. import summaries
-from ..access import led_within, visible_rounds, visible_tasks
+from ..access import cooperating_elsewhere, led_within, visible_rounds, visible_tasks
 from ..asof import completion_events, start_of_day, tasks_as_of
 from ..choices import Category, TaskStatus, Warning
 from ..figures import (
@@ -294,7 +294,7 @@ def figure_rows(
         category=scope.category,
     )
     if not user.sees_everything and not scope.unit:
-        elsewhere = tasks.exclude(led_within(user.unit))
+        elsewhere = tasks.filter(cooperating_elsewhere(user))
         more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
         rows, unit_rows = rows + more, unit_rows + more_units
     return rows, unit_rows
@@ -444,7 +444,8 @@ def _trend_from_ledger(user, tasks, scope: Scope, day: date, first_monday: date)
     if not user.sees_everything and not scope.unit:
         # Tasks led elsewhere that the user's units cooperate on: not in the ledger's lead units.
         elsewhere = _weeks_from_events(
-            completion_events(first_monday, min(day, today - timedelta(days=1))), tasks.exclude(led_within(user.unit))
+            completion_events(first_monday, min(day, today - timedelta(days=1))),
+            tasks.filter(cooperating_elsewhere(user)),
         )
         for monday, n in elsewhere.items():
             by_week[monday] += n
