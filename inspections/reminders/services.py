@@ -202,8 +202,30 @@ class _Message:
         return sorted({u.email for u in self.recipients if u.email and u.is_active})
 
 
+# Digests composed, notified and emailed together: peak memory follows one batch's records, not the day's.
+DIGEST_BATCH = 25
+
+
 def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) -> None:
-    messages = _compose(day, pending)
+    """Compose and deliver the digests a batch at a time (unit digests by unit, then the escalations).
+
+    Each batch reads only its own units' records, so the rows and message bodies held at once are one
+    batch's; the per-digest locks and notified_at/emailed_at make every batch as safe to repeat as the
+    whole sweep was."""
+    if not pending:
+        return
+    replies = replies_to_remind(day)
+    unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
+    escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
+    cases = cases_to_remind(day) if unit_digests else {}
+    for start in range(0, len(unit_digests), DIGEST_BATCH):
+        _deliver_batch(_compose(day, unit_digests[start : start + DIGEST_BATCH], replies, cases), result)
+    if escalation_digests:
+        # Every bureau member's digest lists all the escalated tasks: read them once for all escalation digests.
+        _deliver_batch(_compose(day, escalation_digests, replies, cases), result)
+
+
+def _deliver_batch(messages: list[_Message], result: SweepResult) -> None:
     result.delivered += _notify_in_app(messages)
     for message in messages:
         if message.emails:
@@ -211,23 +233,25 @@ def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) 
             pause_for_tests()
 
 
-def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
-    """Every pending digest's message, from a fixed number of queries."""
+def _compose(day: date, pending: list[ReminderDigest], replies: list[dict], cases: dict) -> list[_Message]:
+    """The messages of the digests `pending` (one batch), from a fixed number of queries."""
     unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
     escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
+    batch_units = {d.unit_id for d in unit_digests}
     by_unit = defaultdict(list)
     cases_by_unit = defaultdict(lambda: {"due": [], "overdue": []})
     escalated = []
-    replies = replies_to_remind(day) if pending else []
     replies_by_unit = defaultdict(list)
     for row in replies:
-        replies_by_unit[row["target_unit_id"]].append(row)
+        if row["target_unit_id"] in batch_units:
+            replies_by_unit[row["target_unit_id"]].append(row)
     if unit_digests:
-        for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE]):
+        for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE], unit_ids=batch_units):
             by_unit[row["task__lead_unit_id"]].append(row)
-        for kind, rows in cases_to_remind(day).items():
+        for kind, rows in cases.items():
             for row in rows:
-                cases_by_unit[row["lead_unit_id"]][kind].append(row)
+                if row["lead_unit_id"] in batch_units:
+                    cases_by_unit[row["lead_unit_id"]][kind].append(row)
     if escalation_digests:
         escalated = records_of_day(day, [ReminderKind.ESCALATION])
     contacts = defaultdict(list)

@@ -86,7 +86,7 @@ class DispatchFigures:
     totals: Counts
     rounds: list[RoundRow]
     units: list[UnitRow]  # ranked: best completion rate first
-    overdue: list[dict] = field(default_factory=list)
+    overdue: "StreamedRows | list[dict]" = field(default_factory=list)
     due_soon: list[dict] = field(default_factory=list)
     closed_week: list[dict] = field(default_factory=list)
     lookback: dict = field(default_factory=dict)  # 回头看: sampled, checked, holds, relapse, fake (closure figures)
@@ -197,9 +197,102 @@ def _rows(queryset, day: date, *extra: str) -> list[dict]:
     return rows
 
 
-def _overdue(tasks, day: date) -> list[dict]:
+class StreamedRows:
+    """A task list too long to hold (the overdue list: tens of thousands of rows at 300,000 tasks), read once.
+
+    The workbook streams it (`values(keys)`: one list of cell values per row, from a server-side cursor);
+    the same pass keeps the total and the first `head_size` rows as dicts for the page, so the list is
+    queried once. Iterating it (tests, small ledgers) yields the dicts `_rows` makes."""
+
+    head_size = 200  # services.PAGE_ROWS
+
+    def __init__(self, queryset, day: date):
+        self.queryset, self.day = queryset, day
+        self.total: int | None = None
+        self.head: list[dict] = []
+
+    def _tuples(self):
+        fields = [*LIST_FIELDS]
+        index = {name: i for i, name in enumerate(fields)}
+        day, labels = self.day, {k: str(v) for k, v in STATUS_LABELS.items()}
+        not_started = labels[TaskStatus.NOT_STARTED]
+        i_fnum, i_num, i_leader, i_text, i_deadline, i_status = (
+            index["finding__number"],
+            index["number"],
+            index["finding__responsible_leader__full_name"],
+            index["leader_text"],
+            index["deadline"],
+            index["status_as_of"],
+        )
+        for row in self.queryset.values_list(*fields).iterator(chunk_size=5000):
+            deadline = row[i_deadline]
+            days = (deadline - day).days if deadline is not None else None
+            status = row[i_status]
+            # (row, code, leader, status label, days)
+            yield (
+                row,
+                f"{row[i_fnum]}-{row[i_num]}",
+                row[i_text] or row[i_leader],
+                labels.get(status, "") if status else not_started,
+                days,
+            )
+
+    def _as_dict(self, item) -> dict:
+        row, code, leader, label, days = item
+        out = dict(zip(LIST_FIELDS, row, strict=True))
+        del out["leader_text"]
+        out.update({"code": code, "finding__responsible_leader__full_name": leader, "status_label": label})
+        if days is not None:
+            out["days"], out["late"] = days, max(0, -days)
+        return out
+
+    def values(self, keys: list[str]):
+        """Each row's values for `keys` (names of `_rows`' dict), streamed; records total and head."""
+        positions = {name: i for i, name in enumerate(LIST_FIELDS)}
+        getters = []
+        for key in keys:
+            if key == "code":
+                getters.append(lambda item: item[1])
+            elif key == "finding__responsible_leader__full_name":
+                getters.append(lambda item: item[2])
+            elif key == "status_label":
+                getters.append(lambda item: item[3])
+            elif key == "days":
+                getters.append(lambda item: item[4])
+            elif key == "late":
+                getters.append(lambda item: None if item[4] is None else max(0, -item[4]))
+            else:
+                position = positions[key]
+                getters.append(lambda item, position=position: item[0][position])
+        total, head = 0, []
+        for item in self._tuples():
+            if total < self.head_size:
+                head.append(self._as_dict(item))
+            total += 1
+            yield [get(item) for get in getters]
+        self.total, self.head = total, head
+
+    def page(self, size: int) -> dict:
+        if self.total is None:  # not streamed yet (no workbook written): read it now
+            for _values in self.values([]):
+                pass
+        return {"total": self.total, "rows": self.head[:size]}
+
+    def __iter__(self):
+        return (self._as_dict(item) for item in self._tuples())
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+    def __len__(self) -> int:
+        if self.total is None:
+            self.total = self.queryset.count()
+        return self.total
+
+
+def _overdue(tasks, day: date) -> StreamedRows:
     qs = tasks.filter(_not_complete(), past_deadline_q(day)).order_by("deadline", "finding__round_id", "pk")
-    return _rows(qs, day)
+    return StreamedRows(qs, day)
 
 
 def _due_soon(tasks, day: date) -> list[dict]:
