@@ -10,14 +10,17 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
+from accounts.models import Unit
 from rectify.replica import lag_tolerant_atomic
 
 from ..choices import COMPLETE_STATUSES, TaskStatus
 from ..figures import completion_rate, due_window_q, past_deadline_q
-from ..models import InspectionRound, RectificationTask, TaskEvent
+from ..models import InspectionRound, RectificationTask, SnapshotDay, TaskEvent, TaskFigureSnapshot
 from ..models.tasks import end_of_day
+from ..summaries import PAST
 
 SIGNED_OFF = (TaskStatus.CLOSED, TaskStatus.LONG_TERM)
 STATUS_LABELS = dict(TaskStatus.choices)
@@ -114,27 +117,102 @@ def _without_jit():
         yield
 
 
-def dispatch_figures(day: date) -> DispatchFigures:
+def dispatch_figures(day: date, *, from_snapshot: bool | None = None) -> DispatchFigures:
+    """The report's figures as of `day`: from the day's snapshot when it holds them (`snapshot_holds`),
+    else replayed from every task's events; `from_snapshot` forces one path (the tests compare them)."""
     with _without_jit():
-        return _dispatch_figures(day)
+        return _dispatch_figures(day, from_snapshot=from_snapshot)
 
 
-def _dispatch_figures(day: date) -> DispatchFigures:
-    tasks = tasks_as_of(day)
+def _replayed_groups(tasks, day: date):
+    """(round, lead unit, status then, status a week before, late, tasks) from the event history of every task."""
     grouped = (
         tasks.annotate(
             late=Case(When(deadline__lt=day, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
-        .values("finding__round_id", "lead_unit_id", "lead_unit__name", "status_as_of", "status_before", "late")
+        .values("finding__round_id", "lead_unit_id", "status_as_of", "status_before", "late")
         .annotate(n=Count("pk"))
     )
-    by_round, by_unit, unit_names, totals = defaultdict(Counts), defaultdict(Counts), {}, Counts()
     for row in grouped:
-        args = (row["status_as_of"], row["status_before"], row["late"], row["n"])
-        by_round[row["finding__round_id"]].add(*args)
-        by_unit[row["lead_unit_id"]].add(*args)
+        yield (
+            row["finding__round_id"],
+            row["lead_unit_id"],
+            row["status_as_of"],
+            row["status_before"],
+            row["late"],
+            row["n"],
+        )
+
+
+def snapshot_holds(day: date) -> bool:
+    """Whether the daily snapshot of `day` (summaries.TaskFigureSnapshot) gives the report's figures exactly.
+
+    It does when it was built, and no task has been written since the end of `day` (so every task's round,
+    lead unit and deadline are those the snapshot counted, and its status then is its last status event) and
+    none deleted (the snapshot counts as many tasks as existed then). One scan of the task rows, no events."""
+    if not SnapshotDay.objects.filter(day=day).exists():
+        return False
+    closing = end_of_day(day)
+    tasks = RectificationTask.objects.order_by().aggregate(
+        existing=Count("pk", filter=Q(created_at__lte=closing)),
+        written_since=Count("pk", filter=Q(updated_at__gt=closing) | Q(created_at__gt=closing)),
+    )
+    counted = TaskFigureSnapshot.objects.filter(day=day).aggregate(n=Sum("n"))["n"] or 0
+    return tasks["written_since"] == 0 and tasks["existing"] == counted
+
+
+def _snapshot_groups(day: date):
+    """The same groups as `_replayed_groups`, from the snapshot of `day` and the week's status events.
+
+    Status then and lateness come from the snapshot rows (per round, lead unit, status, deadline class); only
+    the tasks whose status may differ a week before (a status event in the seven days, or created in them) are
+    replayed, as one extra group "status before" against the rest, whose status did not change in the week."""
+    week_before = day - timedelta(days=7)
+    statuses = [value for value, _label in TaskStatus.choices]
+    moved = TaskEvent.objects.filter(
+        to_status__in=statuses, at__gt=end_of_day(week_before), at__lte=end_of_day(day)
+    ).values("task_id")
+    changed = (
+        tasks_as_of(day)
+        .filter(Q(pk__in=moved) | Q(created_at__gt=end_of_day(week_before)))
+        .annotate(
+            late=Case(When(deadline__lt=day, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
+        # The snapshot counts a task without a status event under its own status (summaries.tasks_as_of).
+        .annotate(status_on=Coalesce("status_as_of", "status"))
+        .values("round_id", "lead_unit_id", "status_on", "status_as_of", "status_before", "late")
+        .annotate(n=Count("pk"))
+    )
+    remainder = defaultdict(int)
+    for row in (
+        TaskFigureSnapshot.objects.filter(day=day)
+        .values("round_id", "lead_unit_id", "status", "deadline_class")
+        .annotate(total=Sum("n"))
+        .order_by()
+    ):
+        late = row["deadline_class"] == PAST
+        remainder[(row["round_id"], row["lead_unit_id"], row["status"], late)] += row["total"]
+    for row in changed:
+        key = (row["round_id"], row["lead_unit_id"], row["status_on"], row["late"])
+        remainder[key] -= row["n"]
+        yield (row["round_id"], row["lead_unit_id"], row["status_as_of"], row["status_before"], row["late"], row["n"])
+    for (round_id, unit_id, status, late), n in remainder.items():
+        if n:  # unchanged in the week: the same status a week before
+            yield (round_id, unit_id, status, status, late, n)
+
+
+def _dispatch_figures(day: date, *, from_snapshot: bool | None = None) -> DispatchFigures:
+    tasks = tasks_as_of(day)
+    if from_snapshot is None:
+        from_snapshot = snapshot_holds(day)
+    groups = _snapshot_groups(day) if from_snapshot else _replayed_groups(tasks, day)
+    by_round, by_unit, totals = defaultdict(Counts), defaultdict(Counts), Counts()
+    for round_id, unit_id, status, before, late, n in groups:
+        args = (status, before, late, n)
+        by_round[round_id].add(*args)
+        by_unit[unit_id].add(*args)
         totals.add(*args)
-        unit_names[row["lead_unit_id"]] = row["lead_unit__name"]
+    unit_names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     findings = dict(
         RectificationTask.objects.existing_on(day)
         .order_by()
