@@ -147,15 +147,25 @@ def _replayed_groups(tasks, day: date):
 def snapshot_holds(day: date) -> bool:
     """Whether the daily snapshot of `day` (summaries.TaskFigureSnapshot) gives the report's figures exactly.
 
-    It does when it was built, and no task has been written since the end of `day` (so every task's round,
-    lead unit and deadline are those the snapshot counted, and its status then is its last status event) and
-    none deleted (the snapshot counts as many tasks as existed then). One scan of the task rows, no events."""
-    if not SnapshotDay.objects.filter(day=day).exists():
+    The snapshot counts each task under its round, lead unit and deadline when the snapshot was built
+    (`built_at`: by the nightly roll just after the day, or by a backfill later) and its status at the end of
+    `day`. That is what the replay counts when no task has been written since the snapshot was built (every
+    task's round, lead unit and deadline are still those), none deleted since (it counts as many tasks as
+    existed on the day) and, for a snapshot built from the live counters, no status moved between the end of
+    the day and the build. One scan of the task rows and two index probes; no per-task event lookups."""
+    built_at = SnapshotDay.objects.filter(day=day).values_list("built_at", flat=True).first()
+    if built_at is None:
         return False
     closing = end_of_day(day)
+    statuses = [value for value, _label in TaskStatus.choices]
+    if (
+        closing < built_at
+        and TaskEvent.objects.filter(to_status__in=statuses, at__gt=closing, at__lte=built_at).exists()
+    ):
+        return False
     tasks = RectificationTask.objects.order_by().aggregate(
         existing=Count("pk", filter=Q(created_at__lte=closing)),
-        written_since=Count("pk", filter=Q(updated_at__gt=closing) | Q(created_at__gt=closing)),
+        written_since=Count("pk", filter=Q(updated_at__gt=max(closing, built_at))),
     )
     counted = TaskFigureSnapshot.objects.filter(day=day).aggregate(n=Sum("n"))["n"] or 0
     return tasks["written_since"] == 0 and tasks["existing"] == counted

@@ -254,7 +254,8 @@ def test_the_week_from_the_snapshot_equals_the_week_replayed_from_the_events(his
         central, provincial = from_snapshot.rounds
         assert (central.counts.complete, central.counts.complete_week, central.counts.overdue) == (3, 1, 0)
         assert provincial.counts.total == 3
-        finish(ledger, t["soon"])  # a write after the day: the snapshot no longer tells its tasks' state
+    with at(date(2026, 6, 21)):
+        finish(ledger, t["soon"])  # a write after the snapshot was built: it no longer tells its tasks' state
         assert not snapshot_holds(WEEK_2)
         assert _figures_of(dispatch_figures(WEEK_2)) == _figures_of(replayed)
 
