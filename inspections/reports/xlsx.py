@@ -343,6 +343,7 @@ def _stream_rows(ws, rows, keys: list[str], styles: list[str]) -> int:
     serialises each appended row at once, so a cell only carries a value from the row to the XML.
     The values go through set_value (text stays text, never a formula); nothing else is made per row."""
     cells = [_cell(ws, None, style) for style in styles]
+    ws._values_to_row = _cells_to_row  # every row of this sheet is a list of ready cells
     convert = [_value_converter(key) for key in keys]
     index = 0
     for index, values in enumerate(rows, start=1):
@@ -351,6 +352,15 @@ def _stream_rows(ws, rows, keys: list[str], styles: list[str]) -> int:
             set_value(cell, conv(value) if conv else ("" if value is None else value))
         ws.append(cells)
     return index
+
+
+def _cells_to_row(cells, row_idx: int):
+    """The write-only sheet's `_values_to_row` for rows made only of cells: openpyxl's own first tries each
+    cell as a value (an exception formatted with the cell's repr, and a fresh cell, per cell) before taking
+    it as the cell; this places the cells as they are."""
+    for col_idx, cell in enumerate(cells, 1):
+        cell.column, cell.row = col_idx, row_idx
+        yield cell
 
 
 def _value_converter(key: str):
