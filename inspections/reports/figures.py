@@ -157,11 +157,7 @@ def snapshot_holds(day: date) -> bool:
     if built_at is None:
         return False
     closing = end_of_day(day)
-    statuses = [value for value, _label in TaskStatus.choices]
-    if (
-        closing < built_at
-        and TaskEvent.objects.filter(to_status__in=statuses, at__gt=closing, at__lte=built_at).exists()
-    ):
+    if closing < built_at and TaskEvent.objects.filter(to_status__gt="", at__gt=closing, at__lte=built_at).exists():
         return False
     tasks = RectificationTask.objects.order_by().aggregate(
         existing=Count("pk", filter=Q(created_at__lte=closing)),
@@ -171,20 +167,24 @@ def snapshot_holds(day: date) -> bool:
     return tasks["written_since"] == 0 and tasks["existing"] == counted
 
 
+def _moved_in_week(day: date) -> Q:
+    """The tasks whose status may differ between the end of `day` and a week before: a status event in the
+    seven days, or created in them. Every other task has the same status (or none) at both ends."""
+    week_before = end_of_day(day - timedelta(days=7))
+    # to_status > '': every status event (as with_status_as_of's exclude(to_status="")), by the (to_status, at) index.
+    moved = TaskEvent.objects.filter(to_status__gt="", at__gt=week_before, at__lte=end_of_day(day))
+    return Q(pk__in=moved.values("task_id")) | Q(created_at__gt=week_before)
+
+
 def _snapshot_groups(day: date):
     """The same groups as `_replayed_groups`, from the snapshot of `day` and the week's status events.
 
     Status then and lateness come from the snapshot rows (per round, lead unit, status, deadline class); only
     the tasks whose status may differ a week before (a status event in the seven days, or created in them) are
     replayed, as one extra group "status before" against the rest, whose status did not change in the week."""
-    week_before = day - timedelta(days=7)
-    statuses = [value for value, _label in TaskStatus.choices]
-    moved = TaskEvent.objects.filter(
-        to_status__in=statuses, at__gt=end_of_day(week_before), at__lte=end_of_day(day)
-    ).values("task_id")
     changed = (
         tasks_as_of(day)
-        .filter(Q(pk__in=moved) | Q(created_at__gt=end_of_day(week_before)))
+        .filter(_moved_in_week(day))
         .annotate(
             late=Case(When(deadline__lt=day, then=Value(True)), default=Value(False), output_field=BooleanField())
         )
@@ -226,9 +226,9 @@ def _dispatch_figures(day: date, *, from_snapshot: bool | None = None) -> Dispat
     findings = dict(
         RectificationTask.objects.existing_on(day)
         .order_by()
-        .values("finding__round_id")
+        .values("round_id")  # copied from the finding (RectificationTask.round): no join with the findings
         .annotate(n=Count("finding_id", distinct=True))
-        .values_list("finding__round_id", "n")
+        .values_list("round_id", "n")
     )
     rounds = [
         RoundRow(r.pk, r.name, r.kind, findings.get(r.pk, 0), by_round[r.pk])
@@ -395,7 +395,8 @@ def _closed_week(tasks, day: date) -> list[dict]:
         .values("at")[:1]
     )
     qs = (
-        tasks.filter(status_as_of__in=SIGNED_OFF)
+        tasks.filter(_moved_in_week(day))  # signed off in the week: a status moved in it
+        .filter(status_as_of__in=SIGNED_OFF)
         .filter(Q(status_before__isnull=True) | ~Q(status_before__in=SIGNED_OFF))
         .annotate(signed_off_on=Subquery(signed_off_at))
         .order_by("signed_off_on", "pk")

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 from helpers_ledger import at, make_ledger
@@ -19,7 +20,7 @@ from inspections import services
 from inspections.choices import EvidenceKind, JobStatus, NotificationKind, RoundKind, TaskStatus
 from inspections.demo.realistic import DemoBuilder
 from inspections.models import DispatchReport, Notification
-from inspections.reports.figures import dispatch_figures, snapshot_holds
+from inspections.reports.figures import SIGNED_OFF, dispatch_figures, snapshot_holds, tasks_as_of
 from inspections.reports.narrative import dispatch_narrative
 from inspections.reports.services import dispatch_report_build, dispatch_report_weekly, report_file
 from inspections.summaries import figures_backfill
@@ -271,5 +272,9 @@ def test_on_the_demo_data_both_paths_give_the_same_figures_for_every_day_of_a_mo
         for day in days:
             replayed = dispatch_figures(day, from_snapshot=False)
             assert _figures_of(dispatch_figures(day, from_snapshot=True)) == _figures_of(replayed), day
+            # 本周销号 looks only at the tasks whose status moved in the week: the same as over every task.
+            signed_off = tasks_as_of(day).filter(status_as_of__in=SIGNED_OFF)
+            signed_off = signed_off.filter(Q(status_before__isnull=True) | ~Q(status_before__in=SIGNED_OFF))
+            assert sorted(r["pk"] for r in replayed.closed_week) == sorted(signed_off.values_list("pk", flat=True))
             weeks_with_news += replayed.totals.complete_week > 0
         assert weeks_with_news > 0  # the comparison covered weeks in which tasks were completed
