@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,9 @@ def measure(job: str) -> dict:
     from inspections.reminders.services import reminders_send
     from inspections.reports.services import dispatch_report_build, report_file
 
-    day = timezone.localdate()
+    # BENCH_REPORT_DAY=YYYY-MM-DD: the report of another day (the weekly job reports yesterday).
+    day = date.fromisoformat(os.environ["BENCH_REPORT_DAY"]) if os.environ.get("BENCH_REPORT_DAY") else None
+    day = day or timezone.localdate()
     tasks = RectificationTask.objects.count()
     if job == "sweep":  # start the day afresh, as the morning job would
         ReminderRecord.objects.filter(day=day).delete()

@@ -16,6 +16,9 @@ def set_value(cell, value):
         # Bypass openpyxl's value setter, which would make "=..." a formula.
         cell._value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
         cell.data_type = "s"
+    elif type(value) is int or type(value) is float:  # what openpyxl's setter does for them, without its checks
+        cell._value = value
+        cell.data_type = "n"
     elif value is None:
         cell._value = None
         cell.data_type = "n"

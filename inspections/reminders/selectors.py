@@ -193,10 +193,14 @@ DIGEST_FIELDS = (
 )
 
 
-def records_of_day(day: date, kinds) -> list[dict]:
-    """The records of one sweep day with what a digest line shows, in one query."""
-    return list(
-        ReminderRecord.objects.filter(day=day, kind__in=kinds)
-        .order_by("-kind", "-days", "task__finding__round_id", "task__finding__number", "task__number")
-        .values(*DIGEST_FIELDS)
-    )
+def records_of_day(day: date, kinds, unit_ids=None, *, stream: bool = False):
+    """The records of one sweep day with what a digest line shows, in one query; `unit_ids`: only the tasks
+    these units lead (the sweep composes its digests a batch of units at a time)."""
+    records = ReminderRecord.objects.filter(day=day, kind__in=kinds)
+    if unit_ids is not None:
+        records = records.filter(task__lead_unit_id__in=list(unit_ids))
+    rows = records.order_by(
+        "-kind", "-days", "task__finding__round_id", "task__finding__number", "task__number"
+    ).values(*DIGEST_FIELDS)
+    # stream: an iterator over a server-side cursor, for a caller that keeps less than the rows.
+    return rows.iterator(chunk_size=2000) if stream else list(rows)

@@ -202,8 +202,30 @@ class _Message:
         return sorted({u.email for u in self.recipients if u.email and u.is_active})
 
 
+# Digests composed, notified and emailed together: peak memory follows one batch's records, not the day's.
+DIGEST_BATCH = 25
+
+
 def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) -> None:
-    messages = _compose(day, pending)
+    """Compose and deliver the digests a batch at a time (unit digests by unit, then the escalations).
+
+    Each batch reads only its own units' records, so the rows and message bodies held at once are one
+    batch's; the per-digest locks and notified_at/emailed_at make every batch as safe to repeat as the
+    whole sweep was."""
+    if not pending:
+        return
+    replies = replies_to_remind(day)
+    unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
+    escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
+    cases = cases_to_remind(day) if unit_digests else {}
+    for start in range(0, len(unit_digests), DIGEST_BATCH):
+        _deliver_batch(_compose(day, unit_digests[start : start + DIGEST_BATCH], replies, cases), result)
+    if escalation_digests:
+        # Every bureau member's digest lists all the escalated tasks: read them once for all escalation digests.
+        _deliver_batch(_compose(day, escalation_digests, replies, cases), result)
+
+
+def _deliver_batch(messages: list[_Message], result: SweepResult) -> None:
     result.delivered += _notify_in_app(messages)
     for message in messages:
         if message.emails:
@@ -211,25 +233,31 @@ def _deliver_all(day: date, pending: list[ReminderDigest], result: SweepResult) 
             pause_for_tests()
 
 
-def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
-    """Every pending digest's message, from a fixed number of queries."""
+def _compose(day: date, pending: list[ReminderDigest], replies: list[dict], cases: dict) -> list[_Message]:
+    """The messages of the digests `pending` (one batch), from a fixed number of queries."""
     unit_digests = [d for d in pending if d.audience == DigestAudience.UNIT]
     escalation_digests = [d for d in pending if d.audience == DigestAudience.ESCALATION]
+    batch_units = {d.unit_id for d in unit_digests}
     by_unit = defaultdict(list)
     cases_by_unit = defaultdict(lambda: {"due": [], "overdue": []})
     escalated = []
-    replies = replies_to_remind(day) if pending else []
     replies_by_unit = defaultdict(list)
     for row in replies:
-        replies_by_unit[row["target_unit_id"]].append(row)
+        if row["target_unit_id"] in batch_units:
+            replies_by_unit[row["target_unit_id"]].append(row)
     if unit_digests:
-        for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE]):
+        for row in records_of_day(day, [ReminderKind.DUE, ReminderKind.OVERDUE], unit_ids=batch_units):
             by_unit[row["task__lead_unit_id"]].append(row)
-        for kind, rows in cases_to_remind(day).items():
+        for kind, rows in cases.items():
             for row in rows:
-                cases_by_unit[row["lead_unit_id"]][kind].append(row)
+                if row["lead_unit_id"] in batch_units:
+                    cases_by_unit[row["lead_unit_id"]][kind].append(row)
     if escalation_digests:
-        escalated = records_of_day(day, [ReminderKind.ESCALATION])
+        # (days, leader, line) rendered as the rows stream in: tens of thousands at 300,000 tasks, never as dicts.
+        escalated = [
+            (row["days"], row["task__finding__responsible_leader_id"], _escalation_line(row))
+            for row in records_of_day(day, [ReminderKind.ESCALATION], stream=True)
+        ]
     contacts = defaultdict(list)
     for user in User.objects.filter(role=Role.UNIT, is_active=True, unit_id__in=[d.unit_id for d in unit_digests]):
         contacts[user.unit_id].append(user)
@@ -250,13 +278,18 @@ def _compose(day: date, pending: list[ReminderDigest]) -> list[_Message]:
             url = _url("inspections:complaint_list", f"?lead_unit={unit.pk}&status=investigating")
         items = len(rows) + len(cases["due"]) + len(cases["overdue"]) + len(unit_replies)
         messages.append(_Message(digest, contacts.get(digest.unit_id, []), subject, body, kind, items, url))
+    everything = None  # the message of everyone who sees all: composed once, shared
     for digest in escalation_digests:
         person = people[digest.recipient_id]
         sees_all = person.role in (Role.BUREAU, Role.ADMIN) or person.is_superuser
-        rows = [r for r in escalated if sees_all or r["task__finding__responsible_leader_id"] == person.pk]
+        rows = [(days, line) for days, leader, line in escalated if sees_all or leader == person.pk]
         # The bureau that issued a 督办 hears of its overdue replies (the issuer, and every bureau member).
         late = [r for r in replies if sees_all or r["issued_by_id"] == person.pk]
-        subject, body = _escalation_message(day, rows, late)
+        if sees_all:
+            everything = everything or _escalation_message(day, rows, late)
+            subject, body = everything
+        else:
+            subject, body = _escalation_message(day, rows, late)
         url = (
             _url("inspections:task_list", "?overdue=1")
             if rows
@@ -396,7 +429,15 @@ def _unit_message(
     return subject, "\n".join(parts), kind
 
 
-def _escalation_message(day: date, rows: list[dict], replies: list[dict] | None = None) -> tuple[str, str]:
+def _escalation_line(row: dict) -> str:
+    return (
+        f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
+        f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}"
+    )
+
+
+def _escalation_message(day: date, rows: list[tuple], replies: list[dict] | None = None) -> tuple[str, str]:
+    """`rows`: (days overdue, _escalation_line) of the escalated tasks the recipient sees."""
     limit = settings.ESCALATE_AFTER_DAYS
     replies = replies or []
     heads = [
@@ -407,11 +448,7 @@ def _escalation_message(day: date, rows: list[dict], replies: list[dict] | None 
     lines = []
     if rows or not replies:
         lines.append(f"截至 {day:%Y年%m月%d日}，以下整改任务逾期超过 {limit} 天仍未完成，请督促牵头单位整改：")
-    for row in sorted(rows, key=lambda r: -r["days"]):
-        lines.append(
-            f"{_line(row)} 牵头单位：{row['task__lead_unit__name']}；"
-            f"责任领导：{row['task__finding__responsible_leader__full_name'] or '未指定'}"
-        )
+    lines += [line for _days, line in sorted(rows, key=lambda r: -r[0])]
     if replies:
         lines.append(f"截至 {day:%Y年%m月%d日}，以下督办已过要求回复日期，被督办单位尚未回复：")
         lines += [f"{_reply_line(r, day)} 被督办单位：{r['target_unit__name']}" for r in replies]

@@ -23,7 +23,7 @@ from ..complaints import selectors as complaint_selectors
 from ..models import DispatchReport
 from ..services.notifications import notify
 from ..supervision import selectors as supervision_selectors
-from .figures import DispatchFigures, dispatch_figures
+from .figures import DispatchFigures, StreamedRows, dispatch_figures
 from .narrative import dispatch_narrative, round_sentence
 from .xlsx import write_dispatch_xlsx
 
@@ -167,6 +167,8 @@ def _add_closure(figures: DispatchFigures) -> None:
 
 def _page_data(figures: DispatchFigures) -> dict:
     def rows(items):
+        if isinstance(items, StreamedRows):  # read once, while the workbook was written
+            return items.page(PAGE_ROWS)
         return {"total": len(items), "rows": items[:PAGE_ROWS]}
 
     data = {

@@ -17,7 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..workbooks import set_value
-from .figures import Counts, DispatchFigures
+from .figures import Counts, DispatchFigures, StreamedRows
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -327,11 +327,46 @@ def _task_sheet(wb, figures: DispatchFigures, name: str, title: str, rows: list[
     _header(ws, [h for h, _, _ in columns])
     styles = [COLUMN_STYLES.get(key, "text") for _, _, key in columns]
     keys = [key for _, _, key in columns[1:]]
-    for index, row in enumerate(rows, start=1):
-        values = [index] + [_value(row, key) for key in keys]
-        ws.append([_cell(ws, v, style) for v, style in zip(values, styles, strict=True)])
-    if not rows:
+    if isinstance(rows, StreamedRows):
+        written = _stream_rows(ws, rows.values(keys), keys, styles)
+    else:
+        for index, row in enumerate(rows, start=1):
+            values = [index] + [_value(row, key) for key in keys]
+            ws.append([_cell(ws, v, style) for v, style in zip(values, styles, strict=True)])
+        written = len(rows)
+    if not written:
         ws.append([_cell(ws, "无")])
+
+
+def _stream_rows(ws, rows, keys: list[str], styles: list[str]) -> int:
+    """Write a long list with one styled cell per column, reused for every row: a write-only sheet
+    serialises each appended row at once, so a cell only carries a value from the row to the XML.
+    The values go through set_value (text stays text, never a formula); nothing else is made per row."""
+    cells = [_cell(ws, None, style) for style in styles]
+    ws._values_to_row = _cells_to_row  # every row of this sheet is a list of ready cells
+    convert = [_value_converter(key) for key in keys]
+    index = 0
+    for index, values in enumerate(rows, start=1):
+        set_value(cells[0], index)
+        for cell, value, conv in zip(cells[1:], values, convert, strict=True):
+            set_value(cell, conv(value) if conv else ("" if value is None else value))
+        ws.append(cells)
+    return index
+
+
+def _cells_to_row(cells, row_idx: int):
+    """The write-only sheet's `_values_to_row` for rows made only of cells: openpyxl's own first tries each
+    cell as a value (an exception formatted with the cell's repr, and a fresh cell, per cell) before taking
+    it as the cell; this places the cells as they are."""
+    for col_idx, cell in enumerate(cells, 1):
+        cell.column, cell.row = col_idx, row_idx
+        yield cell
+
+
+def _value_converter(key: str):
+    if key == "signed_off_on":
+        return lambda value: _value({key: value}, key)
+    return None
 
 
 def _value(row: dict, key: str):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 from helpers_ledger import at, make_ledger
@@ -19,9 +20,10 @@ from inspections import services
 from inspections.choices import EvidenceKind, JobStatus, NotificationKind, RoundKind, TaskStatus
 from inspections.demo.realistic import DemoBuilder
 from inspections.models import DispatchReport, Notification
-from inspections.reports.figures import dispatch_figures
+from inspections.reports.figures import SIGNED_OFF, dispatch_figures, snapshot_holds, tasks_as_of
 from inspections.reports.narrative import dispatch_narrative
 from inspections.reports.services import dispatch_report_build, dispatch_report_weekly, report_file
+from inspections.summaries import figures_backfill
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +232,49 @@ def test_migrate_sets_up_the_beat_schedules():
     assert ensure_schedules() == 0
     weekly.refresh_from_db()
     assert weekly.enabled is False
+
+
+def _figures_of(figures) -> tuple:
+    return (
+        figures.totals.as_dict(),
+        [(r.id, r.name, r.findings, r.counts.as_dict()) for r in figures.rounds],
+        [(u.id, u.name, u.counts.as_dict()) for u in figures.units],
+    )
+
+
+def test_the_week_from_the_snapshot_equals_the_week_replayed_from_the_events(history):
+    ledger, t = history
+    with at(date(2026, 6, 20)):
+        figures_backfill(start=WEEK_1, end=WEEK_2)
+        assert snapshot_holds(WEEK_2)  # nothing written since the end of week 2
+        assert not snapshot_holds(WEEK_1)  # a task was created (06-10) after the end of week 1
+        assert not snapshot_holds(WEEK_2 + timedelta(days=1))  # no snapshot of that day
+        replayed = dispatch_figures(WEEK_2, from_snapshot=False)
+        from_snapshot = dispatch_figures(WEEK_2, from_snapshot=True)
+        assert _figures_of(from_snapshot) == _figures_of(replayed) == _figures_of(dispatch_figures(WEEK_2))
+        central, provincial = from_snapshot.rounds
+        assert (central.counts.complete, central.counts.complete_week, central.counts.overdue) == (3, 1, 0)
+        assert provincial.counts.total == 3
+    with at(date(2026, 6, 21)):
+        finish(ledger, t["soon"])  # a write after the snapshot was built: it no longer tells its tasks' state
+        assert not snapshot_holds(WEEK_2)
+        assert _figures_of(dispatch_figures(WEEK_2)) == _figures_of(replayed)
+
+
+def test_on_the_demo_data_both_paths_give_the_same_figures_for_every_day_of_a_month():
+    today = date(2026, 11, 23)
+    with at(today, 7):
+        DemoBuilder(today=today).build()
+    with at(today, 18):
+        days = [today - timedelta(days=n) for n in range(1, 31)]
+        figures_backfill(start=days[-1], end=days[0])
+        weeks_with_news = 0
+        for day in days:
+            replayed = dispatch_figures(day, from_snapshot=False)
+            assert _figures_of(dispatch_figures(day, from_snapshot=True)) == _figures_of(replayed), day
+            # 本周销号 looks only at the tasks whose status moved in the week: the same as over every task.
+            signed_off = tasks_as_of(day).filter(status_as_of__in=SIGNED_OFF)
+            signed_off = signed_off.filter(Q(status_before__isnull=True) | ~Q(status_before__in=SIGNED_OFF))
+            assert sorted(r["pk"] for r in replayed.closed_week) == sorted(signed_off.values_list("pk", flat=True))
+            weeks_with_news += replayed.totals.complete_week > 0
+        assert weeks_with_news > 0  # the comparison covered weeks in which tasks were completed
