@@ -72,6 +72,8 @@ def test_a_units_day_with_the_keyboard_alone(page, live_server, world, screensho
     tab_to(page, '[data-testid="progress-submit"]')
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("已完成截污管网 2 公里。")
+    # The page has settled (no swap or navigation still running that would take the focus away again).
+    page.wait_for_load_state("networkidle")
 
     # Upload evidence: Space on the (visually hidden, focusable) file input opens the file chooser.
     tab_to(page, '[data-testid="evidence-files"]')
