@@ -48,13 +48,13 @@ from accounts.choices import Role  # noqa: E402
 from accounts.models import Unit, User  # noqa: E402
 from inspections.choices import COMPLETE_STATUSES, TaskStatus  # noqa: E402
 from inspections.figures import due_soon_days  # noqa: E402
-from inspections.models import Finding, InspectionRound, RectificationTask, TaskEvent  # noqa: E402
+from inspections.models import Finding, InspectionRound, RectificationTask, SnapshotDay, TaskEvent  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEEP_PAGE = 500
 SLOW_PAGE_SECONDS = 30  # a page slower than this (the unpaginated round page) is timed once, not --runs times
 UNREPEATED_PAGE_SECONDS = 180  # ... and one slower than this not again: its warm-up request is the figure
-AS_OF_DAYS_BACK = 60  # the as-of dashboard: this many days before today
+AS_OF_DAYS_BACK = (60, 200)  # the as-of dashboard: days this many days before today
 SEARCH_TERMS = ("渗滤液", "ＶＯＣｓ")
 TASK_LINK = re.compile(r'href="/tasks/(\d+)/"')
 NEXT_LINK = re.compile(
@@ -241,8 +241,9 @@ def next_link(html: str, base: str) -> str | None:
 
 
 class Bench:
-    def __init__(self, runs: int):
+    def __init__(self, runs: int, only: list[str] | None = None):
         self.runs = runs
+        self.only = only or []
         self.per_page = 20
         self.clock = CpuClock()
         self.today = timezone.localdate()
@@ -294,6 +295,8 @@ class Bench:
     # --- one page -----------------------------------------------------------------------------------
     def measure(self, result: Result, *, rows_testid: str | None = "task-row", bare: Bare | None = None):
         """The warm-up request (its queries logged: count, slowest, plan), then the timed runs."""
+        if not self.wanted(result.name):
+            return
         client = self.client(result.role)
         print(f"  {result.name} ... ", end="", flush=True)
         log = QueryLog()
@@ -337,6 +340,9 @@ class Bench:
         self.checkpoint(partial=True)
         return response
 
+    def wanted(self, name: str) -> bool:
+        return not self.only or any(part in name for part in self.only)
+
     def measure_bare(self, result: Result, bare: Bare):
         result.bare = bare
         result.bare_times, _cpu = timed(lambda: run_bare(bare), self.runs, self.clock)
@@ -364,9 +370,10 @@ GROUP BY GROUPING SETS ((t.round_id, t.category, 4), (t.lead_unit_id, 4))"""
             rows_testid=None,
             bare=Bare(grouped.format(where=scope), [day, day, soon, unit.path + "%", unit.path + "%"], None),
         )
-        as_of = day - timedelta(days=AS_OF_DAYS_BACK)
-        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), datetime.min.time()))
-        bare_as_of = f"""SELECT t.round_id, t.category, {_complete_sql("coalesce(s.to_status, t.status)")} AS complete,
+        for days_back in AS_OF_DAYS_BACK:
+            as_of = day - timedelta(days=days_back)
+            end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), datetime.min.time()))
+            bare_as_of = f"""SELECT t.round_id, t.category, {_complete_sql("coalesce(s.to_status, t.status)")} AS complete,
        count(*), count(*) FILTER (WHERE t.deadline < %s)
 FROM {T} t LEFT JOIN (
     SELECT DISTINCT ON (e.task_id) e.task_id, e.to_status FROM {EV} e
@@ -374,13 +381,18 @@ FROM {T} t LEFT JOIN (
 ) s ON s.task_id = t.id
 WHERE t.created_at < %s
 GROUP BY 1, 2, 3"""
-        self.measure(
-            Result(
-                "as-of dashboard (a past day)", f"/dashboard/?as_of={as_of.isoformat()}", "leader", 300, note=str(as_of)
-            ),
-            rows_testid=None,
-            bare=Bare(bare_as_of, [as_of, end, end], None),
-        )
+            snapshot = SnapshotDay.objects.filter(day=as_of).exists()
+            self.measure(
+                Result(
+                    f"as-of dashboard ({days_back} days back)",
+                    f"/dashboard/?as_of={as_of.isoformat()}",
+                    "leader",
+                    300,
+                    note=f"{as_of} ({'a snapshot' if snapshot else 'no snapshot: replayed'})",
+                ),
+                rows_testid=None,
+                bare=Bare(bare_as_of, [as_of, end, end], None),
+            )
 
     def lists(self):
         first = self.client("bureau").get("/tasks/")
@@ -525,7 +537,8 @@ WHERE t.id = %s""",
         for step in (self.dashboards, self.lists, lambda: self.search(self.per_page), self.detail, self.api):
             step()
             self.checkpoint(partial=True)
-        self.round_page()
+        if self.wanted("round page"):
+            self.round_page()
 
     def checkpoint(self, *, partial: bool) -> None:
         """Replaced by main(): writes the results so far (a run stopped at 1M tasks still leaves its figures)."""
@@ -572,6 +585,9 @@ def main():
     parser.add_argument("--seed-seconds", type=float, default=None, help="printed in the results (run_scale.sh)")
     parser.add_argument("--label", default=None, help="N in the results file name (default: the task count)")
     parser.add_argument("--out", default=None, help="results file (default bench/results/scale-<N>-<date>.md)")
+    parser.add_argument(
+        "--only", action="append", default=None, help="measure only the rows whose name contains this (repeatable)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench_scale.py needs PostgreSQL (DATABASE_URL=postgres://...)")
@@ -583,7 +599,7 @@ def main():
         f"{facts['events']:,} events; load average {os.getloadavg()[0]:.2f}",
         flush=True,
     )
-    bench = Bench(args.runs)
+    bench = Bench(args.runs, args.only)
     args.load_before = os.getloadavg()[0]
     started = time.monotonic()
     day = timezone.localdate().isoformat()
