@@ -526,7 +526,7 @@ WHERE t.id = %s""",
         url = f"/api/tasks/?page_size={per_page}"
         result = Result("API /api/tasks/?page_size=200", url, "bureau", None)
         response = self.measure(result, rows_testid=None, bare=Bare(f"{LIST_SELECT} {LIST_ORDER} LIMIT %s", [per_page]))
-        if response.status_code == 200:
+        if response is not None and response.status_code == 200:
             ids = [row.get("id") for row in response.json().get("results", [])]
             result.rows = len(ids)
             bare_ids = [row[0] for row in run_bare(result.bare)]

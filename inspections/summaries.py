@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, DateField, Exists, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, DateField, Exists, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -52,6 +52,7 @@ from .models import (
 )
 from .models.events import COMPLETION_TRANSITION
 from .models.tasks import end_of_day
+from .snapshots import SPAN_COLUMNS, span_sql
 
 KEY = ("round_id", "lead_unit_id", "category", "status", "warning", "deadline_class", "closed_week")
 SNAPSHOT_KEY = ("round_id", "lead_unit_id", "category", "status", "deadline_class", "closed_week")
@@ -229,15 +230,21 @@ def figures_added(task_ids) -> None:
 
 # -- the daily roll, compaction, snapshots ------------------------------------------------------------
 
-BACKFILL_DAYS_AFTER_SEEDING = 7
+
+def history_start() -> date | None:
+    """The first day of the ledger's history: the local day the oldest task was created (None: no tasks)."""
+    first = RectificationTask.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localtime(first).date() if first else None
 
 
-def figures_seeded(*, today: date | None = None, days: int = BACKFILL_DAYS_AFTER_SEEDING) -> None:
-    """After bulk seeding: the counters for today and the snapshots of the last `days` days
-    (older days: `manage.py backfill_figures`; until then the as-of dashboard scans the events)."""
+def figures_seeded(*, today: date | None = None) -> None:
+    """After bulk seeding, the state a live product would have: the counters for today and a snapshot of
+    every past day of the seeded history (the nightly roll writes one a day; one pass builds them all)."""
     today = today or timezone.localdate()
     figures_roll(today=today)
-    figures_backfill(start=today - timedelta(days=days), end=today - timedelta(days=1), replace=True)
+    start = history_start()
+    if start and start < today:
+        figures_backfill(start=start, end=today - timedelta(days=1), replace=True, today=today)
 
 
 def _figure_day_for_update() -> FigureDay:
@@ -342,12 +349,29 @@ def _rows_from_events(day: date) -> list[dict]:
     ]
 
 
-def figures_backfill(*, start: date, end: date, replace: bool = False) -> int:
-    """Build the snapshots of the days start..end (not today) from the events; skips built days unless
-    `replace`. One transaction per day, so a long backfill can be stopped and resumed."""
-    end = min(end, timezone.localdate() - timedelta(days=1))
+# Days built per transaction by the one-pass backfill: each pass reads the tasks and the history once.
+SPAN_DAYS = 400
+
+
+def figures_backfill(*, start: date, end: date, replace: bool = False, today: date | None = None) -> int:
+    """Build the snapshots of the days start..end (not today); skips built days unless `replace`. Returns the
+    number of days built.
+
+    On PostgreSQL one pass over the tasks and their status events builds up to SPAN_DAYS days at once
+    (inspections.snapshots), one transaction per pass, so a long backfill can be stopped and resumed; the rows
+    equal the day-by-day replay (`snapshot_grouped`), which other databases run, one transaction per day."""
+    today = today or timezone.localdate()
+    end = min(end, today - timedelta(days=1))
     built = set(SnapshotDay.objects.filter(day__range=(start, end)).values_list("day", flat=True))
     count, day = 0, start
+    if connection.vendor == "postgresql":
+        while day <= end:
+            last = min(end, day + timedelta(days=SPAN_DAYS - 1))
+            with transaction.atomic():
+                _tune()
+                count += _store_span(day, last, built=set() if replace else built)
+            day = last + timedelta(days=1)
+        return count
     while day <= end:
         if replace or day not in built:
             with transaction.atomic():
@@ -356,6 +380,25 @@ def figures_backfill(*, start: date, end: date, replace: bool = False) -> int:
             count += 1
         day += timedelta(days=1)
     return count
+
+
+def _store_span(start: date, end: date, *, built: set) -> int:
+    """Store the snapshots of the days start..end not in `built`, from one pass over the history."""
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    todo = [day for day in days if day not in built]
+    if not todo:
+        return 0
+    TaskFigureSnapshot.objects.filter(day__range=(start, end)).exclude(day__in=built).delete()
+    SnapshotDay.objects.filter(day__in=todo).delete()
+    sql, params = span_sql(
+        start=start, end=end, past=PAST, soon=SOON, skip_built=SnapshotDay._meta.db_table if built else None
+    )
+    table = connection.ops.quote_name(TaskFigureSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, {', '.join(SPAN_COLUMNS)}, n) {sql}", params)
+    now = timezone.now()
+    SnapshotDay.objects.bulk_create([SnapshotDay(day=day, built_at=now) for day in todo], batch_size=5000)
+    return len(todo)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from rectify.replica import lag_tolerant_atomic, read_connection
 
 from .. import summaries
 from ..access import cooperating_elsewhere, led_within, visible_rounds, visible_tasks
-from ..asof import completion_events, start_of_day, tasks_as_of
+from ..asof import completion_events, join_status_then, start_of_day, tasks_as_of, tasks_as_of_joined
 from ..choices import Category, TaskStatus, Warning
 from ..figures import (
     complete_q,
@@ -151,6 +151,8 @@ class Dashboard:
     overdue_all: Figure
     trend: list[Figure]
     warnings: list[Figure] | None  # None as of a past day: past percentages are not kept
+    # As of a past day without a snapshot: the figures were rebuilt from the event history (said on the page).
+    reconstructed: bool = False
 
     def chart_units(self) -> list[Group]:
         if len(self.units) <= CHART_UNITS:
@@ -241,9 +243,12 @@ def grouped_sql(queryset) -> tuple[str, list, list[str]]:
     return f"{head} GROUP BY GROUPING SETS (({by_scope}), ({by_unit}))", params, columns
 
 
-def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None) -> tuple[list[dict], list[dict]]:
+def grouped_rows(
+    tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None, joined: bool = False
+) -> tuple[list[dict], list[dict]]:
     """Rows per (round, category, complete?[, warning]) and rows per (lead unit, complete?): one scan with
-    GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start)."""
+    GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start). `joined`: `tasks` are
+    `asof.tasks_as_of_joined` (PostgreSQL), whose status relation is added to the SQL here."""
     if grouping_sets is None:
         grouping_sets = read_connection().vendor == "postgresql"
     if not grouping_sets:
@@ -254,6 +259,8 @@ def grouped_rows(tasks, *, day: date, as_of: bool, grouping_sets: bool | None = 
         )
     queryset = grouped_counts(tasks, day=day, as_of=as_of)
     sql, params, columns = grouped_sql(queryset)
+    if joined:
+        sql, params = join_status_then(sql, params, day)
     # Raw SQL bypasses the router: read where the dashboard reads (the replica inside lag_tolerant()).
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
@@ -277,14 +284,21 @@ def _summary_unit_ids(user, scope: Scope):
 
 
 def figure_rows(
-    user, scope: Scope, tasks, *, day: date, as_of: bool, ready: tuple[bool, bool]
+    user, scope: Scope, tasks, *, day: date, as_of: bool, ready: tuple[bool, bool], base=None
 ) -> tuple[list[dict], list[dict]]:
     """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
     inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
-    its units cooperate on: those few are scanned and added (the counters are per lead unit)."""
+    its units cooperate on: those few are scanned and added (the counters are per lead unit).
+
+    As of a day without a snapshot, the scan replays the events: over every task (`base`: the scoped tasks
+    before `tasks_as_of`) with the status of each joined from one pass over the events, over a unit's tasks
+    with a lookup per task (cheaper for a few thousand tasks than a pass over every task's events)."""
     live_ready, snapshot_ready = ready
     unit_ids = _summary_unit_ids(user, scope) if (snapshot_ready if as_of else live_ready) else False
     if unit_ids is False:
+        if as_of and base is not None and user.sees_everything and not scope.unit:
+            if read_connection().vendor == "postgresql":
+                return grouped_rows(tasks_as_of_joined(base, day), day=day, as_of=True, joined=True)
         return grouped_rows(tasks, day=day, as_of=as_of)
     rows, unit_rows = summaries.summary_rows(
         day=day,
@@ -522,7 +536,7 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     base = scoped_tasks(user, scope)
     tasks = tasks_as_of(base, day) if as_of else base
 
-    rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready)
+    rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready, base=base)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
     overdue_tasks = list(
@@ -557,6 +571,7 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
         trend=_trend(None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[0]),
         warnings=warnings,
+        reconstructed=as_of and not ready[1],
     )
 
 
