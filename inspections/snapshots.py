@@ -13,7 +13,8 @@ of start..end at once (PostgreSQL):
    to the deadline, past from the day after; no deadline: "") and "signed off this week" (from the day of
    signing off to that week's Sunday); at most five pieces a span;
 3. each piece adds +1 to its key on its first day and -1 the day after its last; a running sum per key over
-   the days gives the count of every day, expanded to one row per (day, key) while the count is not 0.
+   the days gives the count of every day, expanded to one row per (day, key) while the count is not 0,
+   in the order of the days (a day's rows lie together in the table: the as-of page reads a few pages).
 
 So the cost is one scan of the tasks and the status events of the span, whatever the number of days: the
 rows equal `snapshot_grouped(day)` of each day (tests/inspections/test_snapshot_span.py proves it).
@@ -90,6 +91,7 @@ WITH task AS (
 SELECT g.day::date AS day, {", ".join(SPAN_COLUMNS)}, n
 FROM change CROSS JOIN LATERAL generate_series(change.day, COALESCE(change.next_day - 1, %(end)s), '1 day') AS g(day)
 WHERE n <> 0{skip}
+ORDER BY 1
 """
     params = {
         "zone": zone,

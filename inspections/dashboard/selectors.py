@@ -284,7 +284,7 @@ def _summary_unit_ids(user, scope: Scope):
 
 
 def figure_rows(
-    user, scope: Scope, tasks, *, day: date, as_of: bool, ready: tuple[bool, bool], base=None
+    user, scope: Scope, tasks, *, day: date, as_of: bool, ready: tuple, base=None
 ) -> tuple[list[dict], list[dict]]:
     """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
     inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
@@ -293,7 +293,7 @@ def figure_rows(
     As of a day without a snapshot, the scan replays the events: over every task (`base`: the scoped tasks
     before `tasks_as_of`) with the status of each joined from one pass over the events, over a unit's tasks
     with a lookup per task (cheaper for a few thousand tasks than a pass over every task's events)."""
-    live_ready, snapshot_ready = ready
+    live_ready, snapshot_ready = ready[:2]
     unit_ids = _summary_unit_ids(user, scope) if (snapshot_ready if as_of else live_ready) else False
     if unit_ids is False:
         if as_of and base is not None and user.sees_everything and not scope.unit:
@@ -506,14 +506,14 @@ def _base_path(user, scope: Scope) -> str:
     return "/"
 
 
-def _tune_postgresql(day: date) -> tuple[bool, bool]:
+def _tune_postgresql(day: date) -> tuple[bool, bool, bool]:
     """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
     far less; enough work_mem lets the grouping sets aggregate in hash tables, not by sorting; and a
     random page costs about as much as a sequential one when the data is in memory or on SSD (the usual
     1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan.
 
-    Returns whether the summary counters (live, snapshot) hold `day`, asked in the same round trip (on the
-    connection the dashboard reads: the replica when there is one)."""
+    Returns whether the summary counters (live, snapshot, trend ledger) hold `day`, asked in the same round
+    trip (on the connection the dashboard reads: the replica when there is one)."""
     connection = read_connection()
     if connection.vendor != "postgresql":
         return summaries.readiness(day)
@@ -522,8 +522,8 @@ def _tune_postgresql(day: date) -> tuple[bool, bool]:
         cursor.execute(
             f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1; {check}", params
         )
-        live, snapshot = cursor.fetchone()
-    return bool(live), bool(snapshot)
+        live, snapshot, ledger = cursor.fetchone()
+    return bool(live), bool(snapshot), bool(ledger)
 
 
 # Figures that may lag the primary by seconds: read on the replica when there is one, in one transaction.
@@ -569,7 +569,11 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
             "overdue", _("全部逾期任务"), headline[3].value, scope.params(overdue="true", ordering="deadline")
         ),
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
-        trend=_trend(None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[0]),
+        # The trend ledger: today's board when the live counters hold today, a past day's when it is before
+        # their day (the ledger holds every day before it).
+        trend=_trend(
+            None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[2] if as_of else ready[0]
+        ),
         warnings=warnings,
         reconstructed=as_of and not ready[1],
     )

@@ -216,10 +216,18 @@ def test_backfill_command_builds_the_past_days(world, capsys):
 
 def test_dashboard_query_count_does_not_grow_with_the_data(world):
     leader, nanshan = world["users"]["leader"], world["users"]["nanshan"]
+    replayed_day = TODAY - timedelta(days=10)
 
     def counts():
         result = []
-        for user, scope in ((leader, Scope()), (nanshan, Scope()), (leader, Scope(as_of=TODAY - timedelta(days=2)))):
+        boards = (
+            (leader, Scope()),
+            (nanshan, Scope()),
+            (leader, Scope(as_of=TODAY - timedelta(days=2))),
+            # A day without snapshot (replayed), then with one (the seeder builds every day of its history).
+            (leader, Scope(as_of=replayed_day)),
+        )
+        for user, scope in boards:
             with CaptureQueriesContext(connection) as queries:
                 dashboard(user=user, scope=scope, today=TODAY)
             assert summary_used(queries) or scope.as_of
@@ -230,9 +238,12 @@ def test_dashboard_query_count_does_not_grow_with_the_data(world):
 
     with time_machine.travel(at(TODAY), tick=False):
         summaries.figures_seeded(today=TODAY)  # what the bulk seeder calls at its end
+        SnapshotDay.objects.filter(day=replayed_day).delete()
+        assert dashboard(user=leader, scope=Scope(as_of=replayed_day), today=TODAY).reconstructed
         small = counts()
         seed_bulk(tasks=200, seed=3, today=TODAY)
         assert summaries.figures_reconcile() == []
+        assert not dashboard(user=leader, scope=Scope(as_of=replayed_day), today=TODAY).reconstructed
         assert counts() == small
         assert_same_as_scan(leader, Scope(), TODAY)
         assert_same_as_scan(leader, Scope(as_of=TODAY - timedelta(days=2)), TODAY)
