@@ -352,8 +352,8 @@ def _rows_from_events(day: date) -> list[dict]:
 
 
 # Days built per transaction by the one-pass backfill. Each pass reads every task and status event up to its
-# last day, so fewer, longer passes cost less (300k tasks, 3,240 days: 9 passes of 400 days 113 s, one 45 s);
-# ten years keep a transaction (and a resumed backfill's lost work) bounded.
+# last day, so fewer, longer passes cost less (300k tasks, 3,240 days: 9 passes of 400 days 113 s, one pass
+# 87 s of which 8.2M rows inserted); ten years keep a transaction (and a resumed backfill's lost work) bounded.
 SPAN_DAYS = 3660
 
 
