@@ -20,7 +20,7 @@ from accounts.models import Unit
 from rectify.replica import lag_tolerant_atomic, read_connection
 
 from .. import summaries
-from ..access import cooperating_elsewhere, led_within, visible_rounds, visible_tasks
+from ..access import cooperated_elsewhere_tasks, led_within, visible_rounds, visible_tasks
 from ..asof import completion_events, start_of_day, tasks_as_of
 from ..choices import Category, TaskStatus, Warning
 from ..figures import (
@@ -180,6 +180,19 @@ def scoped_tasks(user, scope: Scope):
     return tasks
 
 
+def scoped_elsewhere(user, scope: Scope):
+    """Of `scoped_tasks(user, scope)`, those led outside the unit user's subtree that its units cooperate on
+    (the part the per-lead-unit counters do not hold), narrowed by the scope's round and category: read from
+    the cooperation rows, so its cost follows those tasks, not the user's whole visible set. Only without a
+    unit filter (a unit filter selects led tasks alone)."""
+    tasks = cooperated_elsewhere_tasks(user)
+    if scope.round:
+        tasks = tasks.filter(round=scope.round)
+    if scope.category:
+        tasks = tasks.filter(category=scope.category)
+    return tasks
+
+
 def grouped_counts(tasks, *, day: date, as_of: bool, keys: list[str] | None = None):
     """THE main query, as an ORM queryset: counts per (round, category, lead unit, complete?[, warning]).
 
@@ -294,7 +307,9 @@ def figure_rows(
         category=scope.category,
     )
     if not user.sees_everything and not scope.unit:
-        elsewhere = tasks.filter(cooperating_elsewhere(user))
+        elsewhere = scoped_elsewhere(user, scope)
+        if as_of:
+            elsewhere = tasks_as_of(elsewhere, day)
         more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
         rows, unit_rows = rows + more, unit_rows + more_units
     return rows, unit_rows
@@ -445,7 +460,7 @@ def _trend_from_ledger(user, tasks, scope: Scope, day: date, first_monday: date)
         # Tasks led elsewhere that the user's units cooperate on: not in the ledger's lead units.
         elsewhere = _weeks_from_events(
             completion_events(first_monday, min(day, today - timedelta(days=1))),
-            tasks.filter(cooperating_elsewhere(user)),
+            scoped_elsewhere(user, scope),
         )
         for monday, n in elsewhere.items():
             by_week[monday] += n
