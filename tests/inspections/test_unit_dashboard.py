@@ -17,7 +17,7 @@ from accounts.choices import Role
 from accounts.models import Unit
 from accounts.services import user_create
 from inspections import services, summaries
-from inspections.access import led_within, visible_tasks
+from inspections.access import cooperated_elsewhere_tasks, led_tasks, led_within, visible_tasks
 from inspections.choices import COMPLETE_STATUSES, EvidenceKind, TaskStatus, Warning
 from inspections.demo.bulk import seed_bulk
 from inspections.demo.realistic import TINY_PDF
@@ -189,3 +189,21 @@ def test_a_units_dashboard_query_count_does_not_grow_with_its_tasks(world, clien
             response = client.get(reverse("inspections:dashboard"))
         assert response.context["dashboard"].headline[0].value > 0
         assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_led_and_cooperated_elsewhere_tasks_split_the_visible_tasks(world):
+    """access.led_tasks and access.cooperated_elsewhere_tasks, written without the visibility OR, are exactly the
+    two parts of what the access rule lets a unit user see; for those who see everything, all and nothing."""
+    with time_machine.travel(at(TODAY), tick=False):
+        seed_bulk(tasks=300, seed=5, today=TODAY)
+    users = [township_contact(), world["users"]["nanshan"], world["zhujian"], world["users"]["leader"]]
+    for user in users:
+        visible = set(visible_tasks(user).values_list("pk", flat=True))
+        led = set(led_tasks(user).values_list("pk", flat=True))
+        elsewhere = set(cooperated_elsewhere_tasks(user).values_list("pk", flat=True))
+        if user.sees_everything:
+            assert (led, elsewhere) == (visible, set())
+            continue
+        assert led == set(visible_tasks(user).filter(led_within(user.unit)).values_list("pk", flat=True))
+        assert led | elsewhere == visible and not led & elsewhere, user
+    assert cooperated_elsewhere_tasks(users[0]).exists()
