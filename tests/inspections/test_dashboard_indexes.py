@@ -110,3 +110,18 @@ def test_a_units_todo_counts_are_index_ranges_of_its_lead_units(leader):
             "returned": ("event_task_rejected",),
         }[key]
         assert any(index in plan for index in indexes), (key, plan)
+
+
+def test_a_units_cooperation_rows_are_read_from_an_index_alone(leader):
+    """Every part of a unit user's view that covers cooperated tasks starts from its subtree's cooperation rows:
+    an index-only scan of task_coop_unit_task (migration 0022), not a heap visit per row."""
+    from inspections.access import cooperated_elsewhere_tasks
+
+    zhujian = User.objects.get(username="zhujian")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE inspections_rectificationtask_cooperating_units")
+    sql, params = cooperated_elsewhere_tasks(zhujian).values("pk").query.sql_with_params()
+
+    plan = _plan(sql, params)
+
+    assert "Index Only Scan using task_coop_unit_task" in plan, plan
