@@ -76,6 +76,18 @@ def cooperated_elsewhere_tasks(user) -> QuerySet:
     return RectificationTask.objects.filter(cooperating_elsewhere(user))
 
 
+def cooperating_elsewhere_of(user, task_field: str) -> Q:
+    """`cooperating_elsewhere` for rows of another model that point at a task through `task_field` (a task's
+    events): their task is one of the subtree's cooperation rows (a semi-join PostgreSQL can hash, reading the
+    rows from task_coop_unit_task alone) and is led outside the subtree (asked of the matched rows' tasks only).
+    Only for a user with a unit."""
+    subtree = Unit.objects.subtree_of(user.unit).values("pk")
+    cooperating = RectificationTask.cooperating_units.through.objects.filter(unit__in=subtree).values(
+        "rectificationtask_id"
+    )
+    return Q(**{f"{task_field}__in": cooperating}) & ~Q(**{f"{task_field}__lead_unit__in": subtree})
+
+
 def restrict_tasks(queryset: QuerySet, user) -> QuerySet:
     """Narrow any task queryset to what `user` may see."""
     if not user.is_authenticated or not user.is_active:

@@ -25,7 +25,7 @@ from inspections.figures import completion_rate, due_soon_days
 from inspections.models import RectificationTask, TaskEvent
 from inspections.todo.selectors import todo_counts
 from inspections.workflow import Action
-from tests.inspections.test_dashboard import TODAY, at, world
+from tests.inspections.test_dashboard import TODAY, _complete, at, world
 from tests.inspections.test_figure_summaries import summary_used
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,24 @@ def recomputed(user, today) -> dict:
         },
         **groups,
         "warnings": dict(Counter(t["warning"] for t in tasks)),
+        "trend": trend_recomputed(user, today),
     }
+
+
+def trend_recomputed(user, today) -> dict:
+    """{Monday: tasks whose status became complete (from an open one) that week}, over the last 12 weeks."""
+    first_monday = today - timedelta(days=today.weekday(), weeks=11)
+    visible = set(visible_tasks(user).values_list("pk", flat=True))
+    weeks = {first_monday + timedelta(weeks=i): set() for i in range(12)}
+    for task_id, moment, source, target in TaskEvent.objects.filter(kind="transition").values_list(
+        "task_id", "at", "from_status", "to_status"
+    ):
+        local = timezone.localtime(moment).date()
+        monday = local - timedelta(days=local.weekday())
+        if task_id in visible and target in COMPLETE_STATUSES and source not in COMPLETE_STATUSES and monday in weeks:
+            if local <= today:
+                weeks[monday].add(task_id)
+    return {monday.isoformat(): len(tasks) for monday, tasks in weeks.items()}
 
 
 def shown(board) -> dict:
@@ -100,6 +117,7 @@ def shown(board) -> dict:
         "rounds": {g.key: (g.total, g.complete, g.overdue) for g in board.rounds},
         "categories": {g.key: (g.total, g.complete, g.overdue) for g in board.categories},
         "warnings": {f.key: f.value for f in board.warnings if f.value},
+        "trend": {f.key: f.value for f in board.trend},
     }
 
 
@@ -144,18 +162,30 @@ def send_back(world, user, n: int) -> None:
 
 
 def test_a_units_dashboard_and_todo_counts_equal_a_direct_recomputation(world, client):
-    with time_machine.travel(at(TODAY), tick=False):
-        summaries.figures_seeded(today=TODAY)
-        seed_bulk(tasks=600, seed=5, today=TODAY)
+    bureau = world["users"]["duchaban"]
+    with time_machine.travel(at(TODAY - timedelta(days=30)), tick=False):
+        summaries.figures_seeded(today=TODAY - timedelta(days=30))
+        seed_bulk(tasks=600, seed=5, today=TODAY - timedelta(days=30))
         user = township_contact()
-        send_back(world, user, 2)
-        # A task led elsewhere moves into the subtree's view: a cooperating unit of it added by the bureau.
-        outside = RectificationTask.objects.exclude(pk__in=visible_tasks(user).values("pk")).order_by("pk").first()
-        services.task_update(
-            actor=world["users"]["duchaban"],
-            task=outside,
-            cooperating_units=[Unit.objects.filter(parent=user.unit).first()],
+        # A task led elsewhere comes into the subtree's view (the bureau adds a cooperating unit of it) and is
+        # completed ten days before today: a week of the trend that only the cooperated part holds.
+        outside = (
+            RectificationTask.objects.exclude(pk__in=visible_tasks(user).values("pk"))
+            .filter(status=TaskStatus.IN_PROGRESS)
+            .order_by("pk")
+            .first()
         )
+        services.task_update(
+            actor=bureau, task=outside, cooperating_units=[Unit.objects.filter(parent=user.unit).first()]
+        )
+    with time_machine.travel(at(TODAY - timedelta(days=10)), tick=False):
+        lead_contact = user_create(
+            username="lead_contact", password=None, role=Role.UNIT, unit=outside.lead_unit, full_name="牵头单位联络员"
+        )
+        _complete(RectificationTask.objects.get(pk=outside.pk), unit_user=lead_contact, bureau=bureau)
+    with time_machine.travel(at(TODAY), tick=False):
+        summaries.figures_roll(today=TODAY)
+        send_back(world, user, 2)
         assert summaries.figures_reconcile() == []
 
         client.force_login(user)
@@ -168,6 +198,8 @@ def test_a_units_dashboard_and_todo_counts_equal_a_direct_recomputation(world, c
         assert shown(response.context["dashboard"]) == expected
         assert expected["headline"]["total"] > visible_tasks(user).filter(led_within(user.unit)).count() > 0
         assert set(expected["warnings"]) - {Warning.DONE}, "a comparison without open tasks proves little"
+        completed = (TODAY - timedelta(days=10)) - timedelta(days=(TODAY - timedelta(days=10)).weekday())
+        assert expected["trend"][completed.isoformat()] > 0
 
         counts = todo_counts(user, today=TODAY)
         assert {key: counts[key] for key in ("overdue", "due", "returned")} == todo_recomputed(user, TODAY)
