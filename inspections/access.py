@@ -53,6 +53,41 @@ def cooperating_elsewhere(user) -> Q:
     return Q(InSubquery(F("pk"), cooperating)) & ~led_within(user.unit)
 
 
+def led_tasks(user) -> QuerySet:
+    """The visible tasks that the user's unit subtree leads (a unit user's own work: its to-do lists), or every
+    visible task for a user who is not a unit user.
+
+    For a unit user this is `visible_tasks(user).filter(led_within(user.unit))` without the cooperation half of
+    the visibility OR, which the lead-unit condition makes redundant: with it PostgreSQL ORs in a bitmap of
+    every cooperated task on each count."""
+    tasks = visible_tasks(user)
+    if not user.is_authenticated or not user.is_active or user.sees_everything or user.unit_id is None:
+        return tasks
+    return RectificationTask.objects.filter(led_within(user.unit))
+
+
+def cooperated_elsewhere_tasks(user) -> QuerySet:
+    """The visible tasks led outside the user's unit subtree that a unit of it cooperates on
+    (`cooperating_elsewhere`), read from the subtree's cooperation rows alone: no visibility OR around it,
+    which it implies (each row would be tested against an array of every cooperated task). Empty for a user
+    without a unit or who sees everything (nothing of theirs is "elsewhere")."""
+    if not user.is_authenticated or not user.is_active or user.sees_everything or user.unit_id is None:
+        return RectificationTask.objects.none()
+    return RectificationTask.objects.filter(cooperating_elsewhere(user))
+
+
+def cooperating_elsewhere_of(user, task_field: str) -> Q:
+    """`cooperating_elsewhere` for rows of another model that point at a task through `task_field` (a task's
+    events): their task is one of the subtree's cooperation rows (a semi-join PostgreSQL can hash, reading the
+    rows from task_coop_unit_task alone) and is led outside the subtree (asked of the matched rows' tasks only).
+    Only for a user with a unit."""
+    subtree = Unit.objects.subtree_of(user.unit).values("pk")
+    cooperating = RectificationTask.cooperating_units.through.objects.filter(unit__in=subtree).values(
+        "rectificationtask_id"
+    )
+    return Q(**{f"{task_field}__in": cooperating}) & ~Q(**{f"{task_field}__lead_unit__in": subtree})
+
+
 def restrict_tasks(queryset: QuerySet, user) -> QuerySet:
     """Narrow any task queryset to what `user` may see."""
     if not user.is_authenticated or not user.is_active:

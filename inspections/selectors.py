@@ -10,7 +10,7 @@ from accounts.models import Unit
 from accounts.selectors import units_visible_to
 
 from . import summaries
-from .access import cooperating_elsewhere, visible_findings, visible_rounds, visible_tasks
+from .access import cooperated_elsewhere_tasks, visible_findings, visible_rounds, visible_tasks
 from .figures import completion_rate, count_aggregates
 from .filtersets import TaskFilterSet
 from .models import InspectionRound, RectificationTask
@@ -116,7 +116,7 @@ def _round_counts(round_ids, *, user, today: date):
     if user.sees_everything:
         return summaries.round_counts(round_ids=round_ids).filter(ready).union(scan, all=True)
     counters = summaries.round_counts(round_ids=round_ids, unit_ids=Unit.objects.subtree_of(user.unit).values("pk"))
-    elsewhere = _scanned(RectificationTask.objects.filter(cooperating_elsewhere(user)).filter(ready), round_ids, today)
+    elsewhere = _scanned(cooperated_elsewhere_tasks(user).filter(ready), round_ids, today)
     return counters.filter(ready).union(elsewhere, scan, all=True)
 
 

@@ -54,6 +54,13 @@ class TaskEvent(AppendOnlyRecord):
             # The weekly completion trend: completion transitions by time, with their task, read from
             # the index alone (a few thousand entries a quarter instead of heap visits across all events).
             models.Index(fields=["at", "task"], name="event_completion_at", condition=COMPLETION_TRANSITION),
+            # The 被退回 to-do list: the few tasks with a reject, probed per task (or read alone) instead of
+            # sorting every open task's events for its last action.
+            models.Index(
+                fields=["task"],
+                name="event_task_rejected",
+                condition=models.Q(kind=EventKind.TRANSITION, action="reject"),  # workflow.Action.REJECT
+            ),
         ]
 
     def __str__(self) -> str:

@@ -220,6 +220,9 @@ class RectificationTask(models.Model):
             models.Index(fields=["deadline"], name="task_deadline"),
             models.Index(fields=["round", "status"], name="task_round_status"),
             models.Index(fields=["category", "status"], name="task_category_status"),
+            # A unit's to-do counts (overdue, due soon, returned: open tasks its subtree leads, by deadline)
+            # read as index ranges of the lead units, so they cost the counted rows, not the unit's tasks.
+            models.Index(fields=["lead_unit", "status", "deadline"], name="task_lead_status_deadline"),
             # The dashboard's grouped counts read every column they need from this index alone (an
             # index-only scan of narrow entries instead of walking each wide row past goal/measures).
             models.Index(

@@ -89,3 +89,39 @@ def test_unit_users_scope_is_read_through_indexes(leader):
 
     assert "Seq Scan on inspections_rectificationtask" not in plan, plan
     assert "= ANY" in plan, plan
+
+
+def test_a_units_todo_counts_are_index_ranges_of_its_lead_units(leader):
+    """The menu's to-do counts of a unit user (on every page, the dashboard's slowest query at 1M tasks) never read
+    the cooperation half of the visibility rule: overdue reads task_lead_status_deadline, 被退回 the tasks with a
+    reject through event_task_rejected (due soon may take either deadline index on this little data)."""
+    from inspections.todo.selectors import _base, _conditions
+
+    zhujian = User.objects.get(username="zhujian")
+    conditions = _conditions(zhujian, TODAY)
+    for key in ("overdue", "due", "returned"):
+        queryset = _base(zhujian, TODAY).filter(conditions[key][0]).order_by().values("pk")[:1000]
+        sql, params = queryset.query.sql_with_params()
+        plan = _plan(sql, params)
+        assert "cooperating_units" not in plan, plan
+        indexes = {
+            "overdue": ("task_lead_status_deadline",),
+            "due": ("task_lead_status_deadline", "task_status_deadline"),
+            "returned": ("event_task_rejected",),
+        }[key]
+        assert any(index in plan for index in indexes), (key, plan)
+
+
+def test_a_units_cooperation_rows_are_read_from_an_index_alone(leader):
+    """Every part of a unit user's view that covers cooperated tasks starts from its subtree's cooperation rows:
+    an index-only scan of task_coop_unit_task (migration 0022), not a heap visit per row."""
+    from inspections.access import cooperated_elsewhere_tasks
+
+    zhujian = User.objects.get(username="zhujian")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE inspections_rectificationtask_cooperating_units")
+    sql, params = cooperated_elsewhere_tasks(zhujian).values("pk").query.sql_with_params()
+
+    plan = _plan(sql, params)
+
+    assert "Index Only Scan using task_coop_unit_task" in plan, plan

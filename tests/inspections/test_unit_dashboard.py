@@ -1,0 +1,241 @@
+"""A unit's dashboard (issue 19): the figures of a unit with sub-units and cooperated tasks (its subtree's lead-unit
+counters, plus the tasks led elsewhere that its units cooperate on) and its to-do counts (the menu's badge), equal to
+a direct recomputation from the tasks the access rule lets it see; the same number of queries whatever the data."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import Unit
+from accounts.services import user_create
+from inspections import services, summaries
+from inspections.access import cooperated_elsewhere_tasks, led_tasks, led_within, visible_tasks
+from inspections.choices import COMPLETE_STATUSES, EvidenceKind, TaskStatus, Warning
+from inspections.demo.bulk import seed_bulk
+from inspections.demo.realistic import TINY_PDF
+from inspections.figures import completion_rate, due_soon_days
+from inspections.models import RectificationTask, TaskEvent
+from inspections.todo.selectors import todo_counts
+from inspections.workflow import Action
+from tests.inspections.test_dashboard import TODAY, _complete, at, world
+from tests.inspections.test_figure_summaries import summary_used
+
+pytestmark = pytest.mark.django_db
+
+
+def township_contact():
+    """A contact of the bulk township whose subtree (the township and its enterprises) sees the most tasks led
+    outside it: a unit with sub-units whose view mixes led and cooperated tasks."""
+    townships = Unit.objects.filter(code__startswith="BULK-T")
+
+    def elsewhere(unit):
+        return visible_tasks_of(unit).exclude(led_within(unit)).count()
+
+    unit = max(townships, key=lambda u: (elsewhere(u), -u.pk))
+    assert Unit.objects.filter(parent=unit).exists()
+    return user_create(username="township_contact", password=None, role=Role.UNIT, unit=unit, full_name="乡镇联络员")
+
+
+def visible_tasks_of(unit):
+    cooperating = RectificationTask.cooperating_units.through.objects.filter(unit__path__startswith=unit.path).values(
+        "rectificationtask_id"
+    )
+    return RectificationTask.objects.filter(led_within(unit)) | RectificationTask.objects.filter(pk__in=cooperating)
+
+
+def recomputed(user, today) -> dict:
+    """The dashboard's headline, per-round, per-category and warning figures, counted task by task in Python."""
+    tasks = list(
+        visible_tasks(user)
+        .with_schedule(today)
+        .values("round_id", "category", "status", "deadline", "signed_off_at", "warning")
+    )
+    monday = today - timedelta(days=today.weekday())
+    soon = today + timedelta(days=due_soon_days())
+
+    def complete(t):
+        return t["status"] in COMPLETE_STATUSES
+
+    def overdue(t):
+        return not complete(t) and t["deadline"] is not None and t["deadline"] < today
+
+    groups = {"rounds": {}, "categories": {}}
+    for t in tasks:
+        for name, key in (("rounds", str(t["round_id"])), ("categories", t["category"])):
+            total, done, late = groups[name].get(key, (0, 0, 0))
+            groups[name][key] = (total + 1, done + complete(t), late + overdue(t))
+    n_complete = sum(map(complete, tasks))
+    return {
+        "headline": {
+            "total": len(tasks),
+            "complete": n_complete,
+            "rate": completion_rate(n_complete, len(tasks)),
+            "overdue": sum(map(overdue, tasks)),
+            "due_soon": sum(
+                1 for t in tasks if not complete(t) and t["deadline"] is not None and today <= t["deadline"] <= soon
+            ),
+            "in_notice": sum(1 for t in tasks if t["status"] == TaskStatus.IN_NOTICE),
+            "closed_week": sum(
+                1
+                for t in tasks
+                if t["signed_off_at"] and monday <= timezone.localtime(t["signed_off_at"]).date() <= today
+            ),
+        },
+        **groups,
+        "warnings": dict(Counter(t["warning"] for t in tasks)),
+        "trend": trend_recomputed(user, today),
+    }
+
+
+def trend_recomputed(user, today) -> dict:
+    """{Monday: tasks whose status became complete (from an open one) that week}, over the last 12 weeks."""
+    first_monday = today - timedelta(days=today.weekday(), weeks=11)
+    visible = set(visible_tasks(user).values_list("pk", flat=True))
+    weeks = {first_monday + timedelta(weeks=i): set() for i in range(12)}
+    for task_id, moment, source, target in TaskEvent.objects.filter(kind="transition").values_list(
+        "task_id", "at", "from_status", "to_status"
+    ):
+        local = timezone.localtime(moment).date()
+        monday = local - timedelta(days=local.weekday())
+        if task_id in visible and target in COMPLETE_STATUSES and source not in COMPLETE_STATUSES and monday in weeks:
+            if local <= today:
+                weeks[monday].add(task_id)
+    return {monday.isoformat(): len(tasks) for monday, tasks in weeks.items()}
+
+
+def shown(board) -> dict:
+    return {
+        "headline": {f.key: f.value for f in board.headline},
+        "rounds": {g.key: (g.total, g.complete, g.overdue) for g in board.rounds},
+        "categories": {g.key: (g.total, g.complete, g.overdue) for g in board.categories},
+        "warnings": {f.key: f.value for f in board.warnings if f.value},
+        "trend": {f.key: f.value for f in board.trend},
+    }
+
+
+def todo_recomputed(user, today) -> dict:
+    """The unit's to-do lists counted directly: open tasks its subtree leads, overdue / due soon / sent back (the
+    last status change a reject)."""
+    mine = [
+        t
+        for t in visible_tasks(user).filter(led_within(user.unit)).values("pk", "status", "deadline")
+        if t["status"] in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
+    ]
+    last_action = {}
+    for task_id, action in (
+        TaskEvent.objects.filter(task_id__in=[t["pk"] for t in mine], kind="transition")
+        .order_by("at", "id")
+        .values_list("task_id", "action")
+    ):
+        last_action[task_id] = action
+    soon = today + timedelta(days=due_soon_days())
+    return {
+        "overdue": sum(1 for t in mine if t["deadline"] and t["deadline"] < today),
+        "due": sum(1 for t in mine if t["deadline"] and today <= t["deadline"] <= soon),
+        "returned": sum(
+            1 for t in mine if t["status"] == TaskStatus.IN_PROGRESS and last_action.get(t["pk"]) == Action.REJECT
+        ),
+    }
+
+
+def send_back(world, user, n: int) -> None:
+    """Submit and reject `n` of the tasks the user's subtree leads (through the services), so 被退回 is not empty."""
+    bureau = world["users"]["duchaban"]
+    tasks = RectificationTask.objects.filter(led_within(user.unit), status=TaskStatus.IN_PROGRESS).order_by("pk")
+    for task in tasks[:n]:
+        services.task_evidence_add(
+            actor=user,
+            task=task,
+            kind=EvidenceKind.ACCEPTANCE,
+            files=[SimpleUploadedFile("验收报告.pdf", TINY_PDF, content_type="application/pdf")],
+        )
+        task = services.task_submit(actor=user, task=task, reason="已完成整改，申请销号")
+        services.task_reject(actor=bureau, task=task, reason="材料不全")
+
+
+def test_a_units_dashboard_and_todo_counts_equal_a_direct_recomputation(world, client):
+    bureau = world["users"]["duchaban"]
+    with time_machine.travel(at(TODAY - timedelta(days=30)), tick=False):
+        summaries.figures_seeded(today=TODAY - timedelta(days=30))
+        seed_bulk(tasks=600, seed=5, today=TODAY - timedelta(days=30))
+        user = township_contact()
+        # A task led elsewhere comes into the subtree's view (the bureau adds a cooperating unit of it) and is
+        # completed ten days before today: a week of the trend that only the cooperated part holds.
+        outside = (
+            RectificationTask.objects.exclude(pk__in=visible_tasks(user).values("pk"))
+            .filter(status=TaskStatus.IN_PROGRESS)
+            .order_by("pk")
+            .first()
+        )
+        services.task_update(
+            actor=bureau, task=outside, cooperating_units=[Unit.objects.filter(parent=user.unit).first()]
+        )
+    with time_machine.travel(at(TODAY - timedelta(days=10)), tick=False):
+        lead_contact = user_create(
+            username="lead_contact", password=None, role=Role.UNIT, unit=outside.lead_unit, full_name="牵头单位联络员"
+        )
+        _complete(RectificationTask.objects.get(pk=outside.pk), unit_user=lead_contact, bureau=bureau)
+    with time_machine.travel(at(TODAY), tick=False):
+        summaries.figures_roll(today=TODAY)
+        send_back(world, user, 2)
+        assert summaries.figures_reconcile() == []
+
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert response.status_code == 200
+        assert summary_used(queries), "the unit's figures were not read from the counters"
+        expected = recomputed(user, TODAY)
+        expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
+        assert shown(response.context["dashboard"]) == expected
+        assert expected["headline"]["total"] > visible_tasks(user).filter(led_within(user.unit)).count() > 0
+        assert set(expected["warnings"]) - {Warning.DONE}, "a comparison without open tasks proves little"
+        completed = (TODAY - timedelta(days=10)) - timedelta(days=(TODAY - timedelta(days=10)).weekday())
+        assert expected["trend"][completed.isoformat()] > 0
+
+        counts = todo_counts(user, today=TODAY)
+        assert {key: counts[key] for key in ("overdue", "due", "returned")} == todo_recomputed(user, TODAY)
+        assert counts["returned"] == 2 and counts["overdue"] > 0
+
+
+def test_a_units_dashboard_query_count_does_not_grow_with_its_tasks(world, client):
+    with time_machine.travel(at(TODAY), tick=False):
+        summaries.figures_seeded(today=TODAY)
+        seed_bulk(tasks=100, seed=5, today=TODAY)
+        user = township_contact()
+        client.force_login(user)
+        client.get(reverse("inspections:dashboard"))  # the session and content types
+        with CaptureQueriesContext(connection) as small:
+            assert client.get(reverse("inspections:dashboard")).status_code == 200
+        seed_bulk(tasks=800, seed=6, today=TODAY)
+        send_back(world, user, 2)
+        with CaptureQueriesContext(connection) as large:
+            response = client.get(reverse("inspections:dashboard"))
+        assert response.context["dashboard"].headline[0].value > 0
+        assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_led_and_cooperated_elsewhere_tasks_split_the_visible_tasks(world):
+    """access.led_tasks and access.cooperated_elsewhere_tasks, written without the visibility OR, are exactly the
+    two parts of what the access rule lets a unit user see; for those who see everything, all and nothing."""
+    with time_machine.travel(at(TODAY), tick=False):
+        seed_bulk(tasks=300, seed=5, today=TODAY)
+    users = [township_contact(), world["users"]["nanshan"], world["zhujian"], world["users"]["leader"]]
+    for user in users:
+        visible = set(visible_tasks(user).values_list("pk", flat=True))
+        led = set(led_tasks(user).values_list("pk", flat=True))
+        elsewhere = set(cooperated_elsewhere_tasks(user).values_list("pk", flat=True))
+        if user.sees_everything:
+            assert (led, elsewhere) == (visible, set())
+            continue
+        assert led == set(visible_tasks(user).filter(led_within(user.unit)).values_list("pk", flat=True))
+        assert led | elsewhere == visible and not led & elsewhere, user
+    assert cooperated_elsewhere_tasks(users[0]).exists()
