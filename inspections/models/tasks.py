@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import figures
-from ..choices import Category, DeadlineKind, Schedule, TaskStatus, Warning
+from ..choices import COMPLETE_STATUSES, Category, DeadlineKind, Schedule, TaskStatus, Warning
 from ..db import DaysBetween
 
 
@@ -218,6 +218,12 @@ class RectificationTask(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["deadline"], name="task_deadline"),
+            # The open (not complete) tasks by deadline: "overdue" (figures.overdue_q) read in deadline order,
+            # e.g. the menu's capped to-do count on every page, without walking the complete tasks' entries
+            # (task_status_deadline skipped 100,000 of them at 1M tasks for the first 1,000 overdue).
+            models.Index(
+                fields=["deadline", "status"], name="task_open_deadline", condition=~Q(status__in=COMPLETE_STATUSES)
+            ),
             models.Index(fields=["round", "status"], name="task_round_status"),
             models.Index(fields=["category", "status"], name="task_category_status"),
             # The dashboard's grouped counts read every column they need from this index alone (an
