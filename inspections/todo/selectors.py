@@ -124,8 +124,8 @@ def _supervision_keys(user) -> tuple[str, ...]:
     return ()
 
 
-def _supervision_counts(user, today: date) -> dict[str, int]:
-    return supervision.todo_counts(user=user, today=today, keys=_supervision_keys(user))
+def _supervision_lists(user, today: date) -> dict:
+    return supervision.todo_lists(user=user, today=today, keys=_supervision_keys(user))
 
 
 def _supervision_section(user, key: str, count: int, today: date, limit: int) -> TodoSection:
@@ -156,17 +156,14 @@ def _base(user, today):
 
 
 def todo_counts(user, *, today: date | None = None) -> dict[str, int]:
-    """The number of items in each of the user's to-do lists: one query for the tasks (each counted up to
-    COUNT_CAP + 1, a list's own rows through its index, not a scan of every visible task), one per supervision
-    model."""
+    """The number of items in each of the user's to-do lists, in one statement: each list (tasks and 督办 alike)
+    counted up to COUNT_CAP + 1 through its own index, never a scan of every visible task. The menu's badge
+    reads it on every page (issue 19: one query, not one for the tasks and one for supervision)."""
     today = today or timezone.localdate()
-    conditions = _conditions(user, today)
-    if not conditions:
-        return {}
     base = _base(user, today)
-    counts = capped_counts_each({key: base.filter(q) for key, (q, _query) in conditions.items()}, cap=COUNT_CAP)
-    counts.update(_supervision_counts(user, today))
-    return counts
+    lists = {key: base.filter(q) for key, (q, _query) in _conditions(user, today).items()}
+    lists.update(_supervision_lists(user, today))
+    return capped_counts_each(lists, cap=COUNT_CAP)
 
 
 def count_label(count: int) -> str | int:
