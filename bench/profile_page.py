@@ -49,6 +49,23 @@ class QueryLog:
             self.queries.append(((time.perf_counter() - started) * 1000, sql, None if many else params))
 
 
+def backend_cpu_ms() -> float | None:
+    """CPU ms used so far by this connection's PostgreSQL backend and the postmaster's reaped children (the
+    parallel workers), as bench_scale.CpuClock counts it; None when PostgreSQL is not on this machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{fields[1]}/stat") as stat:
+            parent = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12]) + int(parent[13]) + int(parent[14])
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -83,17 +100,20 @@ def main():
         print(f"\n{ms:.2f} ms: {sql[:400]}\n    {plan}\n")
     walls, cpus = [], []
     profile = cProfile.Profile()
+    backend_start = backend_cpu_ms()
     for _ in range(args.runs):
         cpu, started = time.process_time(), time.perf_counter()
         client.get(args.url)
         walls.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
+    backend_end = backend_cpu_ms()
+    backend = "" if backend_start is None else f", PostgreSQL {(backend_end - backend_start) / args.runs:.1f} ms CPU"
     profile.enable()
     for _ in range(args.runs):
         client.get(args.url)
     profile.disable()
     print(
-        f"median {statistics.median(walls):.1f} ms wall, {statistics.median(cpus):.1f} ms CPU of this process "
+        f"median {statistics.median(walls):.1f} ms wall, {statistics.median(cpus):.1f} ms CPU of this process{backend} "
         f"(min {min(walls):.1f}, max {max(walls):.1f}; {args.runs} runs; load {os.getloadavg()[0]:.2f})"
     )
     out = io.StringIO()
