@@ -120,6 +120,10 @@ def _round_counts(round_ids, *, user, today: date):
     return counters.filter(ready).union(elsewhere, scan, all=True)
 
 
+# The columns of a task the round page shows beside its finding (templates/inspections/rounds/detail.html).
+ROUND_PAGE_TASK_FIELDS = ("finding_id", "number", "status", "lead_unit__name")
+
+
 def round_findings_page(*, user, inspection_round, params, per_page: int) -> ListPage:
     """One page of a round's findings the user may see, in number order, each with its visible tasks
     (`shown_tasks`): three queries whatever the round's size (a capped count, the page, its tasks)."""
@@ -132,6 +136,9 @@ def round_findings_page(*, user, inspection_round, params, per_page: int) -> Lis
         visible_tasks(user)
         .filter(finding__in=[f.pk for f in page.object_list])
         .select_related("lead_unit")
+        # Only what a finding's row shows of its tasks (code, lead unit, status): not the texts, the milestones
+        # and closure chain (JSON decoded per row) or the search document of some hundred tasks.
+        .only(*ROUND_PAGE_TASK_FIELDS)
         .order_by("finding_id", "number")
     )
     by_finding: dict[int, list[RectificationTask]] = {}
