@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sql", action="store_true", help="print every query with its time")
+    parser.add_argument("--no-profile", action="store_true", help="only the timings (no cProfile runs)")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE this many of the slowest SELECTs")
     args = parser.parse_args()
     settings.DEBUG = False  # as in production (and as bench_scale.py measures)
@@ -108,17 +109,19 @@ def main():
         cpus.append((time.process_time() - cpu) * 1000)
     backend_end = backend_cpu_ms()
     backend = "" if backend_start is None else f", PostgreSQL {(backend_end - backend_start) / args.runs:.1f} ms CPU"
-    profile.enable()
-    for _ in range(args.runs):
-        client.get(args.url)
-    profile.disable()
+    if not args.no_profile:
+        profile.enable()
+        for _ in range(args.runs):
+            client.get(args.url)
+        profile.disable()
     print(
         f"median {statistics.median(walls):.1f} ms wall, {statistics.median(cpus):.1f} ms CPU of this process{backend} "
         f"(min {min(walls):.1f}, max {max(walls):.1f}; {args.runs} runs; load {os.getloadavg()[0]:.2f})"
     )
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
-    print(out.getvalue())
+    if not args.no_profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
+        print(out.getvalue())
 
 
 if __name__ == "__main__":
