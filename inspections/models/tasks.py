@@ -225,6 +225,10 @@ class RectificationTask(models.Model):
                 fields=["deadline", "status"], name="task_open_deadline", condition=~Q(status__in=COMPLETE_STATUSES)
             ),
             models.Index(fields=["round", "status"], name="task_round_status"),
+            # A unit's own open tasks by status and deadline: its to-do lists (the menu's badge on every page a
+            # unit user opens). Without it PostgreSQL ANDed the few lead-unit entries with tens of thousands of
+            # status/deadline entries (15.6 -> 5.7 ms for the badge at 300k tasks).
+            models.Index(fields=["lead_unit", "status", "deadline"], name="task_lead_status_deadline"),
             models.Index(fields=["category", "status"], name="task_category_status"),
             # The dashboard's grouped counts read every column they need from this index alone (an
             # index-only scan of narrow entries instead of walking each wide row past goal/measures).
