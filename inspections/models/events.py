@@ -17,6 +17,10 @@ COMPLETION_TRANSITION = models.Q(kind=EventKind.TRANSITION, to_status__in=COMPLE
     from_status__in=COMPLETE_STATUSES
 )
 
+# A request sent back (退回整改): the transition of workflow.Action.REJECT (spelled out here: the workflow imports
+# the models). Rare among the events: the to-do's 被退回 list starts from these rows (event_reject_task).
+REJECT_TRANSITION = models.Q(kind=EventKind.TRANSITION, action="reject")
+
 
 class TaskEvent(AppendOnlyRecord):
     task = models.ForeignKey(
@@ -54,6 +58,9 @@ class TaskEvent(AppendOnlyRecord):
             # The weekly completion trend: completion transitions by time, with their task, read from
             # the index alone (a few thousand entries a quarter instead of heap visits across all events).
             models.Index(fields=["at", "task"], name="event_completion_at", condition=COMPLETION_TRANSITION),
+            # The tasks ever sent back: the to-do's 被退回 list tests "was the latest move a reject?" only for them,
+            # not for every in-progress task of the unit (a subquery per task: 21 ms for 1,855 tasks).
+            models.Index(fields=["task"], name="event_reject_task", condition=REJECT_TRANSITION),
         ]
 
     def __str__(self) -> str:

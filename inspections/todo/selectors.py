@@ -24,6 +24,7 @@ from .. import access, figures
 from ..access import led_within, user_role, visible_tasks
 from ..choices import EventKind, TaskStatus
 from ..models import TaskEvent
+from ..models.events import REJECT_TRANSITION
 from ..paging import capped_counts_each
 from ..supervision import selectors as supervision
 from ..workflow import Action
@@ -86,10 +87,12 @@ def _conditions(user, today: date) -> dict[str, tuple[Q, str]]:
         if user.unit_id is None:
             return {}
         mine = led_within(user.unit) & Q(status__in=OPEN_FOR_UNIT)
+        ever_rejected = Q(pk__in=TaskEvent.objects.filter(REJECT_TRANSITION).values("task_id"))
         return {
             "overdue": (mine & overdue, "overdue=true&status=not_started&status=in_progress"),
             "due": (mine & due_soon, f"due_within={figures.due_soon_days()}&status=not_started&status=in_progress"),
-            "returned": (Q(status=TaskStatus.IN_PROGRESS, last_action=Action.REJECT) & mine, ""),
+            # Of the tasks ever sent back (a few, read through event_reject_task), those whose latest move was that.
+            "returned": (Q(status=TaskStatus.IN_PROGRESS, last_action=Action.REJECT) & mine & ever_rejected, ""),
         }
     if role == Role.BUREAU:
         return bureau

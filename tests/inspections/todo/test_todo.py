@@ -251,3 +251,15 @@ def test_the_menu_badge_is_one_query_with_its_supervision_lists(ledger, who, dja
     assert counts == {s.key: len(s.tasks) + len(s.suggestions) + len(s.actions) for s in todo_sections(user)}
     if who in ("water_user", "bureau"):
         assert set(counts) & {"awaiting_reply", "suggestions", "reply_overdue"}
+
+
+def test_the_reject_transition_of_the_index_is_the_workflows_reject(ledger):
+    """被退回 starts from the tasks with a reject event (index event_reject_task, spelled out in the models):
+    it must be the workflow's reject, and a task sent back appears while one merely started does not."""
+    from inspections.models.events import REJECT_TRANSITION
+    from inspections.workflow import Action
+
+    assert dict(REJECT_TRANSITION.children) == {"kind": "transition", "action": Action.REJECT}
+    t = build(ledger)
+    assert t["returned"].pk in keys(ledger.water_user)["returned"]
+    assert todo_counts(ledger.water_user)["returned"] == 1
