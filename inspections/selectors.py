@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -105,19 +106,28 @@ def _scanned(tasks, round_ids, today: date):
 
 def _round_counts(round_ids, *, user, today: date):
     """One statement of rows (round, total, complete, overdue), to be summed per round: the counters' rows
-    when they hold `today`, else the scan of the visible tasks (each branch gated on summaries.holds_day,
-    so only one runs). The counters are per lead unit: a unit user's are those of its subtree, plus a scan
-    of the few tasks led elsewhere that its units cooperate on (access.cooperating_elsewhere)."""
+    when they hold `today`, else the scan of the visible tasks (summaries.held_or_scanned: only one branch
+    runs, and the scan's parallel workers start only when it does). The counters are per lead unit: a unit
+    user's are those of its subtree, plus a scan of the few tasks led elsewhere that its units cooperate on
+    (access.cooperated_elsewhere_tasks)."""
     scan = _scanned(visible_tasks(user), round_ids, today)
     if not user.is_authenticated or not user.is_active or not (user.sees_everything or user.unit_id):
-        return scan
+        return list(scan)
     ready = summaries.holds_day(today)
-    scan = _scanned(visible_tasks(user).filter(~ready), round_ids, today)
     if user.sees_everything:
-        return summaries.round_counts(round_ids=round_ids).filter(ready).union(scan, all=True)
-    counters = summaries.round_counts(round_ids=round_ids, unit_ids=Unit.objects.subtree_of(user.unit).values("pk"))
-    elsewhere = _scanned(cooperated_elsewhere_tasks(user).filter(ready), round_ids, today)
-    return counters.filter(ready).union(elsewhere, scan, all=True)
+        held = [summaries.round_counts(round_ids=round_ids).filter(ready)]
+    else:
+        counters = summaries.round_counts(round_ids=round_ids, unit_ids=Unit.objects.subtree_of(user.unit).values("pk"))
+        elsewhere = cooperated_elsewhere_tasks(user).filter(ready)
+        held = [counters.filter(ready), _scanned(elsewhere, round_ids, today)]
+    sql, params = summaries.held_or_scanned(held, scan, day=today)
+    with connections[scan.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The columns of a task the round page shows beside its finding (templates/inspections/rounds/detail.html).
+ROUND_PAGE_TASK_FIELDS = ("finding_id", "number", "status", "lead_unit__name")
 
 
 def round_findings_page(*, user, inspection_round, params, per_page: int) -> ListPage:
@@ -132,6 +142,9 @@ def round_findings_page(*, user, inspection_round, params, per_page: int) -> Lis
         visible_tasks(user)
         .filter(finding__in=[f.pk for f in page.object_list])
         .select_related("lead_unit")
+        # Only what a finding's row shows of its tasks (code, lead unit, status): not the texts, the milestones
+        # and closure chain (JSON decoded per row) or the search document of some hundred tasks.
+        .only(*ROUND_PAGE_TASK_FIELDS)
         .order_by("finding_id", "number")
     )
     by_finding: dict[int, list[RectificationTask]] = {}

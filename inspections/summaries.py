@@ -25,7 +25,7 @@ first completion of that week fell on that day) for the days before today, rebui
 by `figures_tracked` when a completed task changes round, lead unit or category; only today's completion
 events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
 The round list and the round page read `round_counts` (per round) in the same statement as their scan
-fallback, each gated on `holds_day`. The counters are per lead unit: a unit user's figures are its subtree's
+fallback (`held_or_scanned`: the counters gated on `holds_day`, the scan started only when they do not hold). The counters are per lead unit: a unit user's figures are its subtree's
 counters plus a scan of the few tasks led elsewhere that its units cooperate on (access.cooperating_elsewhere).
 """
 
@@ -621,6 +621,30 @@ def holds_day(day: date) -> Exists:
     inside a query: PostgreSQL evaluates it once (an InitPlan), so a branch gated on it costs nothing when
     false. Lets a read ask "counters or scan?" in the same statement as the figures."""
     return Exists(FigureDay.objects.filter(pk=FIGURE_DAY_PK, day=day, definition=definition()))
+
+
+def held_or_scanned(held, scanned, *, day: date) -> tuple[str, tuple]:
+    """One statement (SQL, params) of the rows of the `held` querysets (counter reads, each gated on `holds_day`)
+    followed by the rows of `scanned` (the scan fallback) only when the counters do not hold `day`.
+
+    The fallback sits behind an optimisation fence (OFFSET 0) with its gate above it: when the counters hold,
+    PostgreSQL never starts it. A gate inside the fallback is checked only below its Gather, so the parallel
+    workers of a big scan were launched on every read just to find nothing to do (about half of the round
+    page's figures query at 300,000 tasks). All querysets give the same columns."""
+    gate_sql, gate_params = (
+        FigureDay.objects.filter(pk=FIGURE_DAY_PK, day=day, definition=definition())
+        .values("pk")
+        .query.sql_with_params()
+    )
+    parts, params = [], []
+    for queryset in held:
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(part_params)
+    sql, part_params = scanned.query.sql_with_params()
+    parts.append(f"(SELECT * FROM ({sql} OFFSET 0) AS scanned WHERE NOT EXISTS ({gate_sql}))")
+    params.extend([*part_params, *gate_params])
+    return " UNION ALL ".join(parts), tuple(params)
 
 
 def round_counts(*, round_ids, unit_ids=None):

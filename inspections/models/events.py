@@ -17,6 +17,10 @@ COMPLETION_TRANSITION = models.Q(kind=EventKind.TRANSITION, to_status__in=COMPLE
     from_status__in=COMPLETE_STATUSES
 )
 
+# A request sent back (退回整改): the transition of workflow.Action.REJECT (spelled out here: the workflow imports
+# the models). Rare among the events: the to-do's 被退回 list starts from these rows (event_reject_task).
+REJECT_TRANSITION = models.Q(kind=EventKind.TRANSITION, action="reject")  # workflow.Action.REJECT
+
 
 class TaskEvent(AppendOnlyRecord):
     task = models.ForeignKey(
@@ -56,11 +60,7 @@ class TaskEvent(AppendOnlyRecord):
             models.Index(fields=["at", "task"], name="event_completion_at", condition=COMPLETION_TRANSITION),
             # The 被退回 to-do list: the few tasks with a reject, probed per task (or read alone) instead of
             # sorting every open task's events for its last action.
-            models.Index(
-                fields=["task"],
-                name="event_task_rejected",
-                condition=models.Q(kind=EventKind.TRANSITION, action="reject"),  # workflow.Action.REJECT
-            ),
+            models.Index(fields=["task"], name="event_task_rejected", condition=REJECT_TRANSITION),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import figures
-from ..choices import Category, DeadlineKind, Schedule, TaskStatus, Warning
+from ..choices import COMPLETE_STATUSES, Category, DeadlineKind, Schedule, TaskStatus, Warning
 from ..db import DaysBetween
 
 
@@ -218,11 +218,18 @@ class RectificationTask(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="task_status_deadline"),
             models.Index(fields=["deadline"], name="task_deadline"),
+            # The open (not complete) tasks by deadline: "overdue" (figures.overdue_q) read in deadline order,
+            # e.g. the menu's capped to-do count on every page, without walking the complete tasks' entries
+            # (task_status_deadline skipped 100,000 of them at 1M tasks for the first 1,000 overdue).
+            models.Index(
+                fields=["deadline", "status"], name="task_open_deadline", condition=~Q(status__in=COMPLETE_STATUSES)
+            ),
             models.Index(fields=["round", "status"], name="task_round_status"),
-            models.Index(fields=["category", "status"], name="task_category_status"),
-            # A unit's to-do counts (overdue, due soon, returned: open tasks its subtree leads, by deadline)
-            # read as index ranges of the lead units, so they cost the counted rows, not the unit's tasks.
+            # A unit's own open tasks by status and deadline: its to-do lists (the menu's badge on every page a
+            # unit user opens). Without it PostgreSQL ANDed the few lead-unit entries with tens of thousands of
+            # status/deadline entries (15.6 -> 5.7 ms for the badge at 300k tasks).
             models.Index(fields=["lead_unit", "status", "deadline"], name="task_lead_status_deadline"),
+            models.Index(fields=["category", "status"], name="task_category_status"),
             # The dashboard's grouped counts read every column they need from this index alone (an
             # index-only scan of narrow entries instead of walking each wide row past goal/measures).
             models.Index(

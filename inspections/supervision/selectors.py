@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import BigIntegerField, CharField, Count, F, Func, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import BigIntegerField, CharField, Count, F, Q, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit, User
+from accounts.models import Unit
 
 from ..access import (
     can_view_accountability,
@@ -372,21 +372,12 @@ def todo_actions_awaiting_reply(*, user):
     )
 
 
-def _count(queryset):
-    """COUNT(*) of `queryset` as a scalar subquery (0 when empty)."""
-    return Coalesce(Subquery(queryset.order_by().values(n=Func(F("id"), function="COUNT"))), 0)
-
-
-def todo_counts(*, user, today: date, keys) -> dict[str, int]:
-    """The number of items in the to-do lists named in `keys` ("suggestions", "reply_overdue", "awaiting_reply"),
-    all in one query (scalar subqueries read on the user's own row), with the lists' own definitions."""
+def todo_lists(*, user, today: date, keys) -> dict:
+    """The to-do lists named in `keys` ("suggestions", "reply_overdue", "awaiting_reply") as querysets, with the
+    lists' own definitions: the to-do counts them in the same statement as its task lists."""
     lists = {
         "suggestions": lambda: visible_suggestions(user).filter(status=SuggestionStatus.OPEN),
         "reply_overdue": lambda: visible_actions(user).reply_overdue(today),
         "awaiting_reply": lambda: todo_actions_awaiting_reply(user=user),
     }
-    counts = {key: _count(lists[key]()) for key in keys if key in lists}
-    if not counts:
-        return {}
-    row = User.objects.filter(pk=user.pk).values(**counts).first()
-    return row or dict.fromkeys(counts, 0)
+    return {key: lists[key]() for key in keys if key in lists}

@@ -24,6 +24,7 @@ from .. import access, figures
 from ..access import led_tasks, user_role, visible_tasks
 from ..choices import EventKind, TaskStatus
 from ..models import TaskEvent
+from ..models.events import REJECT_TRANSITION
 from ..paging import capped_counts_each
 from ..supervision import selectors as supervision
 from ..workflow import Action
@@ -74,7 +75,7 @@ def _rejected() -> Q:
     """Tasks with a reject among their events: implied by "the last status action was a reject", and said
     so that PostgreSQL probes the small event_task_rejected index per task (or reads the rejects alone)
     instead of sorting every task's events for the last action."""
-    return Q(Exists(TaskEvent.objects.filter(task=OuterRef("pk"), kind=EventKind.TRANSITION, action=Action.REJECT)))
+    return Q(Exists(TaskEvent.objects.filter(REJECT_TRANSITION, task=OuterRef("pk"))))
 
 
 def _conditions(user, today: date) -> dict[str, tuple[Q, str]]:
@@ -132,8 +133,8 @@ def _supervision_keys(user) -> tuple[str, ...]:
     return ()
 
 
-def _supervision_counts(user, today: date) -> dict[str, int]:
-    return supervision.todo_counts(user=user, today=today, keys=_supervision_keys(user))
+def _supervision_lists(user, today: date) -> dict:
+    return supervision.todo_lists(user=user, today=today, keys=_supervision_keys(user))
 
 
 def _supervision_section(user, key: str, count: int, today: date, limit: int) -> TodoSection:
@@ -167,17 +168,14 @@ def _base(user, today):
 
 
 def todo_counts(user, *, today: date | None = None) -> dict[str, int]:
-    """The number of items in each of the user's to-do lists: one query for the tasks (each counted up to
-    COUNT_CAP + 1, a list's own rows through its index, not a scan of every visible task), one per supervision
-    model."""
+    """The number of items in each of the user's to-do lists, in one statement: each list (tasks and 督办 alike)
+    counted up to COUNT_CAP + 1 through its own index, never a scan of every visible task. The menu's badge
+    reads it on every page (issue 19: one query, not one for the tasks and one for supervision)."""
     today = today or timezone.localdate()
-    conditions = _conditions(user, today)
-    if not conditions:
-        return {}
     base = _base(user, today)
-    counts = capped_counts_each({key: base.filter(q) for key, (q, _query) in conditions.items()}, cap=COUNT_CAP)
-    counts.update(_supervision_counts(user, today))
-    return counts
+    lists = {key: base.filter(q) for key, (q, _query) in _conditions(user, today).items()}
+    lists.update(_supervision_lists(user, today))
+    return capped_counts_each(lists, cap=COUNT_CAP)
 
 
 def count_label(count: int) -> str | int:

@@ -263,6 +263,25 @@ def test_round_page_is_paginated_with_constant_queries(client, ledger, monkeypat
     assert town.context["page"].paginator.count == 7 + 1  # every third task is the town's, plus the added one
 
 
+def test_round_page_reads_only_the_task_columns_it_shows(client, ledger, monkeypatch):
+    """A finding's row shows its tasks' code, lead unit and status: their texts, JSON columns and search document
+    are not read (some hundred tasks a page), and nothing is read again per task."""
+    monkeypatch.setattr(round_views, "FINDINGS_PER_PAGE", 5)
+    add_tasks(ledger, 4)
+    client.force_login(ledger.bureau)
+    _round_page(client, ledger)  # the session and content types warmed
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("inspections:round_detail", args=[ledger.round.pk]))
+    task_reads = [q["sql"] for q in captured.captured_queries if 'FROM "inspections_rectificationtask"' in q["sql"]]
+    columns = [sql.split(" FROM ")[0] for sql in task_reads if '"inspections_rectificationtask"."number"' in sql]
+    assert len(columns) == 1
+    for heavy in ("search_text", "milestones", "closure_chain", "measures", "goal"):
+        assert f'"inspections_rectificationtask"."{heavy}"' not in columns[0]
+    task = response.context["findings"][0].shown_tasks[0]
+    html = response.content.decode()
+    assert f"{task.code} {task.lead_unit.name}" in html and task.get_status_display() in html
+
+
 def _detail(client, task):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("inspections:task_detail", args=[task.pk]))

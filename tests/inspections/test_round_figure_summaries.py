@@ -172,3 +172,51 @@ def test_cooperating_elsewhere_is_the_visible_tasks_not_led_within(world):
         RectificationTask.objects.filter(cooperating_elsewhere(world["users"]["nanshan"])).get()
         == world["tasks"]["coop"]
     )
+
+
+def _scan_runs(user, round_ids) -> tuple[list[int], list[int]]:
+    """The round figures' statement under EXPLAIN ANALYZE, with parallel plans made cheap (as they are for a big
+    table): how often its scan of the tasks ran, and how many parallel workers each Gather launched."""
+    import json
+
+    from django.db import connection
+
+    from inspections.selectors import _scanned
+
+    held = [summaries.round_counts(round_ids=round_ids).filter(summaries.holds_day(TODAY))]
+    sql, params = summaries.held_or_scanned(held, _scanned(visible_tasks(user), round_ids, TODAY), day=TODAY)
+    with connection.cursor() as cursor:
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    loops, workers = [], []
+
+    def scans_tasks(node) -> bool:
+        return node.get("Relation Name") == "inspections_rectificationtask" or any(
+            scans_tasks(child) for child in node.get("Plans", [])
+        )
+
+    nodes = [plan[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node.get("Relation Name") == "inspections_rectificationtask":
+            loops.append(node["Actual Loops"])
+        if node["Node Type"] == "Gather" and scans_tasks(node):
+            workers.append(node.get("Workers Launched", 0))
+        nodes.extend(node.get("Plans", []))
+    return loops, workers
+
+
+def test_the_scan_fallback_does_not_start_while_the_counters_hold(world):
+    """The fallback's gate sits above it (behind OFFSET 0): a parallel scan's workers are not even launched."""
+    leader = world["users"]["leader"]
+    round_ids = [f.round.pk for f in round_summary(user=leader)]
+    with time_machine.travel(at(TODAY), tick=False):
+        summaries.figures_roll(today=TODAY)
+        loops, workers = _scan_runs(leader, round_ids)
+        assert set(loops) == {0} and set(workers) <= {0}
+        with counters_off():
+            loops, _workers = _scan_runs(leader, round_ids)
+            assert loops and all(n >= 1 for n in loops)

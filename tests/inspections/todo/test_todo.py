@@ -239,3 +239,27 @@ def test_todo_query_count_is_constant(client, ledger, who, django_assert_max_num
         response = client.get(reverse("inspections:todo"))
     assert sum(s.count for s in response.context["sections"]) > 0
     assert len(small.captured_queries) <= 14
+
+
+@pytest.mark.parametrize("who", ["water_user", "bureau", "leader", "admin"])
+def test_the_menu_badge_is_one_query_with_its_supervision_lists(ledger, who, django_assert_num_queries):
+    """The badge is on every page: the task lists and the 督办 lists are counted in the same statement."""
+    user = getattr(ledger, who)
+    supervise(ledger, build(ledger))
+    with django_assert_num_queries(1):
+        counts = todo_counts(user)
+    assert counts == {s.key: len(s.tasks) + len(s.suggestions) + len(s.actions) for s in todo_sections(user)}
+    if who in ("water_user", "bureau"):
+        assert set(counts) & {"awaiting_reply", "suggestions", "reply_overdue"}
+
+
+def test_the_reject_transition_of_the_index_is_the_workflows_reject(ledger):
+    """被退回 starts from the tasks with a reject event (index event_task_rejected, spelled out in the models):
+    it must be the workflow's reject, and a task sent back appears while one merely started does not."""
+    from inspections.models.events import REJECT_TRANSITION
+    from inspections.workflow import Action
+
+    assert dict(REJECT_TRANSITION.children) == {"kind": "transition", "action": Action.REJECT}
+    t = build(ledger)
+    assert t["returned"].pk in keys(ledger.water_user)["returned"]
+    assert todo_counts(ledger.water_user)["returned"] == 1
