@@ -147,7 +147,7 @@ def main() -> int:
 
     def bare_sql():
         with transaction.atomic():
-            _tune_postgresql()
+            _tune_postgresql(timezone.localdate())
             with connection.cursor() as cursor:
                 cursor.execute(sql, sql_params)
                 cursor.fetchall()
