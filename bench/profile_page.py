@@ -33,20 +33,9 @@ from django.test import Client  # noqa: E402
 
 from accounts.choices import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
+from bench.bench_scale import QueryLog  # noqa: E402  (the benchmark's per-query log)
 
 ROLES = {"bureau": Role.BUREAU, "leader": Role.LEADER, "admin": Role.ADMIN}
-
-
-class QueryLog:
-    def __init__(self):
-        self.queries: list[tuple[float, str, object]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append(((time.perf_counter() - started) * 1000, sql, None if many else params))
 
 
 def backend_cpu_ms() -> float | None:
