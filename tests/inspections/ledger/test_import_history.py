@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.choices import Role, UnitKind
 from accounts.models import Unit, User
@@ -117,7 +118,7 @@ def test_forward_moves_are_workflow_events_dated_at_the_files_date(tmp_path, peo
     as_of = RectificationTask.objects.with_status_as_of(date(2023, 7, 9)).get().status_as_of
     assert as_of == TaskStatus.IN_PROGRESS  # the day before the July file, what the June file said
     # The import itself keeps its real time in the field history.
-    assert task.history.latest().history_date.date() == date.today()
+    assert timezone.localdate(task.history.latest().history_date) == timezone.localdate()
 
 
 @pytest.mark.parametrize(
