@@ -34,6 +34,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.cpu_clock import CpuClock  # noqa: E402
+
 BUDGET_MS = 150.0
 TASKS = 100_000
 
@@ -66,34 +68,6 @@ def unit_user():
     candidates = Unit.objects.filter(parent__isnull=False, parent__parent__isnull=True).order_by("pk")
     unit = max(candidates, key=lambda u: RectificationTask.objects.filter(lead_unit__path__startswith=u.path).count())
     return user_create(username="bench_unit", password=None, role=Role.UNIT, unit=unit, full_name="基准测试联络员")
-
-
-def _proc_ticks(pid: int, fields: slice) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        values = stat.read().rsplit(")", 1)[1].split()  # fields after the command name
-    return sum(int(v) for v in values[fields])
-
-
-class CpuClock:
-    """CPU seconds spent by this process plus the PostgreSQL backend serving it (and any parallel
-    workers, reaped into the postmaster's children time). On a shared machine wall time depends on
-    the others' load; CPU time is what a request costs on an idle core. None if PostgreSQL is remote."""
-
-    def __init__(self):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.backend = cursor.fetchone()[0]
-        try:
-            self.postmaster = _proc_ticks(self.backend, slice(1, 2))  # ppid
-            self.hz = os.sysconf("SC_CLK_TCK")
-        except OSError:
-            self.postmaster = None
-
-    def now(self) -> float | None:
-        if self.postmaster is None:
-            return None
-        ticks = _proc_ticks(self.backend, slice(11, 13)) + _proc_ticks(self.postmaster, slice(13, 15))
-        return time.process_time() + ticks / self.hz
 
 
 def timed(fn, runs: int, clock: CpuClock) -> tuple[list[float], float | None]:

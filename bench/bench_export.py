@@ -15,13 +15,15 @@ after the first 10 % of the rows, shows the memory is flat (it must not keep gro
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.child import run_child  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
 PEAK_MB = 300.0
@@ -116,14 +118,6 @@ def plans() -> list[str]:
     return out
 
 
-def _run_child(*args) -> dict:
-    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"child {args[0]} failed")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     _setup()
     from django.db import connection
@@ -132,7 +126,7 @@ def main() -> None:
 
     total = RectificationTask.objects.count()
     print(f"database: {connection.vendor}; tasks: {total:,}")
-    result = _run_child("export")
+    result = run_child(__file__, "export")
     print(
         f"ledger export (Celery task run_ledger_export, all tasks): {result['rows']:,} rows in "
         f"{result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU of the worker "
@@ -143,7 +137,7 @@ def main() -> None:
         f"peak RSS of the worker process: {result['peak_mb']:.0f} MB (budget {PEAK_MB:.0f} MB); "
         f"after the first {result['early_rows'] or 0:,} rows: {result['early_peak_mb'] or 0:.0f} MB"
     )
-    for line in _run_child("plans")["plans"]:
+    for line in run_child(__file__, "plans")["plans"]:
         print(line)
     ok = result["status"] == "done" and result["rows"] == total and result["peak_mb"] < PEAK_MB
     print("RESULT:", "within budget" if ok else "OVER BUDGET")

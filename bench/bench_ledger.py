@@ -14,7 +14,6 @@ or against a database you already seeded (`manage.py seed_demo --tasks 100000 --
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.child import run_child  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 
 EXPORT_TASKS = 100_000
@@ -179,14 +181,6 @@ def make_import_file(path: str, name: str, revised: str = "") -> None:
     wb.save(path)
 
 
-def _run_child(*args) -> dict:
-    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"child {args[0]} failed")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     _setup()
     from django.db import connection
@@ -201,20 +195,20 @@ def main() -> None:
         raise SystemExit(f"need at least {EXPORT_TASKS} tasks: manage.py seed_demo --tasks {EXPORT_TASKS} --seed 1")
     connection.close()
     with tempfile.TemporaryDirectory() as tmp:
-        ours = _run_child("export", f"{tmp}/ledger.xlsx")
+        ours = run_child(__file__, "export", f"{tmp}/ledger.xlsx")
         size_mb = os.path.getsize(f"{tmp}/ledger.xlsx") / 1024 / 1024
         _report_export(ours, size_mb)
-        bare = _run_child("bare", f"{tmp}/bare.xlsx", str(ours["rows"]))
+        bare = run_child(__file__, "bare", f"{tmp}/bare.xlsx", str(ours["rows"]))
         _report_bare(ours, bare)
         import_file, revised_file = f"{tmp}/import.xlsx", f"{tmp}/revised.xlsx"
         name = f"导入压测轮次（{time.strftime('%Y%m%d%H%M%S')}）"
-        _run_child("make-import", import_file, name)
-        _run_child("make-import", revised_file, name, "（修订）")
-        imported = _run_child("import", import_file)
+        run_child(__file__, "make-import", import_file, name)
+        run_child(__file__, "make-import", revised_file, name, "（修订）")
+        imported = run_child(__file__, "import", import_file)
         _report_import(imported)
-        _run_child("touch", name)
-        kept = _run_child("conflicts", revised_file, "0")
-        taken = _run_child("conflicts", revised_file, "1")
+        run_child(__file__, "touch", name)
+        kept = run_child(__file__, "conflicts", revised_file, "0")
+        taken = run_child(__file__, "conflicts", revised_file, "1")
         _report_conflicts(kept, taken)
     ok = (
         ours["seconds"] < BUDGETS["export_s"]

@@ -31,6 +31,8 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.cpu_clock import CpuClock  # noqa: E402
+
 
 def bureau():
     from accounts.choices import Role
@@ -55,34 +57,15 @@ def rows_sql(queries) -> str:
     return max(candidates, key=lambda q: float(q["time"]))["sql"]
 
 
-def _proc_ticks(pid: int, fields: slice) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        values = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(v) for v in values[fields])
-
-
-def cpu_now() -> float | None:
-    """CPU seconds of this process plus its PostgreSQL backend and the backend's parallel workers (as in
-    bench_dashboard.py): on a shared, loaded machine wall time measures the neighbours too."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            backend = cursor.fetchone()[0]
-        postmaster = _proc_ticks(backend, slice(1, 2))
-        ticks = _proc_ticks(backend, slice(11, 13)) + _proc_ticks(postmaster, slice(13, 15))
-    except OSError:
-        return None
-    return time.process_time() + ticks / os.sysconf("SC_CLK_TCK")
-
-
 def timed(fn, runs):
     times = []
-    cpu_start = cpu_now()
+    clock = CpuClock()
+    cpu_start = clock.now()
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    cpu_end = cpu_now()
+    cpu_end = clock.now()
     cpu = (cpu_end - cpu_start) * 1000 / runs if cpu_start is not None and cpu_end is not None else float("nan")
     return min(times), statistics.median(times), max(times), cpu
 

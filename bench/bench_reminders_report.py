@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.child import run_child  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rectify.settings")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 
@@ -106,11 +109,6 @@ def measure(job: str) -> dict:
     }
 
 
-def run_child(*args) -> str:
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT)
-    return out.stdout.strip().splitlines()[-1]
-
-
 def main():
     results = []
     for tasks, seed in SIZES:
@@ -118,10 +116,10 @@ def main():
         subprocess.run(
             [sys.executable, "manage.py", "seed_demo", "--tasks", str(tasks), "--seed", str(seed)], check=True, cwd=ROOT
         )
-        run_child("--people")
+        run_child(__file__, "--people")
         print(f"seeded +{tasks} tasks (seed {seed}) in {time.perf_counter() - started:.0f} s", flush=True)
         for job in ("sweep", "report"):
-            row = json.loads(run_child("--measure", job))
+            row = run_child(__file__, "--measure", job)
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     ok = True
@@ -143,7 +141,7 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--people"]:
         setup()
         ensure_people()
-        print("ok")
+        print(json.dumps("ok"))
     elif len(sys.argv) == 3 and sys.argv[1] == "--measure":
         print(json.dumps(measure(sys.argv[2]), ensure_ascii=False))
     else:

@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.choices import Role  # noqa: E402
 from accounts.models import Unit, User  # noqa: E402
+from bench.cpu_clock import CpuClock  # noqa: E402
 from inspections.choices import COMPLETE_STATUSES, TaskStatus  # noqa: E402
 from inspections.figures import due_soon_days  # noqa: E402
 from inspections.models import Finding, InspectionRound, RectificationTask, SnapshotDay, TaskEvent  # noqa: E402
@@ -147,37 +148,6 @@ class QueryLog:
             return execute(sql, params, many, context)
         finally:
             self.queries.append(((time.perf_counter() - started) * 1000, sql, None if many else params))
-
-
-def _proc_ticks(pid: int, fields: slice) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        values = stat.read().rsplit(")", 1)[1].split()  # the fields after the command name
-    return sum(int(v) for v in values[fields])
-
-
-class CpuClock:
-    """CPU seconds of this process plus the PostgreSQL backend serving it (and its parallel workers, reaped
-    into the postmaster's children time), as bench_dashboard.py does: on a machine shared with other work the
-    wall time measures the neighbours' load too, the CPU time does not. None when PostgreSQL is not local."""
-
-    def __init__(self):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.backend = cursor.fetchone()[0]
-        try:
-            self.postmaster = _proc_ticks(self.backend, slice(1, 2))  # ppid
-            self.hz = os.sysconf("SC_CLK_TCK")
-        except OSError:
-            self.postmaster = None
-
-    def now(self) -> float | None:
-        if self.postmaster is None:
-            return None
-        try:
-            ticks = _proc_ticks(self.backend, slice(11, 13)) + _proc_ticks(self.postmaster, slice(13, 15))
-        except OSError:
-            return None
-        return time.process_time() + ticks / self.hz
 
 
 def timed(fn, runs: int, clock: CpuClock, *, warm_up: bool = True) -> tuple[list[float], float | None]:

@@ -34,25 +34,9 @@ from django.test import Client  # noqa: E402
 from accounts.choices import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
 from bench.bench_scale import QueryLog  # noqa: E402  (the benchmark's per-query log)
+from bench.cpu_clock import CpuClock  # noqa: E402
 
 ROLES = {"bureau": Role.BUREAU, "leader": Role.LEADER, "admin": Role.ADMIN}
-
-
-def backend_cpu_ms() -> float | None:
-    """CPU ms used so far by this connection's PostgreSQL backend and the postmaster's reaped children (the
-    parallel workers), as bench_scale.CpuClock counts it; None when PostgreSQL is not on this machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        with open(f"/proc/{fields[1]}/stat") as stat:
-            parent = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    ticks = int(fields[11]) + int(fields[12]) + int(parent[13]) + int(parent[14])
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -90,14 +74,17 @@ def main():
         print(f"\n{ms:.2f} ms: {sql[:400]}\n    {plan}\n")
     walls, cpus = [], []
     profile = cProfile.Profile()
-    backend_start = backend_cpu_ms()
+    clock = CpuClock()
+    backend_start = clock.backend_now()
     for _ in range(args.runs):
         cpu, started = time.process_time(), time.perf_counter()
         client.get(args.url)
         walls.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
-    backend_end = backend_cpu_ms()
-    backend = "" if backend_start is None else f", PostgreSQL {(backend_end - backend_start) / args.runs:.1f} ms CPU"
+    backend_end = clock.backend_now()
+    backend = (
+        "" if backend_start is None else f", PostgreSQL {(backend_end - backend_start) * 1000 / args.runs:.1f} ms CPU"
+    )
     if not args.no_profile:
         profile.enable()
         for _ in range(args.runs):
