@@ -142,6 +142,21 @@ def _lock_figure_day(*, exclusive: bool = False) -> FigureDay | None:
     return queryset.first()
 
 
+# pg_advisory_xact_lock key of the snapshot writers (the roll, a backfill pass, reconcile): one at a time.
+SNAPSHOT_LOCK = 0x736E6170  # "snap"
+
+
+def _lock_snapshots() -> None:
+    """Wait until no other transaction writes snapshots, then hold that right until this one ends.
+
+    The roll stores the closing day's snapshot while a backfill may be building the same day: unserialised,
+    each deletes the rows it can see (not the other's uncommitted ones) and both insert, doubling that day's
+    as-of figures. Taken before any row lock, so a waiting roll holds nothing writers need."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SNAPSHOT_LOCK])
+
+
 def _insert_deltas(counts: Counter) -> None:
     rows = [TaskFigure(n=n, **dict(zip(KEY, key, strict=True))) for key, n in counts.items() if n]
     if rows:
@@ -297,6 +312,7 @@ def figures_roll(*, today: date | None = None) -> dict:
     Idempotent: a second run the same day rebuilds the same counters.
     """
     today = today or timezone.localdate()
+    _lock_snapshots()
     figure_day = _figure_day_for_update()
     closing = figure_day.day
     snapshot = None
@@ -366,24 +382,29 @@ def figures_backfill(*, start: date, end: date, replace: bool = False, today: da
     equal the day-by-day replay (`snapshot_grouped`), which other databases run, one transaction per day."""
     today = today or timezone.localdate()
     end = min(end, today - timedelta(days=1))
-    built = set(SnapshotDay.objects.filter(day__range=(start, end)).values_list("day", flat=True))
     count, day = 0, start
     if connection.vendor == "postgresql":
         while day <= end:
             last = min(end, day + timedelta(days=SPAN_DAYS - 1))
             with transaction.atomic():
+                _lock_snapshots()  # then read what is built: a day the roll stored meanwhile is kept
                 _tune(work_mem="256MB")  # the pass groups millions of (key, day) changes: in memory, not on disk
-                count += _store_span(day, last, built=set() if replace else built)
+                count += _store_span(day, last, built=set() if replace else _built(day, last))
             day = last + timedelta(days=1)
         return count
     while day <= end:
-        if replace or day not in built:
-            with transaction.atomic():
+        with transaction.atomic():
+            _lock_snapshots()
+            if replace or not _built(day, day):
                 _tune()
                 _store_snapshot(day, None)
-            count += 1
+                count += 1
         day += timedelta(days=1)
     return count
+
+
+def _built(start: date, end: date) -> set:
+    return set(SnapshotDay.objects.filter(day__range=(start, end)).values_list("day", flat=True))
 
 
 def _store_span(start: date, end: date, *, built: set) -> int:
@@ -467,6 +488,7 @@ def figures_reconcile(*, repair: bool = False, snapshot_days: list[date] | None 
     """Recompute the live counters (and the snapshots of `snapshot_days`) from the tasks and events and
     return every key whose stored count differs; with `repair`, store the recomputation."""
     _tune()
+    _lock_snapshots()  # nor may the roll or a backfill rewrite a snapshot we compare
     figure_day = _figure_day_for_update()  # no write may move a counter while we compare
     differences = []
     if figure_day.day:

@@ -327,3 +327,86 @@ def test_beat_tasks_roll_and_compact(world):
         compact_figures()
         assert not TaskFigure.objects.filter(n__lt=0).exists()
         assert summaries.figures_reconcile() == []
+
+
+def _in_thread(name: str, fn, results: dict, errors: list) -> threading.Thread:
+    def run() -> None:
+        try:
+            results[name] = fn()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _held_until(release: threading.Event, holding: threading.Event, fn):
+    """Run `fn` in a transaction kept open (its locks held) until `release` is set."""
+
+    def held():
+        with transaction.atomic():
+            result = fn()
+            holding.set()
+            assert release.wait(60)
+        return result
+
+    return held
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backfill_waits_for_the_roll_and_keeps_the_day_it_stored(world):
+    """The roll at midnight stores yesterday's snapshot while a backfill of the last days starts: the backfill
+    waits for the roll's commit, then builds only the days still missing (no doubled day, no unique-key error)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    yesterday = TODAY - timedelta(days=1)
+    summaries.figures_roll(today=yesterday)
+    results, errors = {}, []
+    holding, release = threading.Event(), threading.Event()
+    roll = _held_until(release, holding, lambda: summaries.figures_roll(today=TODAY))
+    threads = [_in_thread("roll", roll, results, errors)]
+    assert holding.wait(30)
+    backfill = lambda: summaries.figures_backfill(start=TODAY - timedelta(days=3), end=yesterday, today=TODAY)  # noqa: E731
+    threads.append(_in_thread("backfill", backfill, results, errors))
+    threads[-1].join(timeout=1.5)
+    assert "backfill" not in results and not errors  # waiting for the roll's snapshot lock
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert results["roll"]["snapshot"] == yesterday.isoformat()
+    assert results["backfill"] == 2  # the roll's day is kept, not rebuilt
+    days = [TODAY - timedelta(days=n) for n in (3, 2, 1)]
+    assert sorted(SnapshotDay.objects.values_list("day", flat=True)) == days
+    assert summaries.figures_reconcile(snapshot_days=days) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_roll_waits_for_a_backfill_pass(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL")
+    yesterday = TODAY - timedelta(days=1)
+    summaries.figures_roll(today=yesterday)
+    results, errors = {}, []
+    holding, release = threading.Event(), threading.Event()
+
+    def backfill_pass():  # one pass of a long backfill, still building when the roll starts
+        summaries._lock_snapshots()
+        return summaries._store_span(TODAY - timedelta(days=5), TODAY - timedelta(days=4), built=set())
+
+    threads = [_in_thread("backfill", _held_until(release, holding, backfill_pass), results, errors)]
+    assert holding.wait(30)
+    threads.append(_in_thread("roll", lambda: summaries.figures_roll(today=TODAY), results, errors))
+    threads[-1].join(timeout=1.5)
+    assert "roll" not in results and not errors
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert results == {"backfill": 2, "roll": {**results["roll"], "snapshot": yesterday.isoformat()}}
+    days = [TODAY - timedelta(days=n) for n in (5, 4, 1)]
+    assert sorted(SnapshotDay.objects.values_list("day", flat=True)) == days
+    assert summaries.figures_reconcile(snapshot_days=days) == []
