@@ -176,9 +176,10 @@ class Dashboard:
         }
 
 
-def scoped_tasks(user, scope: Scope):
-    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of)."""
-    tasks = visible_tasks(user)
+def scoped_tasks(user, scope: Scope, *, row_test: bool = False):
+    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of).
+    `row_test`: the access rule written for a plan that tests it per row (access.visible_tasks)."""
+    tasks = visible_tasks(user, row_test=row_test)
     if scope.round:
         tasks = tasks.filter(round=scope.round)
     if scope.unit:
@@ -312,7 +313,8 @@ def figure_rows(
 ) -> tuple[list[dict], list[dict]]:
     """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
     inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
-    its units cooperate on: those few are scanned and added (the counters are per lead unit).
+    its units cooperate on: their figures are its unit's cooperation counters when those hold today (`ready[3]`),
+    else those few tasks are scanned, and added to the lead units' counters.
 
     As of a day without a snapshot, the scan replays the events: over every task (`base`: the scoped tasks
     before `tasks_as_of`) with the status of each joined from one pass over the events, over a unit's tasks
@@ -332,10 +334,19 @@ def figure_rows(
         category=scope.category,
     )
     if not user.sees_everything and not scope.unit:
-        elsewhere = scoped_elsewhere(user, scope)
-        if as_of:
-            elsewhere = tasks_as_of(elsewhere, day)
-        more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
+        if not as_of and ready[3]:
+            more, more_units = summaries.summary_rows(
+                day=day,
+                as_of=False,
+                round_id=scope.round.pk if scope.round else None,
+                category=scope.category,
+                viewer_unit_id=user.unit_id,
+            )
+        else:
+            elsewhere = scoped_elsewhere(user, scope)
+            if as_of:
+                elsewhere = tasks_as_of(elsewhere, day)
+            more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
         rows, unit_rows = rows + more, unit_rows + more_units
     return rows, unit_rows
 
@@ -534,14 +545,14 @@ def _base_path(user, scope: Scope) -> str:
     return "/"
 
 
-def _tune_postgresql(day: date) -> tuple[bool, bool, bool]:
+def _tune_postgresql(day: date) -> tuple[bool, bool, bool, bool]:
     """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
     far less; enough work_mem lets the grouping sets aggregate in hash tables, not by sorting; and a
     random page costs about as much as a sequential one when the data is in memory or on SSD (the usual
     1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan.
 
-    Returns whether the summary counters (live, snapshot, trend ledger) hold `day`, asked in the same round
-    trip (on the connection the dashboard reads: the replica when there is one)."""
+    Returns whether the summary counters (live, snapshot, trend ledger, cooperation) hold `day`, asked in the
+    same round trip (on the connection the dashboard reads: the replica when there is one)."""
     connection = read_connection()
     if connection.vendor != "postgresql":
         return summaries.readiness(day)
@@ -550,8 +561,7 @@ def _tune_postgresql(day: date) -> tuple[bool, bool, bool]:
         cursor.execute(
             f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1; {check}", params
         )
-        live, snapshot, ledger = cursor.fetchone()
-    return bool(live), bool(snapshot), bool(ledger)
+        return tuple(bool(value) for value in cursor.fetchone())
 
 
 # Figures that may lag the primary by seconds: read on the replica when there is one, in one transaction.
@@ -567,8 +577,11 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready, base=base)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
+    # Today's first overdue rows in deadline order: PostgreSQL walks task_open_deadline and tests the access
+    # rule on each row, so its cooperation half is a hashed subplan here (row_test), not a linear array search.
+    listed = tasks if as_of else scoped_tasks(user, scope, row_test=True)
     overdue_tasks = list(
-        tasks.filter(overdue_q(day, scope.as_of))
+        listed.filter(overdue_q(day, scope.as_of))
         .select_related("finding__round", "finding__responsible_leader", "lead_unit")
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )
