@@ -66,9 +66,13 @@ from .models.tasks import end_of_day
 from .snapshots import SPAN_COLUMNS, span_sql
 
 KEY = ("round_id", "lead_unit_id", "category", "status", "warning", "deadline_class", "closed_week")
-COOPERATION_KEY = ("viewer_unit_id", *KEY)
+COOPERATION_KEY = ("viewer_unit_id", *(k for k in KEY if k != "lead_unit_id"))
+LEAD = KEY.index("lead_unit_id")
 SNAPSHOT_KEY = ("round_id", "lead_unit_id", "category", "status", "deadline_class", "closed_week")
 PAST, SOON = "past", "soon"
+# The lead unit of the cooperation counters' per-lead-unit rows (summary_rows): some unit outside the viewer's
+# subtree (no unit has id 0).
+ELSEWHERE = 0
 # The task fields a counter key depends on (directly or through with_schedule): writes of others need no tracking.
 FIGURE_FIELDS = frozenset(
     {
@@ -167,7 +171,7 @@ def _ancestors(path: str) -> set[int]:
 def unit_tree_fingerprint() -> str:
     """A digest of every unit's place in the tree (the cooperation counters' viewers depend on it)."""
     rows = Unit.objects.order_by("pk").values_list("pk", "path")
-    return hashlib.md5(",".join(f"{pk}:{path}" for pk, path in rows).encode()).hexdigest()  # noqa: S324 (not security)
+    return hashlib.md5(",".join(f"{pk}:{path}" for pk, path in rows).encode()).hexdigest()
 
 
 def _tree_fingerprint_sql() -> str:
@@ -190,11 +194,11 @@ def _task_viewers(ids) -> dict:
 
 
 def _cooperation_counts(keys: dict, viewers: dict) -> Counter:
-    """{(viewer, *key): tasks} of tasks with counter `keys` ({task id: key}) and `viewers` ({task id: units})."""
+    """{COOPERATION_KEY: tasks} of tasks with counter `keys` ({task id: KEY}) and `viewers` ({task id: units})."""
     counts = Counter()
     for pk, key in keys.items():
         for viewer in viewers.get(pk, ()):
-            counts[(viewer, *key)] += 1
+            counts[(viewer, *key[:LEAD], *key[LEAD + 1 :])] += 1
     return counts
 
 
@@ -359,7 +363,7 @@ def _cooperation_sql(day: date) -> tuple[str, list]:
         raise RuntimeError(f"unexpected columns {selected!r}")
     quote = connection.ops.quote_name
     unit, coop = quote(Unit._meta.db_table), quote(through._meta.db_table)
-    keys = ", ".join(f"k.{quote(k)}" for k in KEY)
+    keys = ", ".join(f"k.{quote(k)}" for k in COOPERATION_KEY[1:])
     sql = (
         f"SELECT pairs.viewer, {keys}, COUNT(*) FROM ("
         f"SELECT DISTINCT c.rectificationtask_id AS task_id, v.id AS viewer, v.path AS viewer_path FROM {coop} c "
@@ -702,7 +706,8 @@ def summary_rows(
     cost follows the number of counter rows in scope, never the number of tasks.
 
     `unit_ids`: a queryset or list of lead unit ids (a subtree) or None for all. `viewer_unit_id`: instead,
-    the cooperation counters of that unit (live only: the tasks led elsewhere that its subtree cooperates on).
+    the cooperation counters of that unit (live only: the tasks led elsewhere that its subtree cooperates on),
+    whose per-lead-unit rows all have the lead unit ELSEWHERE.
     """
     if viewer_unit_id is not None:
         if as_of:
@@ -723,8 +728,9 @@ def summary_rows(
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     complete = ", ".join(["%s"] * len(COMPLETE_STATUSES))
     warning = "warning" if not as_of else "''"
+    lead = "lead_unit_id" if viewer_unit_id is None else f"{ELSEWHERE}"
     select = (
-        f"SELECT round_id, category, lead_unit_id, (status IN ({complete})) AS is_complete, {warning} AS warning, "
+        f"SELECT round_id, category, {lead} AS lead_unit_id, (status IN ({complete})) AS is_complete, {warning} AS warning, "
         "SUM(n) AS total, "
         f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{PAST}'), 0) AS past_deadline, "
         f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{SOON}'), 0) AS due_soon, "

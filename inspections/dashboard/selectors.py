@@ -425,8 +425,12 @@ def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     no task-list filter selects exactly them.
     """
     units = {u["pk"]: u for u in Unit.objects.values("pk", "name", "path")}
-    lead_paths = {row["lead_unit_id"]: _segments(units[row["lead_unit_id"]]["path"]) for row in rows}
-    inside = [p for p in lead_paths.values() if ("/" + "/".join(p) + "/").startswith(base_path)]
+    lead_paths = {
+        # summaries.ELSEWHERE: the cooperation counters' tasks, led outside the unit user's subtree.
+        unit_id: _segments(units[unit_id]["path"]) if unit_id != summaries.ELSEWHERE else None
+        for unit_id in {row["lead_unit_id"] for row in rows}
+    }
+    inside = [p for p in lead_paths.values() if p is not None and ("/" + "/".join(p) + "/").startswith(base_path)]
     common = _segments(base_path)
     if inside:
         shortest = min(inside, key=len)
@@ -438,7 +442,7 @@ def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     groups: dict[str, Group] = {}
     for row in rows:
         path = lead_paths[row["lead_unit_id"]]
-        if path[:level] != common:
+        if path is None or path[:level] != common:
             key, label, params = "other", _("其他单位牵头（本单位配合）"), None
         elif len(path) == level:
             key, label, params = "self", _("%(unit)s（本级）") % {"unit": units[int(path[-1])]["name"]}, None

@@ -48,13 +48,14 @@ class TaskFigure(models.Model):
 class TaskCooperationFigure(models.Model):
     """Live counters of the tasks a unit sees only because a unit of its subtree cooperates on them: for each
     task, one count under each `viewer_unit_id` that is an ancestor (or itself) of a cooperating unit and not
-    of the lead unit, with the task's TaskFigure key. A unit user's figures are its subtree's TaskFigure rows
-    plus the TaskCooperationFigure rows of its own unit. Signed deltas as TaskFigure, kept by the same writes,
-    roll, compaction and reconcile; valid while FigureDay.cooperation_tree is the unit tree's fingerprint."""
+    of the lead unit, with the task's TaskFigure key but the lead unit (for the viewer, every one of these tasks
+    is led elsewhere: the dashboard shows them as one group). A unit user's figures are its subtree's
+    TaskFigure rows plus the TaskCooperationFigure rows of its own unit. Signed deltas as TaskFigure, kept by
+    the same writes, roll, compaction and reconcile; valid while FigureDay.cooperation_tree is the unit
+    tree's fingerprint."""
 
     viewer_unit_id = models.IntegerField()
     round_id = models.IntegerField()
-    lead_unit_id = models.IntegerField()
     category = models.CharField(max_length=24)
     status = models.CharField(max_length=16)
     warning = models.CharField(max_length=8)
