@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,20 @@ UNIT_KEY = "lead_unit_id"
 
 def task_list_url(params: dict) -> str:
     """The task list filtered by `params` (the same TaskFilterSet parameters)."""
-    return f"{reverse('inspections:task_list')}?{urlencode(params)}"
+    return f"{_task_list_path()}?{urlencode(params)}"
+
+
+_TASK_LIST_PATHS: dict[str, str] = {}
+
+
+def _task_list_path() -> str:
+    """reverse("inspections:task_list"), once per script prefix: a page links a few hundred figures to it
+    (a reverse costs more than the rest of building the link)."""
+    prefix = get_script_prefix()
+    path = _TASK_LIST_PATHS.get(prefix)
+    if path is None:
+        path = _TASK_LIST_PATHS[prefix] = reverse("inspections:task_list")
+    return path
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ class Figure:
 
     @property
     def url(self) -> str | None:
-        return task_list_url(self.params) if self.params is not None else None
+        return f"{_task_list_path()}?{self.query}" if self.params is not None else None
 
     def as_json(self) -> dict:
         return {"key": self.key, "label": self.label, "value": self.value, "url": self.url, "query": self.query}
