@@ -168,9 +168,12 @@ def _ancestors(path: str) -> set[int]:
     return {int(part) for part in path.split("/") if part}
 
 
-def unit_tree_fingerprint() -> str:
-    """A digest of every unit's place in the tree (the cooperation counters' viewers depend on it)."""
-    rows = Unit.objects.order_by("pk").values_list("pk", "path")
+def unit_tree_fingerprint(paths: dict | None = None) -> str:
+    """A digest of every unit's place in the tree ({unit id: path}, default: the units now): the cooperation
+    counters' viewers depend on it."""
+    if paths is None:
+        paths = dict(Unit.objects.values_list("pk", "path"))
+    rows = sorted((int(pk), path) for pk, path in paths.items())
     return hashlib.md5(",".join(f"{pk}:{path}" for pk, path in rows).encode()).hexdigest()
 
 
@@ -180,16 +183,25 @@ def _tree_fingerprint_sql() -> str:
     return f"(SELECT md5(COALESCE(string_agg(id::text || ':' || path, ',' ORDER BY id), '')) FROM {table})"
 
 
-def _task_viewers(ids) -> dict:
+def _task_viewers(ids, figure_day: FigureDay) -> dict:
     """{task id: the units that see it only through a cooperation}: each ancestor (or itself) of a cooperating
-    unit that is not an ancestor (or itself) of the lead unit (tasks without cooperating units are left out)."""
+    unit that is not an ancestor (or itself) of the lead unit (tasks without cooperating units are left out),
+    in the unit tree the cooperation counters were built on (FigureDay.cooperation_paths), so that a write's
+    deltas match them even after a unit moved (and back). A unit created since is its own only ancestor: the
+    counters are not read while it exists (the tree differs) until a rebuild."""
+    paths = figure_day.cooperation_paths or {}
     through = RectificationTask.cooperating_units.through
     rows = through.objects.filter(rectificationtask_id__in=list(ids)).values_list(
-        "rectificationtask_id", "unit__path", "rectificationtask__lead_unit__path"
+        "rectificationtask_id", "unit_id", "rectificationtask__lead_unit_id"
     )
+
+    def ancestors(unit_id: int) -> set[int]:
+        path = paths.get(str(unit_id))
+        return _ancestors(path) if path is not None else {unit_id}
+
     viewers: dict[int, set] = {}
-    for task_id, path, lead_path in rows:
-        viewers.setdefault(task_id, set()).update(_ancestors(path) - _ancestors(lead_path))
+    for task_id, unit_id, lead_unit_id in rows:
+        viewers.setdefault(task_id, set()).update(ancestors(unit_id) - ancestors(lead_unit_id))
     return viewers
 
 
@@ -255,14 +267,14 @@ def figures_tracked(task_ids):
         figure_day = _lock_figure_day() if ids else None
         day = figure_day.day if figure_day else None
         before = _task_keys(ids, day, lock=True) if day else {}
-        before_viewers = _task_viewers(ids) if day else {}
+        before_viewers = _task_viewers(ids, figure_day) if day else {}
         yield
         if day:
             after = _task_keys(ids, day, lock=False)
             counts = Counter(after.values())
             counts.subtract(Counter(before.values()))
             _insert_deltas(counts)
-            cooperation = _cooperation_counts(after, _task_viewers(ids))
+            cooperation = _cooperation_counts(after, _task_viewers(ids, figure_day))
             cooperation.subtract(_cooperation_counts(before, before_viewers))
             _insert_deltas(cooperation, TaskCooperationFigure, COOPERATION_KEY)
             _move_completions(before, after, day)
@@ -283,7 +295,8 @@ def figures_added(task_ids) -> None:
         if figure_day and figure_day.day:
             keys = _task_keys(ids, figure_day.day, lock=False)
             _insert_deltas(Counter(keys.values()))
-            _insert_deltas(_cooperation_counts(keys, _task_viewers(ids)), TaskCooperationFigure, COOPERATION_KEY)
+            viewers = _task_viewers(ids, figure_day)
+            _insert_deltas(_cooperation_counts(keys, viewers), TaskCooperationFigure, COOPERATION_KEY)
 
 
 # -- the daily roll, compaction, snapshots ------------------------------------------------------------
@@ -377,7 +390,9 @@ def _cooperation_sql(day: date) -> tuple[str, list]:
 
 
 def _rebuild_cooperation(day: date) -> int:
-    """Rebuild the cooperation counters for `day` and record the unit tree they follow."""
+    """Rebuild the cooperation counters for `day` and record the unit tree they follow (read first: a unit moved
+    during the rebuild makes the tree differ, so the counters are not read until the next rebuild)."""
+    paths = {str(pk): path for pk, path in Unit.objects.values_list("pk", "path")}
     _tune()
     TaskCooperationFigure.objects.all().delete()
     sql, params = _cooperation_sql(day)
@@ -385,7 +400,9 @@ def _rebuild_cooperation(day: date) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(COOPERATION_KEY)}, n) {sql}", params)
         count = cursor.rowcount
-    FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(cooperation_tree=unit_tree_fingerprint())
+    FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(
+        cooperation_tree=unit_tree_fingerprint(paths), cooperation_paths=paths
+    )
     return count
 
 

@@ -17,9 +17,11 @@ class FigureDay(models.Model):
     day = models.DateField(null=True)
     definition = models.CharField(max_length=100, blank=True, default="")
     built_at = models.DateTimeField(null=True)
-    # The unit tree (summaries.unit_tree_fingerprint) the cooperation counters were built on: their viewers are
-    # ancestors of units, so after a unit moves they are not read until the roll (or reconcile) rebuilds them.
+    # The unit tree the cooperation counters were built on ({unit id: path}) and its digest
+    # (summaries.unit_tree_fingerprint): their viewers are ancestors of units, so writers classify by this tree,
+    # and after a unit moves the counters are not read until the roll (or reconcile) rebuilds them.
     cooperation_tree = models.CharField(max_length=32, blank=True, default="")
+    cooperation_paths = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "figure day"

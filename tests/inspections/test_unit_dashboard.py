@@ -321,3 +321,17 @@ def test_the_cooperation_counters_follow_the_writes_and_the_unit_tree(world, cli
             response = client.get(reverse("inspections:dashboard"))
         assert cooperation_counters_used(queries)
         assert shown(response.context["dashboard"]) == expected
+
+        # Moved away and back, with a write between: the write's deltas follow the tree the counters were built
+        # on, so once the tree is that again they are read and still exact.
+        moved, home = child, child.parent
+        unit_move(unit=moved, parent=Unit.objects.exclude(path__startswith=user.unit.path).order_by("pk").first())
+        services.task_update(actor=bureau, task=RectificationTask.objects.get(pk=first.pk), cooperating_units=[moved])
+        unit_move(unit=Unit.objects.get(pk=moved.pk), parent=home)
+        assert summaries.figures_reconcile() == []
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert cooperation_counters_used(queries)
+        expected = recomputed(user, TODAY)
+        expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
+        assert shown(response.context["dashboard"]) == expected
