@@ -6,6 +6,7 @@ tasks, so following it gives a list whose count equals the figure.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -97,11 +98,12 @@ class Figure:
     params: dict | None = None  # None: not a task set (e.g. a rate links to its numerator)
     suffix: str = ""
 
-    @property
+    # Cached: the page asks each figure's link several times (the chart data, href and data-query).
+    @cached_property
     def query(self) -> str:
         return urlencode(self.params) if self.params is not None else ""
 
-    @property
+    @cached_property
     def url(self) -> str | None:
         return f"{_task_list_path()}?{self.query}" if self.params is not None else None
 
