@@ -631,8 +631,14 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
         # The trend ledger: today's board when the live counters hold today, a past day's when it is before
         # their day (the ledger holds every day before it).
+        # Live, the ledger's trend reads only today's completions of the tasks: the access rule tested per event
+        # (row_test), as for the overdue list.
         trend=_trend(
-            None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[2] if as_of else ready[0]
+            None if _unrestricted(user, scope) else (base if as_of else listed),
+            scope,
+            day,
+            user=user,
+            ledger=ready[2] if as_of else ready[0],
         ),
         warnings=warnings,
         reconstructed=as_of and not ready[1],
