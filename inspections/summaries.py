@@ -26,9 +26,14 @@ by `figures_tracked` when a completed task changes round, lead unit or category;
 events are read live. `figures_reconcile` recomputes everything and reports (or repairs) differences.
 The round list and the round page read `round_counts` (per round) in the same statement as their scan
 fallback (`held_or_scanned`: the counters gated on `holds_day`, the scan started only when they do not hold). The counters are per lead unit: a unit user's figures are its subtree's
-counters plus a scan of the few tasks led elsewhere that its units cooperate on (access.cooperating_elsewhere).
+counters plus its unit's cooperation counters (TaskCooperationFigure: the tasks led elsewhere that its
+units cooperate on, under every unit that sees them only through a cooperation), kept by the same writes, roll,
+compaction and reconcile; they depend on the unit tree (a viewer is an ancestor of a cooperating unit), so
+they are read only while the tree is the one they were built on (FigureDay.cooperation_tree), else the few
+tasks led elsewhere are scanned (access.cooperating_elsewhere).
 """
 
+import hashlib
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,9 +41,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, DateField, Exists, Min, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, CharField, DateField, Exists, Min, OuterRef, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from accounts.models import Unit
 
 from .asof import start_of_day, tasks_as_of
 from .choices import COMPLETE_STATUSES, TaskStatus
@@ -48,6 +56,7 @@ from .models import (
     RectificationTask,
     SnapshotDay,
     TaskCompletionDay,
+    TaskCooperationFigure,
     TaskEvent,
     TaskFigure,
     TaskFigureSnapshot,
@@ -57,8 +66,13 @@ from .models.tasks import end_of_day
 from .snapshots import SPAN_COLUMNS, span_sql
 
 KEY = ("round_id", "lead_unit_id", "category", "status", "warning", "deadline_class", "closed_week")
+COOPERATION_KEY = ("viewer_unit_id", *(k for k in KEY if k != "lead_unit_id"))
+LEAD = KEY.index("lead_unit_id")
 SNAPSHOT_KEY = ("round_id", "lead_unit_id", "category", "status", "deadline_class", "closed_week")
 PAST, SOON = "past", "soon"
+# The lead unit of the cooperation counters' per-lead-unit rows (summary_rows): some unit outside the viewer's
+# subtree (no unit has id 0).
+ELSEWHERE = 0
 # The task fields a counter key depends on (directly or through with_schedule): writes of others need no tracking.
 FIGURE_FIELDS = frozenset(
     {
@@ -72,6 +86,7 @@ FIGURE_FIELDS = frozenset(
         "assigned_on",
         "percent",
         "signed_off_at",
+        "cooperating_units",  # the viewers of the cooperation counters
     }
 )
 FIGURE_DAY_PK = 1
@@ -157,10 +172,61 @@ def _lock_snapshots() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SNAPSHOT_LOCK])
 
 
-def _insert_deltas(counts: Counter) -> None:
-    rows = [TaskFigure(n=n, **dict(zip(KEY, key, strict=True))) for key, n in counts.items() if n]
+def _insert_deltas(counts: Counter, model=TaskFigure, key_names=KEY) -> None:
+    rows = [model(n=n, **dict(zip(key_names, key, strict=True))) for key, n in counts.items() if n]
     if rows:
-        TaskFigure.objects.bulk_create(rows, batch_size=1000)
+        model.objects.bulk_create(rows, batch_size=1000)
+
+
+def _ancestors(path: str) -> set[int]:
+    """The unit of `path` and every unit above it (a path is the ids from the root down: /20/82/)."""
+    return {int(part) for part in path.split("/") if part}
+
+
+def unit_tree_fingerprint(paths: dict | None = None) -> str:
+    """A digest of every unit's place in the tree ({unit id: path}, default: the units now): the cooperation
+    counters' viewers depend on it."""
+    if paths is None:
+        paths = dict(Unit.objects.values_list("pk", "path"))
+    rows = sorted((int(pk), path) for pk, path in paths.items())
+    return hashlib.md5(",".join(f"{pk}:{path}" for pk, path in rows).encode()).hexdigest()
+
+
+def _tree_fingerprint_sql() -> str:
+    """`unit_tree_fingerprint` computed by PostgreSQL (the same digest)."""
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    return f"(SELECT md5(COALESCE(string_agg(id::text || ':' || path, ',' ORDER BY id), '')) FROM {table})"
+
+
+def _task_viewers(ids, figure_day: FigureDay) -> dict:
+    """{task id: the units that see it only through a cooperation}: each ancestor (or itself) of a cooperating
+    unit that is not an ancestor (or itself) of the lead unit (tasks without cooperating units are left out),
+    in the unit tree the cooperation counters were built on (FigureDay.cooperation_paths), so that a write's
+    deltas match them even after a unit moved (and back). A unit created since is its own only ancestor: the
+    counters are not read while it exists (the tree differs) until a rebuild."""
+    paths = figure_day.cooperation_paths or {}
+    through = RectificationTask.cooperating_units.through
+    rows = through.objects.filter(rectificationtask_id__in=list(ids)).values_list(
+        "rectificationtask_id", "unit_id", "rectificationtask__lead_unit_id"
+    )
+
+    def ancestors(unit_id: int) -> set[int]:
+        path = paths.get(str(unit_id))
+        return _ancestors(path) if path is not None else {unit_id}
+
+    viewers: dict[int, set] = {}
+    for task_id, unit_id, lead_unit_id in rows:
+        viewers.setdefault(task_id, set()).update(ancestors(unit_id) - ancestors(lead_unit_id))
+    return viewers
+
+
+def _cooperation_counts(keys: dict, viewers: dict) -> Counter:
+    """{COOPERATION_KEY: tasks} of tasks with counter `keys` ({task id: KEY}) and `viewers` ({task id: units})."""
+    counts = Counter()
+    for pk, key in keys.items():
+        for viewer in viewers.get(pk, ()):
+            counts[(viewer, *key[:LEAD], *key[LEAD + 1 :])] += 1
+    return counts
 
 
 def _task_keys(ids, day: date, *, lock: bool) -> dict:
@@ -171,10 +237,6 @@ def _task_keys(ids, day: date, *, lock: bool) -> dict:
         tasks = tasks.select_for_update(of=("self",))
     rows = tasks.with_schedule(day).annotate(**_class_annotations(day)).values_list("pk", *KEY)
     return {row[0]: row[1:] for row in rows}
-
-
-def _key_counts(ids, day: date, *, lock: bool) -> Counter:
-    return Counter(_task_keys(ids, day, lock=lock).values())
 
 
 def _move_completions(before: dict, after: dict, day: date) -> None:
@@ -220,12 +282,16 @@ def figures_tracked(task_ids):
         figure_day = _lock_figure_day() if ids else None
         day = figure_day.day if figure_day else None
         before = _task_keys(ids, day, lock=True) if day else {}
+        before_viewers = _task_viewers(ids, figure_day) if day else {}
         yield
         if day:
             after = _task_keys(ids, day, lock=False)
             counts = Counter(after.values())
             counts.subtract(Counter(before.values()))
             _insert_deltas(counts)
+            cooperation = _cooperation_counts(after, _task_viewers(ids, figure_day))
+            cooperation.subtract(_cooperation_counts(before, before_viewers))
+            _insert_deltas(cooperation, TaskCooperationFigure, COOPERATION_KEY)
             _move_completions(before, after, day)
 
 
@@ -235,14 +301,17 @@ def figures_tracked_fields(task_ids, fields):
 
 
 def figures_added(task_ids) -> None:
-    """Count tasks just created in this transaction."""
+    """Count tasks just created in this transaction (after their cooperating units are stored)."""
     ids = list(task_ids)
     if not ids:
         return
     with transaction.atomic():
         figure_day = _lock_figure_day()
         if figure_day and figure_day.day:
-            _insert_deltas(_key_counts(ids, figure_day.day, lock=False))
+            keys = _task_keys(ids, figure_day.day, lock=False)
+            _insert_deltas(Counter(keys.values()))
+            viewers = _task_viewers(ids, figure_day)
+            _insert_deltas(_cooperation_counts(keys, viewers), TaskCooperationFigure, COOPERATION_KEY)
 
 
 # -- the daily roll, compaction, snapshots ------------------------------------------------------------
@@ -305,6 +374,53 @@ def _rebuild(day: date) -> int:
     return _insert_select(TaskFigure, [*KEY, "n"], grouped(RectificationTask.objects.all(), day))
 
 
+def _cooperation_sql(day: date) -> tuple[str, list]:
+    """SELECT COOPERATION_KEY, n: the cooperation counters of every task as of `day`, computed in the database
+    (each task's distinct viewers: ancestors of its cooperating units that are not ancestors of its lead unit)."""
+    through = RectificationTask.cooperating_units.through
+    tasks = (
+        RectificationTask.objects.filter(Exists(through.objects.filter(rectificationtask_id=OuterRef("pk"))))
+        .with_schedule(day)
+        .annotate(**_class_annotations(day))
+        .values_list("pk", *KEY)
+    )
+    compiler = tasks.query.get_compiler(using=tasks.db)
+    tasks_sql, params = compiler.as_sql()
+    selected = [alias for _expr, _sql, alias in compiler.select]
+    if selected != ["pk", *KEY]:
+        raise RuntimeError(f"unexpected columns {selected!r}")
+    quote = connection.ops.quote_name
+    unit, coop = quote(Unit._meta.db_table), quote(through._meta.db_table)
+    keys = ", ".join(f"k.{quote(k)}" for k in COOPERATION_KEY[1:])
+    sql = (
+        f"SELECT pairs.viewer, {keys}, COUNT(*) FROM ("
+        f"SELECT DISTINCT c.rectificationtask_id AS task_id, v.id AS viewer, v.path AS viewer_path FROM {coop} c "
+        f"JOIN {unit} cu ON cu.id = c.unit_id JOIN {unit} v ON cu.path LIKE v.path || '%%'"
+        f") pairs JOIN ({tasks_sql}) k ON k.{quote('pk')} = pairs.task_id "
+        f"JOIN {unit} lu ON lu.id = k.{quote('lead_unit_id')} "
+        f"WHERE NOT (lu.path LIKE pairs.viewer_path || '%%') "
+        f"GROUP BY pairs.viewer, {keys}"
+    )
+    return sql, list(params)
+
+
+def _rebuild_cooperation(day: date) -> int:
+    """Rebuild the cooperation counters for `day` and record the unit tree they follow (read first: a unit moved
+    during the rebuild makes the tree differ, so the counters are not read until the next rebuild)."""
+    paths = {str(pk): path for pk, path in Unit.objects.values_list("pk", "path")}
+    _tune()
+    TaskCooperationFigure.objects.all().delete()
+    sql, params = _cooperation_sql(day)
+    table = connection.ops.quote_name(TaskCooperationFigure._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(COOPERATION_KEY)}, n) {sql}", params)
+        count = cursor.rowcount
+    FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(
+        cooperation_tree=unit_tree_fingerprint(paths), cooperation_paths=paths
+    )
+    return count
+
+
 @transaction.atomic
 def figures_roll(*, today: date | None = None) -> dict:
     """Daily (beat, after midnight): snapshot the closing day, then rebuild the counters for `today`.
@@ -321,6 +437,7 @@ def figures_roll(*, today: date | None = None) -> dict:
         snapshot = closing
         _store_snapshot(closing, _live_rows_without_warning())
     groups = _rebuild(today)
+    _rebuild_cooperation(today)
     _rebuild_completions(today)
     FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(day=today, definition=definition(), built_at=timezone.now())
     return {"day": today.isoformat(), "groups": groups, "snapshot": snapshot.isoformat() if snapshot else None}
@@ -430,13 +547,17 @@ def _store_span(start: date, end: date, *, built: set) -> int:
 def figures_compact() -> int:
     """Fold the writers' delta rows into one row per key (every few minutes; cheap, blocks no writer)."""
     _lock_figure_day()  # shared: only the roll waits (it must not see half a compaction)
+    return _compact(TaskFigure, KEY) + _compact(TaskCooperationFigure, COOPERATION_KEY)
+
+
+def _compact(model, key_names) -> int:
     if connection.vendor != "postgresql":
-        rows = list(TaskFigure.objects.values(*KEY).annotate(total=Sum("n")).order_by())
-        TaskFigure.objects.all().delete()
-        _insert_deltas(Counter({tuple(r[k] for k in KEY): r["total"] for r in rows}))
+        rows = list(model.objects.values(*key_names).annotate(total=Sum("n")).order_by())
+        model.objects.all().delete()
+        _insert_deltas(Counter({tuple(r[k] for k in key_names): r["total"] for r in rows}), model, key_names)
         return len(rows)
-    table = connection.ops.quote_name(TaskFigure._meta.db_table)
-    columns = ", ".join(KEY)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(key_names)
     with connection.cursor() as cursor:
         # Rows committed after the DELETE's snapshot are not deleted, so no concurrent delta is lost.
         cursor.execute(
@@ -453,7 +574,7 @@ def figures_vacuum() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for model in (TaskFigure, TaskFigureSnapshot):
+        for model in (TaskFigure, TaskCooperationFigure, TaskFigureSnapshot):
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -508,6 +629,20 @@ def figures_reconcile(*, repair: bool = False, snapshot_days: list[date] | None 
                 FigureDay.objects.filter(pk=FIGURE_DAY_PK).update(definition=definition())
         differences += found
         stored = Counter()
+        for row in TaskCooperationFigure.objects.values(*COOPERATION_KEY).annotate(total=Sum("n")).order_by():
+            if row["total"]:
+                stored[tuple(row[k] for k in COOPERATION_KEY)] = row["total"]
+        sql, params = _cooperation_sql(figure_day.day)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            actual = Counter({tuple(row[:-1]): row[-1] for row in cursor.fetchall()})
+        found = _differences("cooperation", figure_day.day, stored, actual)
+        if figure_day.cooperation_tree != unit_tree_fingerprint():
+            found.append(Difference("cooperation", figure_day.day, ("unit tree", figure_day.cooperation_tree), 0, 0))
+        if found and repair:
+            _rebuild_cooperation(figure_day.day)
+        differences += found
+        stored = Counter()
         for row in (
             TaskCompletionDay.objects.values("day", "round_id", "lead_unit_id", "category")
             .annotate(total=Sum("n"))
@@ -550,35 +685,74 @@ def has_snapshot(day: date) -> bool:
 
 
 def readiness_sql(day: date) -> tuple[str, list]:
-    """One SELECT answering (live counters hold `day`?, a snapshot of `day` exists?, the trend ledger holds
-    `day`, i.e. it is before the live counters' day?), so a page can send it in the same round trip as its
-    session settings."""
+    """One SELECT (PostgreSQL) answering (live counters hold `day`?, a snapshot of `day` exists?, the trend
+    ledger holds `day`, i.e. it is before the live counters' day?, the cooperation counters hold `day`, i.e.
+    the live counters do and the unit tree is the one they were built on?), so a page can send it in the same
+    round trip as its session settings."""
     figure_day = connection.ops.quote_name(FigureDay._meta.db_table)
     snapshot_day = connection.ops.quote_name(SnapshotDay._meta.db_table)
     sql = (
         f"SELECT COALESCE((SELECT day = %s AND definition = %s FROM {figure_day} WHERE id = %s), FALSE), "
         f"EXISTS (SELECT 1 FROM {snapshot_day} WHERE day = %s), "
-        f"COALESCE((SELECT day > %s AND definition = %s FROM {figure_day} WHERE id = %s), FALSE)"
+        f"COALESCE((SELECT day > %s AND definition = %s FROM {figure_day} WHERE id = %s), FALSE), "
+        f"COALESCE((SELECT day = %s AND definition = %s AND cooperation_tree = {_tree_fingerprint_sql()} "
+        f"FROM {figure_day} WHERE id = %s), FALSE)"
     )
-    return sql, [day, definition(), FIGURE_DAY_PK, day, day, definition(), FIGURE_DAY_PK]
+    return sql, [
+        day,
+        definition(),
+        FIGURE_DAY_PK,
+        day,
+        day,
+        definition(),
+        FIGURE_DAY_PK,
+        day,
+        definition(),
+        FIGURE_DAY_PK,
+    ]
 
 
-def readiness(day: date) -> tuple[bool, bool, bool]:
-    sql, params = readiness_sql(day)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        live, snapshot, ledger = cursor.fetchone()
-    return bool(live), bool(snapshot), bool(ledger)
+def readiness(day: date) -> tuple[bool, bool, bool, bool]:
+    if connection.vendor == "postgresql":
+        sql, params = readiness_sql(day)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return tuple(bool(value) for value in cursor.fetchone())
+    row = FigureDay.objects.filter(pk=FIGURE_DAY_PK).values("day", "definition", "cooperation_tree").first()
+    live = bool(row and row["day"] == day and row["definition"] == definition())
+    ledger = bool(row and row["day"] and row["day"] > day and row["definition"] == definition())
+    cooperation = live and row["cooperation_tree"] == unit_tree_fingerprint()
+    return live, has_snapshot(day), ledger, cooperation
 
 
-def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, category="") -> tuple[list, list]:
+def cooperation_holds(day: date) -> Q:
+    """A condition (for a query of any model) true when the cooperation counters hold `day`: as `holds_day`,
+    and the unit tree is the one they were built on (PostgreSQL computes it once, an InitPlan)."""
+    if connection.vendor == "postgresql":
+        tree = RawSQL(_tree_fingerprint_sql(), [], output_field=CharField())
+    else:
+        tree = Value(unit_tree_fingerprint())
+    return Q(
+        Exists(FigureDay.objects.filter(pk=FIGURE_DAY_PK, day=day, definition=definition(), cooperation_tree=tree))
+    )
+
+
+def summary_rows(
+    *, day: date, as_of: bool, round_id=None, unit_ids=None, category="", viewer_unit_id=None
+) -> tuple[list, list]:
     """The dashboard's two row sets (per round/category/complete?[/warning] and per lead unit/complete?),
     in the same shape as dashboard.selectors.grouped_rows, summed from the counters: one query whose
     cost follows the number of counter rows in scope, never the number of tasks.
 
-    `unit_ids`: a queryset or list of lead unit ids (a subtree) or None for all.
+    `unit_ids`: a queryset or list of lead unit ids (a subtree) or None for all. `viewer_unit_id`: instead,
+    the cooperation counters of that unit (live only: the tasks led elsewhere that its subtree cooperates on),
+    whose per-lead-unit rows all have the lead unit ELSEWHERE.
     """
-    if as_of:
+    if viewer_unit_id is not None:
+        if as_of:
+            raise ValueError("the cooperation counters are live only")
+        queryset = TaskCooperationFigure.objects.filter(viewer_unit_id=viewer_unit_id)
+    elif as_of:
         queryset = TaskFigureSnapshot.objects.filter(day=day)
     else:
         queryset = TaskFigure.objects.all()
@@ -593,8 +767,9 @@ def summary_rows(*, day: date, as_of: bool, round_id=None, unit_ids=None, catego
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     complete = ", ".join(["%s"] * len(COMPLETE_STATUSES))
     warning = "warning" if not as_of else "''"
+    lead = "lead_unit_id" if viewer_unit_id is None else f"{ELSEWHERE}"
     select = (
-        f"SELECT round_id, category, lead_unit_id, (status IN ({complete})) AS is_complete, {warning} AS warning, "
+        f"SELECT round_id, category, {lead} AS lead_unit_id, (status IN ({complete})) AS is_complete, {warning} AS warning, "
         "SUM(n) AS total, "
         f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{PAST}'), 0) AS past_deadline, "
         f"COALESCE(SUM(n) FILTER (WHERE deadline_class = '{SOON}'), 0) AS due_soon, "

@@ -6,13 +6,14 @@ tasks, so following it gives a list whose count equals the figure.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Count, DateField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import TruncWeek
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,20 @@ UNIT_KEY = "lead_unit_id"
 
 def task_list_url(params: dict) -> str:
     """The task list filtered by `params` (the same TaskFilterSet parameters)."""
-    return f"{reverse('inspections:task_list')}?{urlencode(params)}"
+    return f"{_task_list_path()}?{urlencode(params)}"
+
+
+_TASK_LIST_PATHS: dict[str, str] = {}
+
+
+def _task_list_path() -> str:
+    """reverse("inspections:task_list"), once per script prefix: a page links a few hundred figures to it
+    (a reverse costs more than the rest of building the link)."""
+    prefix = get_script_prefix()
+    path = _TASK_LIST_PATHS.get(prefix)
+    if path is None:
+        path = _TASK_LIST_PATHS[prefix] = reverse("inspections:task_list")
+    return path
 
 
 @dataclass(frozen=True)
@@ -84,13 +98,14 @@ class Figure:
     params: dict | None = None  # None: not a task set (e.g. a rate links to its numerator)
     suffix: str = ""
 
-    @property
+    # Cached: the page asks each figure's link several times (the chart data, href and data-query).
+    @cached_property
     def query(self) -> str:
         return urlencode(self.params) if self.params is not None else ""
 
-    @property
+    @cached_property
     def url(self) -> str | None:
-        return task_list_url(self.params) if self.params is not None else None
+        return f"{_task_list_path()}?{self.query}" if self.params is not None else None
 
     def as_json(self) -> dict:
         return {"key": self.key, "label": self.label, "value": self.value, "url": self.url, "query": self.query}
@@ -176,9 +191,10 @@ class Dashboard:
         }
 
 
-def scoped_tasks(user, scope: Scope):
-    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of)."""
-    tasks = visible_tasks(user)
+def scoped_tasks(user, scope: Scope, *, row_test: bool = False):
+    """Visible tasks narrowed exactly as the FilterSet's round, lead_unit and category do (as_of: tasks_as_of).
+    `row_test`: the access rule written for a plan that tests it per row (access.visible_tasks)."""
+    tasks = visible_tasks(user, row_test=row_test)
     if scope.round:
         tasks = tasks.filter(round=scope.round)
     if scope.unit:
@@ -312,7 +328,8 @@ def figure_rows(
 ) -> tuple[list[dict], list[dict]]:
     """`grouped_rows` of the scoped tasks, from the summary counters when they hold `day` (see
     inspections.summaries), else by scanning the tasks. A unit user also sees tasks led elsewhere that
-    its units cooperate on: those few are scanned and added (the counters are per lead unit).
+    its units cooperate on: their figures are its unit's cooperation counters when those hold today (`ready[3]`),
+    else those few tasks are scanned, and added to the lead units' counters.
 
     As of a day without a snapshot, the scan replays the events: over every task (`base`: the scoped tasks
     before `tasks_as_of`) with the status of each joined from one pass over the events, over a unit's tasks
@@ -332,10 +349,19 @@ def figure_rows(
         category=scope.category,
     )
     if not user.sees_everything and not scope.unit:
-        elsewhere = scoped_elsewhere(user, scope)
-        if as_of:
-            elsewhere = tasks_as_of(elsewhere, day)
-        more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
+        if not as_of and ready[3]:
+            more, more_units = summaries.summary_rows(
+                day=day,
+                as_of=False,
+                round_id=scope.round.pk if scope.round else None,
+                category=scope.category,
+                viewer_unit_id=user.unit_id,
+            )
+        else:
+            elsewhere = scoped_elsewhere(user, scope)
+            if as_of:
+                elsewhere = tasks_as_of(elsewhere, day)
+            more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
         rows, unit_rows = rows + more, unit_rows + more_units
     return rows, unit_rows
 
@@ -414,8 +440,12 @@ def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     no task-list filter selects exactly them.
     """
     units = {u["pk"]: u for u in Unit.objects.values("pk", "name", "path")}
-    lead_paths = {row["lead_unit_id"]: _segments(units[row["lead_unit_id"]]["path"]) for row in rows}
-    inside = [p for p in lead_paths.values() if ("/" + "/".join(p) + "/").startswith(base_path)]
+    lead_paths = {
+        # summaries.ELSEWHERE: the cooperation counters' tasks, led outside the unit user's subtree.
+        unit_id: _segments(units[unit_id]["path"]) if unit_id != summaries.ELSEWHERE else None
+        for unit_id in {row["lead_unit_id"] for row in rows}
+    }
+    inside = [p for p in lead_paths.values() if p is not None and ("/" + "/".join(p) + "/").startswith(base_path)]
     common = _segments(base_path)
     if inside:
         shortest = min(inside, key=len)
@@ -427,7 +457,7 @@ def _units(rows, scope: Scope, base_path: str) -> list[Group]:
     groups: dict[str, Group] = {}
     for row in rows:
         path = lead_paths[row["lead_unit_id"]]
-        if path[:level] != common:
+        if path is None or path[:level] != common:
             key, label, params = "other", _("其他单位牵头（本单位配合）"), None
         elif len(path) == level:
             key, label, params = "self", _("%(unit)s（本级）") % {"unit": units[int(path[-1])]["name"]}, None
@@ -534,14 +564,14 @@ def _base_path(user, scope: Scope) -> str:
     return "/"
 
 
-def _tune_postgresql(day: date) -> tuple[bool, bool, bool]:
+def _tune_postgresql(day: date) -> tuple[bool, bool, bool, bool]:
     """For this transaction only: JIT would compile the as-of subquery's plan for over a second and save
     far less; enough work_mem lets the grouping sets aggregate in hash tables, not by sorting; and a
     random page costs about as much as a sequential one when the data is in memory or on SSD (the usual
     1.1), which lets the planner pick the index-only scan of task_dashboard_figures over a full table scan.
 
-    Returns whether the summary counters (live, snapshot, trend ledger) hold `day`, asked in the same round
-    trip (on the connection the dashboard reads: the replica when there is one)."""
+    Returns whether the summary counters (live, snapshot, trend ledger, cooperation) hold `day`, asked in the
+    same round trip (on the connection the dashboard reads: the replica when there is one)."""
     connection = read_connection()
     if connection.vendor != "postgresql":
         return summaries.readiness(day)
@@ -550,8 +580,7 @@ def _tune_postgresql(day: date) -> tuple[bool, bool, bool]:
         cursor.execute(
             f"SET LOCAL jit = off; SET LOCAL work_mem = '32MB'; SET LOCAL random_page_cost = 1.1; {check}", params
         )
-        live, snapshot, ledger = cursor.fetchone()
-    return bool(live), bool(snapshot), bool(ledger)
+        return tuple(bool(value) for value in cursor.fetchone())
 
 
 # Figures that may lag the primary by seconds: read on the replica when there is one, in one transaction.
@@ -567,8 +596,11 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready, base=base)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
+    # Today's first overdue rows in deadline order: PostgreSQL walks task_open_deadline and tests the access
+    # rule on each row, so its cooperation half is a hashed subplan here (row_test), not a linear array search.
+    listed = tasks if as_of else scoped_tasks(user, scope, row_test=True)
     overdue_tasks = list(
-        tasks.filter(overdue_q(day, scope.as_of))
+        listed.filter(overdue_q(day, scope.as_of))
         .select_related("finding__round", "finding__responsible_leader", "lead_unit")
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )
@@ -599,8 +631,14 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
         # Every event belongs to some task: with nothing narrowed, skip the semi-join over all tasks.
         # The trend ledger: today's board when the live counters hold today, a past day's when it is before
         # their day (the ledger holds every day before it).
+        # Live, the ledger's trend reads only today's completions of the tasks: the access rule tested per event
+        # (row_test), as for the overdue list.
         trend=_trend(
-            None if _unrestricted(user, scope) else base, scope, day, user=user, ledger=ready[2] if as_of else ready[0]
+            None if _unrestricted(user, scope) else (base if as_of else listed),
+            scope,
+            day,
+            user=user,
+            ledger=ready[2] if as_of else ready[0],
         ),
         warnings=warnings,
         reconstructed=as_of and not ready[1],

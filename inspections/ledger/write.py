@@ -328,7 +328,6 @@ def _write_tasks(writer: _Writer, rows) -> None:
             }
             for task in tasks:
                 task.pk = task.id = ids[(task.finding_id, task.number)]
-        figures_added([task.pk for task in tasks])
         for task, row in new:
             coop_replace[task.pk] = {_unit(context, n).pk for n in row.cooperating} - {task.lead_unit_id}
             if row.progress:
@@ -354,6 +353,8 @@ def _write_tasks(writer: _Writer, rows) -> None:
         ],
         batch_size=BATCH,
     )
+    if new:
+        figures_added([task.pk for task, _row in new])  # after their cooperating units (the counters' viewers)
     for event in writer.events:
         event.task_id = event.task.pk  # new tasks got their ids after the events were built
     for update in writer.progress:

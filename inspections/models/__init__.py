@@ -23,7 +23,14 @@ from .progress import ProgressUpdate
 from .reminders import ReminderDigest, ReminderRecord
 from .reports import DispatchReport
 from .rounds import InspectionRound
-from .summaries import FigureDay, SnapshotDay, TaskCompletionDay, TaskFigure, TaskFigureSnapshot
+from .summaries import (
+    FigureDay,
+    SnapshotDay,
+    TaskCompletionDay,
+    TaskCooperationFigure,
+    TaskFigure,
+    TaskFigureSnapshot,
+)
 from .supervision import (
     AssessmentRule,
     AssessmentScore,
@@ -41,6 +48,7 @@ __all__ = [
     "FigureDay",
     "SnapshotDay",
     "TaskCompletionDay",
+    "TaskCooperationFigure",
     "TaskFigure",
     "TaskFigureSnapshot",
     "ComplaintBatch",

@@ -17,6 +17,11 @@ class FigureDay(models.Model):
     day = models.DateField(null=True)
     definition = models.CharField(max_length=100, blank=True, default="")
     built_at = models.DateTimeField(null=True)
+    # The unit tree the cooperation counters were built on ({unit id: path}) and its digest
+    # (summaries.unit_tree_fingerprint): their viewers are ancestors of units, so writers classify by this tree,
+    # and after a unit moves the counters are not read until the roll (or reconcile) rebuilds them.
+    cooperation_tree = models.CharField(max_length=32, blank=True, default="")
+    cooperation_paths = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "figure day"
@@ -40,6 +45,28 @@ class TaskFigure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["lead_unit_id"], name="taskfigure_unit")]
+
+
+class TaskCooperationFigure(models.Model):
+    """Live counters of the tasks a unit sees only because a unit of its subtree cooperates on them: for each
+    task, one count under each `viewer_unit_id` that is an ancestor (or itself) of a cooperating unit and not
+    of the lead unit, with the task's TaskFigure key but the lead unit (for the viewer, every one of these tasks
+    is led elsewhere: the dashboard shows them as one group). A unit user's figures are its subtree's
+    TaskFigure rows plus the TaskCooperationFigure rows of its own unit. Signed deltas as TaskFigure, kept by
+    the same writes, roll, compaction and reconcile; valid while FigureDay.cooperation_tree is the unit
+    tree's fingerprint."""
+
+    viewer_unit_id = models.IntegerField()
+    round_id = models.IntegerField()
+    category = models.CharField(max_length=24)
+    status = models.CharField(max_length=16)
+    warning = models.CharField(max_length=8)
+    deadline_class = models.CharField(max_length=8)
+    closed_week = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["viewer_unit_id", "round_id"], name="taskcoopfigure_viewer")]
 
 
 class TaskFigureSnapshot(models.Model):

@@ -33,7 +33,7 @@ from ..errors import (
 from ..limits import MAX_TEXT
 from ..models import Evidence, Finding, ProgressUpdate, RectificationTask, TaskEvent
 from ..search import DOCUMENT_TASK_FIELDS, search_texts_refresh
-from ..summaries import figures_added, figures_tracked_fields
+from ..summaries import figures_added, figures_tracked, figures_tracked_fields
 from ..uploads import check_evidence_batch, check_evidence_file
 from .notifications import notify
 
@@ -139,10 +139,10 @@ def task_assign(
     task.full_clean(exclude=["milestones"])
     task._history_user = actor
     task.save()
-    figures_added([task.pk])
     cooperating = [u for u in _units(cooperating_units) if u.pk != lead_unit.pk]
     if cooperating:
         task.cooperating_units.set(cooperating)
+    figures_added([task.pk])  # after the cooperating units: they are the cooperation counters' viewers
     search_texts_refresh(task_ids=[task.pk])
     record_event(task=task, actor=actor, kind=EventKind.CREATED, to_status=task.status, at=task.created_at)
     notify(
@@ -190,7 +190,9 @@ def task_update(*, actor, task: RectificationTask, expected_version: int | None 
     if cooperating is not None:
         new = {u.pk for u in cooperating if u.pk != task.lead_unit_id}
         if new != set(task.cooperating_units.values_list("pk", flat=True)):
-            task.cooperating_units.set(list(new))
+            # The cooperation counters' viewers move (the other fields are saved, and tracked, by _save below).
+            with figures_tracked([task.pk]):
+                task.cooperating_units.set(list(new))
             changed.append("cooperating_units")
     if not changed:
         return task

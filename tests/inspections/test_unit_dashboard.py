@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import Unit
-from accounts.services import user_create
+from accounts.services import unit_move, user_create
 from inspections import services, summaries
 from inspections.access import cooperated_elsewhere_tasks, led_tasks, led_within, visible_tasks
 from inspections.choices import COMPLETE_STATUSES, EvidenceKind, TaskStatus, Warning
@@ -146,6 +146,24 @@ def todo_recomputed(user, today) -> dict:
     }
 
 
+def cooperation_counters_used(queries) -> bool:
+    """The dashboard read the unit's cooperation counters, and did not scan the tasks led elsewhere."""
+    sqls = [q["sql"] for q in queries.captured_queries]
+    return any("inspections_taskcooperationfigure" in sql for sql in sqls) and not any(
+        "GROUPING SETS" in sql and "inspections_rectificationtask_cooperating_units" in sql for sql in sqls
+    )
+
+
+def round_choices(response) -> list[str]:
+    return [value for value, _label, _selected in response.context["round_options"] if value]
+
+
+def rounds_recomputed(user) -> list[str]:
+    """The rounds of the tasks the user sees, in the form's order."""
+    rounds = {task.round for task in visible_tasks(user).select_related("round")}
+    return [str(r.pk) for r in sorted(rounds, key=lambda r: (r.feedback_date, r.pk))]
+
+
 def send_back(world, user, n: int) -> None:
     """Submit and reject `n` of the tasks the user's subtree leads (through the services), so 被退回 is not empty."""
     bureau = world["users"]["duchaban"]
@@ -193,6 +211,8 @@ def test_a_units_dashboard_and_todo_counts_equal_a_direct_recomputation(world, c
             response = client.get(reverse("inspections:dashboard"))
         assert response.status_code == 200
         assert summary_used(queries), "the unit's figures were not read from the counters"
+        assert cooperation_counters_used(queries), "the tasks led elsewhere were scanned, not read from the counters"
+        assert round_choices(response) == rounds_recomputed(user)
         expected = recomputed(user, TODAY)
         expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
         assert shown(response.context["dashboard"]) == expected
@@ -239,3 +259,79 @@ def test_led_and_cooperated_elsewhere_tasks_split_the_visible_tasks(world):
         assert led == set(visible_tasks(user).filter(led_within(user.unit)).values_list("pk", flat=True))
         assert led | elsewhere == visible and not led & elsewhere, user
     assert cooperated_elsewhere_tasks(users[0]).exists()
+
+
+def test_the_cooperation_counters_follow_the_writes_and_the_unit_tree(world, client):
+    """After the roll, writes that move a task into or out of a unit's cooperated view (cooperating units added
+    and removed, a lead unit moved into the subtree, a new task with a cooperating unit, a status change) keep
+    the cooperation counters equal to a recomputation, and the page equal to a direct count; a moved unit
+    makes the page scan the tasks led elsewhere (still exact) until reconcile --repair (or the roll) rebuilds."""
+    bureau = world["users"]["duchaban"]
+    with time_machine.travel(at(TODAY), tick=False):
+        seed_bulk(tasks=400, seed=5, today=TODAY)
+        summaries.figures_roll(today=TODAY)
+        user = township_contact()
+        child = Unit.objects.filter(parent=user.unit).order_by("pk").first()
+        outside = RectificationTask.objects.exclude(pk__in=visible_tasks(user).values("pk")).order_by("pk")
+        first, second, third = outside[0], outside[1], outside[2]
+        services.task_update(actor=bureau, task=first, cooperating_units=[child, user.unit])
+        services.task_update(actor=bureau, task=second, cooperating_units=[child])
+        services.task_update(actor=bureau, task=second, cooperating_units=[])
+        services.task_update(actor=bureau, task=third, cooperating_units=[child])
+        services.task_update(actor=bureau, task=RectificationTask.objects.get(pk=third.pk), lead_unit=user.unit)
+        elsewhere = cooperated_elsewhere_tasks(user).filter(status=TaskStatus.NOT_STARTED).first()
+        services.task_update(actor=bureau, task=elsewhere, deadline_text=str(TODAY - timedelta(days=3)))
+        services.task_assign(
+            actor=bureau,
+            finding=first.finding,
+            lead_unit=first.lead_unit,
+            deadline_text=str(TODAY + timedelta(days=2)),
+            cooperating_units=[child],
+        )
+        assert summaries.figures_reconcile() == []
+        summaries.figures_compact()
+        assert summaries.figures_reconcile() == []
+
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert cooperation_counters_used(queries)
+        expected = recomputed(user, TODAY)
+        expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
+        assert shown(response.context["dashboard"]) == expected
+        assert round_choices(response) == rounds_recomputed(user)
+
+        # A unit of the tree moves: the counters' viewers are no longer the ancestors, so they are not read.
+        other = Unit.objects.exclude(path__startswith=user.unit.path).filter(parent__isnull=False).order_by("pk")
+        unit_move(unit=other.last(), parent=user.unit)
+        user.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert not cooperation_counters_used(queries)
+        assert any("GROUPING SETS" in q["sql"] and "cooperating_units" in q["sql"] for q in queries.captured_queries)
+        expected = recomputed(user, TODAY)
+        expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
+        assert shown(response.context["dashboard"]) == expected
+        assert round_choices(response) == rounds_recomputed(user)
+        assert [d.key[0] for d in summaries.figures_reconcile(repair=True) if d.table == "cooperation"][-1] == (
+            "unit tree"
+        )
+        assert summaries.figures_reconcile() == []
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert cooperation_counters_used(queries)
+        assert shown(response.context["dashboard"]) == expected
+
+        # Moved away and back, with a write between: the write's deltas follow the tree the counters were built
+        # on, so once the tree is that again they are read and still exact.
+        moved, home = child, child.parent
+        unit_move(unit=moved, parent=Unit.objects.exclude(path__startswith=user.unit.path).order_by("pk").first())
+        services.task_update(actor=bureau, task=RectificationTask.objects.get(pk=first.pk), cooperating_units=[moved])
+        unit_move(unit=Unit.objects.get(pk=moved.pk), parent=home)
+        assert summaries.figures_reconcile() == []
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"))
+        assert cooperation_counters_used(queries)
+        expected = recomputed(user, TODAY)
+        expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
+        assert shown(response.context["dashboard"]) == expected
