@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "rectify.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "rectify.sessions.IdleTimeoutSessionMiddleware",  # Django's, renewing the idle timeout once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +121,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a blocked client address before anything else
     "accounts.login_protection.LoginSlowdownBackend",  # makes repeated failures on one account wait
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UnitModelBackend",  # Django's ModelBackend, the user loaded with their unit
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,9 +138,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire after a working day of inactivity by default.
+# Sessions expire after a working day of inactivity by default. The expiry is renewed by the requests, at most once
+# per SESSION_RENEW_SECONDS (rectify.sessions), not by an UPDATE on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Reverse proxies in front of gunicorn (docker-compose: one nginx). Only with a count above 0 does the
