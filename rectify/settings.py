@@ -55,7 +55,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "rectify.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "rectify.sessions.IdleTimeoutSessionMiddleware",  # Django's, renewing the idle timeout once a minute
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "rectify.sessions.SessionRenewalMiddleware",  # renews the idle timeout when it moves by a minute or more
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,10 +139,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire after a working day of inactivity by default. The expiry is renewed by the requests, at most once
-# per SESSION_RENEW_SECONDS (rectify.sessions), not by an UPDATE on every request.
+# Sessions expire after a working day of inactivity by default. The requests renew the expiry, but write it only when
+# it moves by SESSION_RENEW_SECONDS or more (rectify.sessions), not with an UPDATE on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
+SESSION_ENGINE = "rectify.sessions"  # Django's database sessions, remembering the expiry they were read with
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Reverse proxies in front of gunicorn (docker-compose: one nginx). Only with a count above 0 does the
