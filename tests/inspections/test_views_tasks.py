@@ -1,6 +1,8 @@
 """Task list and task page: who sees what, filters, query counts, and the workflow forms' bad input."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from workflow_setup import build_world, pdf, world
 
@@ -82,6 +84,20 @@ def test_htmx_request_gets_only_the_table(client, world):
     assert "<html" not in body and 'id="task-filters"' not in body
     assert 'data-testid="task-row"' in body
     assert 'hx-swap-oob="true"' in body
+
+
+def test_htmx_table_does_not_count_the_top_bar(client, world):
+    """The fragment has no top bar: neither the to-do badge nor the unread count is counted (issue 19)."""
+    client.force_login(world.staff)
+    url = reverse("inspections:task_list")
+    with CaptureQueriesContext(connection) as fragment:
+        client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-table")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(url)
+    assert 'id="mainNav"' in response.content.decode()
+    assert len(fragment.captured_queries) == 4  # session, user with unit, counts, rows (6 before: badge, unread)
+    assert not any("inspections_notification" in q["sql"] for q in fragment.captured_queries)
+    assert any("inspections_notification" in q["sql"] for q in page.captured_queries)
 
 
 def _list_queries(client, django_assert_max_num_queries, per_page, limit):
