@@ -75,7 +75,7 @@ class LoginSlowdownBackend:
             request.login_retry_after = wait  # read by LoginSlowdownMiddleware and the token view
             raise PermissionDenied
         request.login_password_checked = True  # the backends after this one look at the password
-        return None  # never signs anyone in, so no get_user(): sessions keep naming ModelBackend
+        return None  # never signs anyone in, so no get_user(): sessions keep naming UnitModelBackend
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):

@@ -61,7 +61,9 @@ def task_list_counts(tasks, *, today: date | None = None, cap: int | None = None
     (complete and overdue would cover only part of the set and are not shown).
     """
     narrow = tasks.values("pk")  # no schedule annotations in the counted rows
-    return capped_counts(narrow, count_aggregates(today or timezone.localdate()), cap=cap)
+    # Counting a column of the (status, deadline) index: the capped rows are read by an index-only scan instead of
+    # a heap scan (issue 19: 9 ms → 4 ms for the unfiltered list at 300k tasks).
+    return capped_counts(narrow, count_aggregates(today or timezone.localdate(), counted="status"), cap=cap)
 
 
 @dataclass

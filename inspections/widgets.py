@@ -6,6 +6,8 @@ as before); static/app/date-input.js adds the vendored flatpickr calendar in the
 en) with the same format. Without JavaScript it is still a plain, typed, validated yyyy-mm-dd field.
 """
 
+import html
+
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
@@ -94,8 +96,10 @@ class QuickSelect(forms.Select):
         attrs = self.build_attrs(self.attrs, attrs)
         attrs["name"] = name
         picked = {str(v) for v in self.format_value(value)}
+        # html.escape(str(...)) is what django.utils.html.escape does, without its lazy-string wrapper per call.
         options = "".join(
-            f'<option value="{escape(v)}"{" selected" if str(v) in picked else ""}>{escape(label)}</option>'
+            f'<option value="{html.escape(str(v))}"{" selected" if str(v) in picked else ""}>'
+            f"{html.escape(str(label))}</option>"
             for v, label in self._options()
         )
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))

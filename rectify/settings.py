@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "rectify.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "rectify.sessions.SessionRenewalMiddleware",  # renews the idle timeout when it moves by a minute or more
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +122,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a blocked client address before anything else
     "accounts.login_protection.LoginSlowdownBackend",  # makes repeated failures on one account wait
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UnitModelBackend",  # Django's ModelBackend, the user loaded with their unit
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,9 +139,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire after a working day of inactivity by default.
+# Sessions expire after a working day of inactivity by default. The requests renew the expiry, but write it only when
+# it moves by SESSION_RENEW_SECONDS or more (rectify.sessions), not with an UPDATE on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
+SESSION_ENGINE = "rectify.sessions"  # Django's database sessions, remembering the expiry they were read with
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Reverse proxies in front of gunicorn (docker-compose: one nginx). Only with a count above 0 does the

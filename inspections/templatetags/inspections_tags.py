@@ -1,9 +1,12 @@
 """Template helpers of the browser workflow."""
 
+import html
 from functools import lru_cache
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -168,3 +171,83 @@ def admin_explanation(model_entry):
     from ..beat_admin import EXPLANATIONS
 
     return EXPLANATIONS.get(model_entry.get("model"), "")
+
+
+def _text(value) -> str:
+    """What {{ value }} writes for the row's strings and integers: str(), HTML-escaped (no number grouping)."""
+    return html.escape(str(value))
+
+
+def _day(value, fallback) -> str:
+    """{{ value|date:"Y-m-d"|default:fallback }} for a DateField's value."""
+    return value.isoformat() if value else _text(fallback)
+
+
+def _task_row(task, *, can_batch: bool, texts: dict) -> str:
+    url = _text(task.get_absolute_url())
+    code = _text(task.code)
+    deadline_shown = _day(task.deadline, task.deadline_text)
+    lead_unit = _text(task.lead_unit.name)
+    parts = ['\n  <tr data-testid="task-row">\n    ']
+    if can_batch:
+        parts.append(
+            f'<td><input type="checkbox" class="form-check-input" name="tasks" value="{task.pk}" form="batch-form"'
+            f' aria-label="{texts["check"]} {code}" data-testid="batch-check"></td>'
+        )
+    parts.append(
+        f'\n    <td class="text-nowrap"><span class="warning-dot warning-{_text(task.warning)}"'
+        f' title="{_text(warning_label(task.warning))}"></span>\n'
+        f'      <a href="{url}" class="fw-semibold">{code}</a></td>\n'
+        f'    <td class="task-summary"><a href="{url}" class="link-body-emphasis text-decoration-none">'
+        f"{_text(Truncator(task.finding.summary).chars(60))}</a>\n      "
+    )
+    if task.measures:
+        parts.append(
+            f'<div class="small text-body-secondary text-truncate-2">{_text(Truncator(task.measures).chars(80))}</div>'
+        )
+    parts.append(
+        f'\n      <div class="small text-body-secondary d-md-none">{lead_unit}<span class="d-sm-none"> · '
+        f"{deadline_shown}</span></div></td>\n"
+        f'    <td class="d-none d-lg-table-cell small">{_text(task.finding.round.name)}</td>\n'
+        f'    <td class="d-none d-md-table-cell small">{lead_unit}</td>\n'
+        f'    <td class="d-none d-sm-table-cell small text-nowrap">{deadline_shown}\n      '
+    )
+    if task.original_deadline_text:
+        parts.append(
+            f'<div class="text-body-secondary" data-testid="original-deadline">{texts["originally"]} '
+            f"{_day(task.original_deadline, task.original_deadline_text)}</div>"
+        )
+    parts.append("\n      ")
+    days_left = task.days_left
+    if task.is_overdue:
+        n = _text(f"{days_left:d}".replace("-", ""))  # stringformat:"d"|cut:"-"
+        parts.append(f'<div class="text-danger">{texts["overdue"] % {"n": n}}</div>\n      ')
+    elif not task.is_complete and days_left is not None and days_left <= 14:
+        parts.append(f'<div class="text-warning-emphasis">{texts["left"] % {"n": _text(days_left)}}</div>')
+    percent = _text(task.percent)
+    parts.append(
+        f'</td>\n    <td><span class="badge {status_class(task.status)}">{_text(status_label(task.status))}</span></td>\n'
+        f'    <td class="d-none d-sm-table-cell progress-cell"><div class="progress progress-sm" role="progressbar"'
+        f' aria-label="{texts["progress"]}" aria-valuenow="{percent}" aria-valuemin="0" aria-valuemax="100">\n'
+        f'      <div class="progress-bar bg-success {bar_width_class(task.percent)}">{percent}%</div></div></td>\n'
+        f'    <td class="d-none d-md-table-cell"><span class="badge {schedule_class(task.schedule)}">'
+        f"{_text(schedule_label(task.schedule))}</span>\n"
+        f'      <span class="badge {warning_class(task.warning)}" data-testid="warning">'
+        f"{_text(warning_short_label(task.warning))}</span></td>\n  </tr>\n  "
+    )
+    return "".join(parts)
+
+
+@register.simple_tag
+def task_rows(tasks, can_batch=False):
+    """The task list's rows, written in one pass (issue 19: the row template's thirty-odd tags and filters cost
+    about 0.2 ms a row, 4 ms of every list page). The same HTML the row markup of _table.html used to write:
+    escaped like {{ }} does, dates as date:"Y-m-d", texts cut like truncatechars, labels from the filters above."""
+    texts = {
+        "check": _text(gettext("勾选")),
+        "progress": _text(gettext("完成进度")),
+        "originally": _text(gettext("原定")),
+        "overdue": gettext("逾期 %(n)s 天"),
+        "left": gettext("剩 %(n)s 天"),
+    }
+    return mark_safe("".join(_task_row(task, can_batch=can_batch, texts=texts) for task in tasks))

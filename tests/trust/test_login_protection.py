@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -449,3 +452,44 @@ def test_session_expires_after_eight_idle_hours(client, alice, password):
     with time_machine.travel(start + timedelta(hours=23, minutes=40)):
         response = client.get(page)  # 8h10 idle
         assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+def _session_writes(client, page) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page).status_code == 200
+    return sum(1 for q in captured.captured_queries if q["sql"].startswith('UPDATE "django_session"'))
+
+
+def test_session_is_renewed_at_most_once_a_minute(client, alice, password, settings):
+    """Issue 19: the idle timeout is renewed by the requests, but not by an UPDATE on every one of them."""
+    login(client, "alice", password)
+    page = reverse("password_change")
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(seconds=1), tick=False):
+        assert _session_writes(client, page) == 0  # the login has just saved it
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        assert _session_writes(client, page) == 0
+    with time_machine.travel(start + timedelta(seconds=settings.SESSION_RENEW_SECONDS + 1), tick=False):
+        assert _session_writes(client, page) == 1  # renewed: a new expiry
+        expire = Session.objects.get().expire_date
+        assert expire >= timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 1)
+    with time_machine.travel(start + timedelta(seconds=settings.SESSION_RENEW_SECONDS + 20), tick=False):
+        assert _session_writes(client, page) == 0
+
+
+def test_signed_in_user_is_loaded_with_their_unit_in_one_query(client, alice, password):
+    login(client, "alice", password)
+    client.get(reverse("password_change"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("password_change"))
+    user_queries = [q["sql"] for q in captured.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(user_queries) == 1 and 'JOIN "accounts_unit"' in user_queries[0]
+    assert response.context["user"].unit.name == alice.unit.name
+    assert not any(q["sql"].startswith('SELECT "accounts_unit"') for q in captured.captured_queries)
+
+
+def test_logout_is_not_undone_by_the_renewal(client, alice, password):
+    login(client, "alice", password)
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    assert client.get(reverse("password_change")).status_code == 302
