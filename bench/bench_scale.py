@@ -363,6 +363,31 @@ GROUP BY 1, 2, 3"""
                 rows_testid=None,
                 bare=Bare(bare_as_of, [as_of, end, end], None),
             )
+        # A unit contact's board of a past day: its led tasks from the snapshots (per lead unit), the tasks led
+        # elsewhere that its units cooperate on replayed as of that day. Bare SQL: every task it sees, replayed.
+        as_of = day - timedelta(days=AS_OF_DAYS_BACK[0])
+        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), datetime.min.time()))
+        bare_unit_as_of = f"""SELECT t.round_id, t.category, {_complete_sql("coalesce(s.to_status, t.status)")} AS complete,
+       count(*), count(*) FILTER (WHERE t.deadline < %s)
+FROM {T} t LEFT JOIN LATERAL (
+    SELECT e.to_status FROM {EV} e
+    WHERE e.task_id = t.id AND e.at < %s AND e.to_status <> '' ORDER BY e.at DESC, e.id DESC LIMIT 1
+) s ON TRUE
+WHERE (t.lead_unit_id IN (SELECT id FROM {U} WHERE path LIKE %s)
+   OR t.id IN (SELECT c.rectificationtask_id FROM {COOP} c JOIN {U} cu ON cu.id = c.unit_id WHERE cu.path LIKE %s))
+  AND t.created_at < %s
+GROUP BY 1, 2, 3"""
+        self.measure(
+            Result(
+                f"a unit's as-of dashboard ({AS_OF_DAYS_BACK[0]} days back)",
+                f"/dashboard/?as_of={as_of.isoformat()}",
+                "unit",
+                300,
+                note=f"{unit.name}, {as_of}",
+            ),
+            rows_testid=None,
+            bare=Bare(bare_unit_as_of, [as_of, end, unit.path + "%", unit.path + "%", end], None),
+        )
 
     def lists(self):
         first = self.client("bureau").get("/tasks/")

@@ -46,19 +46,30 @@ def tasks_as_of_joined(queryset, day: date):
     return queryset.existing_on(day).annotate(status_on=status_on)
 
 
-def join_status_then(sql: str, params: list, day: date) -> tuple[str, list]:
+def join_status_then(sql: str, params: list, day: date, *, per_task: bool = False) -> tuple[str, list]:
     """Add the relation `tasks_as_of_joined` reads to the compiled SQL of a query over its tasks: a LEFT JOIN
-    right after the query's own FROM of the task table (the first one: its SELECT list has no subquery)."""
+    right after the query's own FROM of the task table (the first one: its SELECT list has no subquery).
+
+    Over many tasks (a leader's whole ledger), one DISTINCT ON pass over the events, hash-joined. `per_task`
+    (a few thousand tasks, e.g. those a unit cooperates on): a LATERAL probe of each task's last status event
+    (event_task_status_at, one index descent per task), read once per task however many figures use it: the
+    correlated subquery of `tasks_as_of` is run once per use (complete? and 公示中: twice per task)."""
     table = connection.ops.quote_name(RectificationTask._meta.db_table)
     events = connection.ops.quote_name(TaskEvent._meta.db_table)
     head, found, tail = sql.partition(f" FROM {table}")
     if not found or tail[:1] not in ("", " "):
         raise RuntimeError("tasks_as_of_joined: the query does not read the task table")
-    join = (
-        f" LEFT JOIN (SELECT DISTINCT ON (e.task_id) e.task_id, e.to_status FROM {events} e"
-        f" WHERE e.to_status <> '' AND e.at <= %s ORDER BY e.task_id, e.at DESC, e.id DESC) {STATUS_THEN}"
-        f" ON {STATUS_THEN}.task_id = {table}.id"
-    )
+    if per_task:
+        join = (
+            f" LEFT JOIN LATERAL (SELECT e.to_status FROM {events} e WHERE e.task_id = {table}.id"
+            f" AND e.to_status <> '' AND e.at <= %s ORDER BY e.at DESC, e.id DESC LIMIT 1) {STATUS_THEN} ON TRUE"
+        )
+    else:
+        join = (
+            f" LEFT JOIN (SELECT DISTINCT ON (e.task_id) e.task_id, e.to_status FROM {events} e"
+            f" WHERE e.to_status <> '' AND e.at <= %s ORDER BY e.task_id, e.at DESC, e.id DESC) {STATUS_THEN}"
+            f" ON {STATUS_THEN}.task_id = {table}.id"
+        )
     before = len(_PLACEHOLDER.findall(head))
     params = list(params)
     return f"{head}{found}{join}{tail}", [*params[:before], end_of_day(day), *params[before:]]

@@ -284,11 +284,18 @@ def grouped_sql(queryset) -> tuple[str, list, list[str]]:
 
 
 def grouped_rows(
-    tasks, *, day: date, as_of: bool, grouping_sets: bool | None = None, joined: bool = False
+    tasks,
+    *,
+    day: date,
+    as_of: bool,
+    grouping_sets: bool | None = None,
+    joined: bool = False,
+    per_task: bool = False,
 ) -> tuple[list[dict], list[dict]]:
     """Rows per (round, category, complete?[, warning]) and rows per (lead unit, complete?): one scan with
     GROUPING SETS on PostgreSQL, two grouped queries elsewhere (SQLite quick start). `joined`: `tasks` are
-    `asof.tasks_as_of_joined` (PostgreSQL), whose status relation is added to the SQL here."""
+    `asof.tasks_as_of_joined` (PostgreSQL), whose status relation is added to the SQL here (`per_task`: probed
+    per task, see `asof.join_status_then`)."""
     if grouping_sets is None:
         grouping_sets = read_connection().vendor == "postgresql"
     if not grouping_sets:
@@ -300,7 +307,7 @@ def grouped_rows(
     queryset = grouped_counts(tasks, day=day, as_of=as_of)
     sql, params, columns = grouped_sql(queryset)
     if joined:
-        sql, params = join_status_then(sql, params, day)
+        sql, params = join_status_then(sql, params, day, per_task=per_task)
     # Raw SQL bypasses the router: read where the dashboard reads (the replica inside lag_tolerant()).
     with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
@@ -359,9 +366,15 @@ def figure_rows(
             )
         else:
             elsewhere = scoped_elsewhere(user, scope)
-            if as_of:
-                elsewhere = tasks_as_of(elsewhere, day)
-            more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
+            if as_of and read_connection().vendor == "postgresql":
+                # Their status that day: one probe of each task's last status event, not one per figure.
+                more, more_units = grouped_rows(
+                    tasks_as_of_joined(elsewhere, day), day=day, as_of=True, joined=True, per_task=True
+                )
+            else:
+                if as_of:
+                    elsewhere = tasks_as_of(elsewhere, day)
+                more, more_units = grouped_rows(elsewhere, day=day, as_of=as_of)
         rows, unit_rows = rows + more, unit_rows + more_units
     return rows, unit_rows
 
@@ -596,11 +609,13 @@ def dashboard(*, user, scope: Scope, today: date | None = None) -> Dashboard:
     rows, unit_rows = figure_rows(user, scope, tasks, day=day, as_of=as_of, ready=ready, base=base)
     units = _units(unit_rows, scope, _base_path(user, scope))
     linked = [u for u in units if u.params is not None and u.total]
-    # Today's first overdue rows in deadline order: PostgreSQL walks task_open_deadline and tests the access
-    # rule on each row, so its cooperation half is a hashed subplan here (row_test), not a linear array search.
-    listed = tasks if as_of else scoped_tasks(user, scope, row_test=True)
+    # The first overdue rows in deadline order: PostgreSQL walks task_open_deadline (as of a day: task_deadline)
+    # and tests the access rule on each row, so its cooperation half is a hashed subplan here (row_test), not a
+    # linear search of an array of every cooperated task per row.
+    listed = scoped_tasks(user, scope, row_test=True)
     overdue_tasks = list(
-        listed.filter(overdue_q(day, scope.as_of))
+        (tasks_as_of(listed, day) if as_of else listed)
+        .filter(overdue_q(day, scope.as_of))
         .select_related("finding__round", "finding__responsible_leader", "lead_unit")
         .order_by("deadline", "pk")[:OVERDUE_LIMIT]
     )
