@@ -19,10 +19,12 @@ from accounts.services import unit_move, user_create
 from inspections import services, summaries
 from inspections.access import cooperated_elsewhere_tasks, led_tasks, led_within, visible_tasks
 from inspections.choices import COMPLETE_STATUSES, EvidenceKind, TaskStatus, Warning
+from inspections.dashboard.selectors import OVERDUE_LIMIT
 from inspections.demo.bulk import seed_bulk
 from inspections.demo.realistic import TINY_PDF
 from inspections.figures import completion_rate, due_soon_days
 from inspections.models import RectificationTask, TaskEvent
+from inspections.models.tasks import end_of_day
 from inspections.todo.selectors import todo_counts
 from inspections.workflow import Action
 from tests.inspections.test_dashboard import TODAY, _complete, at, world
@@ -335,3 +337,103 @@ def test_the_cooperation_counters_follow_the_writes_and_the_unit_tree(world, cli
         expected = recomputed(user, TODAY)
         expected["warnings"] = {k: v for k, v in expected["warnings"].items() if v}
         assert shown(response.context["dashboard"]) == expected
+
+
+def replayed_as_of(user, day) -> tuple[dict, list[int], dict]:
+    """A unit's dashboard figures as of the end of `day`, task by task: each visible task that existed then with
+    the status of its last status event by then (the later id on a tie), else its current status; and the
+    ids of the first overdue tasks of that day in (deadline, id) order."""
+    end = end_of_day(day)
+    tasks = list(
+        visible_tasks(user)
+        .filter(created_at__lte=end)
+        .values("pk", "round_id", "category", "status", "deadline", "signed_off_at")
+    )
+    then = {}
+    for task_id, to_status in (
+        TaskEvent.objects.filter(task_id__in=[t["pk"] for t in tasks], at__lte=end)
+        .exclude(to_status="")
+        .order_by("at", "id")
+        .values_list("task_id", "to_status")
+    ):
+        then[task_id] = to_status
+    for t in tasks:
+        t["status"] = then.get(t["pk"], t["status"])
+    monday = day - timedelta(days=day.weekday())
+    soon = day + timedelta(days=due_soon_days())
+
+    def complete(t):
+        return t["status"] in COMPLETE_STATUSES
+
+    def overdue(t):
+        return not complete(t) and t["deadline"] is not None and t["deadline"] < day
+
+    groups = {"rounds": {}, "categories": {}}
+    for t in tasks:
+        for name, key in (("rounds", str(t["round_id"])), ("categories", t["category"])):
+            total, done, late = groups[name].get(key, (0, 0, 0))
+            groups[name][key] = (total + 1, done + complete(t), late + overdue(t))
+    n_complete = sum(map(complete, tasks))
+    figures = {
+        "headline": {
+            "total": len(tasks),
+            "complete": n_complete,
+            "rate": completion_rate(n_complete, len(tasks)),
+            "overdue": sum(map(overdue, tasks)),
+            "due_soon": sum(
+                1 for t in tasks if not complete(t) and t["deadline"] is not None and day <= t["deadline"] <= soon
+            ),
+            "in_notice": sum(1 for t in tasks if t["status"] == TaskStatus.IN_NOTICE),
+            "closed_week": sum(
+                1
+                for t in tasks
+                if t["signed_off_at"] and monday <= timezone.localtime(t["signed_off_at"]).date() <= day
+            ),
+        },
+        **groups,
+        "trend": trend_recomputed(user, day),
+    }
+    late = sorted((t for t in tasks if overdue(t)), key=lambda t: (t["deadline"], t["pk"]))
+    return figures, [t["pk"] for t in late[:OVERDUE_LIMIT]], then
+
+
+def test_a_units_as_of_dashboard_equals_a_task_by_task_replay(world, client):
+    day = TODAY - timedelta(days=40)
+    with time_machine.travel(at(TODAY), tick=False):
+        seed_bulk(tasks=600, seed=5, today=TODAY)
+        user = township_contact()
+        elsewhere = set(cooperated_elsewhere_tasks(user).values_list("pk", flat=True))
+        changed_since = set(
+            TaskEvent.objects.filter(task_id__in=elsewhere, at__gt=end_of_day(day))
+            .exclude(to_status="")
+            .values_list("task_id", flat=True)
+        )
+        assert changed_since, "no task led elsewhere changed status after the day: the replay would prove little"
+
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("inspections:dashboard"), {"as_of": day.isoformat()})
+        assert response.status_code == 200
+        board = response.context["dashboard"]
+        assert not board.reconstructed, "the led tasks were replayed, not read from the snapshots"
+        # The tasks led elsewhere: their status then probed once per task (a LATERAL join), not once per figure.
+        assert any("LATERAL" in q["sql"] and "GROUPING SETS" in q["sql"] for q in queries.captured_queries)
+        expected, overdue_ids, _then = replayed_as_of(user, day)
+        state = {
+            "headline": {f.key: f.value for f in board.headline},
+            "rounds": {g.key: (g.total, g.complete, g.overdue) for g in board.rounds},
+            "categories": {g.key: (g.total, g.complete, g.overdue) for g in board.categories},
+            "trend": {f.key: f.value for f in board.trend},
+        }
+        assert state == expected
+        assert [t.pk for t in board.overdue_tasks] == overdue_ids
+        assert expected["headline"]["total"] > expected["headline"]["complete"] > 0
+        assert expected["headline"]["overdue"] > 0
+        led_then = visible_tasks(user).filter(led_within(user.unit), created_at__lte=end_of_day(day)).count()
+        assert expected["headline"]["total"] > led_then > 0, "the tasks led elsewhere are part of the comparison"
+
+        # The query count does not grow with the tasks (led or cooperated).
+        seed_bulk(tasks=400, seed=6, today=TODAY)
+        with CaptureQueriesContext(connection) as more:
+            assert client.get(reverse("inspections:dashboard"), {"as_of": day.isoformat()}).status_code == 200
+        assert len(more.captured_queries) == len(queries.captured_queries)
