@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="taskcompletionday",
-            index=models.Index(fields=["lead_unit_id", "day"], include=("n",), name="taskcompletionday_unit_day"),
+            index=models.Index(fields=["lead_unit_id", "day", "n"], name="taskcompletionday_unit_day"),
         ),
     ]
