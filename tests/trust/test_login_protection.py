@@ -493,3 +493,30 @@ def test_logout_is_not_undone_by_the_renewal(client, alice, password):
     client.post(reverse("logout"))
     assert not Session.objects.exists()
     assert client.get(reverse("password_change")).status_code == 302
+
+
+def test_sessions_signed_in_before_the_unit_backend_stay_signed_in(client, alice, password):
+    """Migration accounts 0005: a session that names Django's ModelBackend (signed in before the upgrade) is
+    rewritten to name accounts.backends.UnitModelBackend, so the upgrade signs nobody out."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    migration = importlib.import_module("accounts.migrations.0005_sessions_unit_backend")
+    login(client, "alice", password)
+    page = reverse("password_change")
+    session = client.session
+    session[BACKEND_SESSION_KEY] = migration.OLD  # as the session was stored before the upgrade
+    session.save()
+    assert client.get(page).status_code == 302  # Django no longer lists that backend: signed out
+
+    login(client, "alice", password)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = migration.OLD
+    session.save()
+    migration.forwards(apps, None)
+    assert client.get(page).status_code == 200
+    assert client.session[BACKEND_SESSION_KEY] == migration.NEW
+    migration.backwards(apps, None)
+    assert client.session[BACKEND_SESSION_KEY] == migration.OLD
