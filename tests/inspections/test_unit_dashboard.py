@@ -53,6 +53,45 @@ def visible_tasks_of(unit):
     return RectificationTask.objects.filter(led_within(unit)) | RectificationTask.objects.filter(pk__in=cooperating)
 
 
+def counted(tasks: list[dict], day) -> dict:
+    """The headline, per-round and per-category figures of `tasks` (dicts with round_id, category, status,
+    deadline, signed_off_at) on `day`, counted task by task in Python."""
+    monday = day - timedelta(days=day.weekday())
+    soon = day + timedelta(days=due_soon_days())
+    groups = {"rounds": {}, "categories": {}}
+    for t in tasks:
+        for name, key in (("rounds", str(t["round_id"])), ("categories", t["category"])):
+            total, done, late = groups[name].get(key, (0, 0, 0))
+            groups[name][key] = (total + 1, done + complete(t), late + overdue(t, day))
+    n_complete = sum(map(complete, tasks))
+    return {
+        "headline": {
+            "total": len(tasks),
+            "complete": n_complete,
+            "rate": completion_rate(n_complete, len(tasks)),
+            "overdue": sum(overdue(t, day) for t in tasks),
+            "due_soon": sum(
+                1 for t in tasks if not complete(t) and t["deadline"] is not None and day <= t["deadline"] <= soon
+            ),
+            "in_notice": sum(1 for t in tasks if t["status"] == TaskStatus.IN_NOTICE),
+            "closed_week": sum(
+                1
+                for t in tasks
+                if t["signed_off_at"] and monday <= timezone.localtime(t["signed_off_at"]).date() <= day
+            ),
+        },
+        **groups,
+    }
+
+
+def complete(t) -> bool:
+    return t["status"] in COMPLETE_STATUSES
+
+
+def overdue(t, day) -> bool:
+    return not complete(t) and t["deadline"] is not None and t["deadline"] < day
+
+
 def recomputed(user, today) -> dict:
     """The dashboard's headline, per-round, per-category and warning figures, counted task by task in Python."""
     tasks = list(
@@ -60,38 +99,8 @@ def recomputed(user, today) -> dict:
         .with_schedule(today)
         .values("round_id", "category", "status", "deadline", "signed_off_at", "warning")
     )
-    monday = today - timedelta(days=today.weekday())
-    soon = today + timedelta(days=due_soon_days())
-
-    def complete(t):
-        return t["status"] in COMPLETE_STATUSES
-
-    def overdue(t):
-        return not complete(t) and t["deadline"] is not None and t["deadline"] < today
-
-    groups = {"rounds": {}, "categories": {}}
-    for t in tasks:
-        for name, key in (("rounds", str(t["round_id"])), ("categories", t["category"])):
-            total, done, late = groups[name].get(key, (0, 0, 0))
-            groups[name][key] = (total + 1, done + complete(t), late + overdue(t))
-    n_complete = sum(map(complete, tasks))
     return {
-        "headline": {
-            "total": len(tasks),
-            "complete": n_complete,
-            "rate": completion_rate(n_complete, len(tasks)),
-            "overdue": sum(map(overdue, tasks)),
-            "due_soon": sum(
-                1 for t in tasks if not complete(t) and t["deadline"] is not None and today <= t["deadline"] <= soon
-            ),
-            "in_notice": sum(1 for t in tasks if t["status"] == TaskStatus.IN_NOTICE),
-            "closed_week": sum(
-                1
-                for t in tasks
-                if t["signed_off_at"] and monday <= timezone.localtime(t["signed_off_at"]).date() <= today
-            ),
-        },
-        **groups,
+        **counted(tasks, today),
         "warnings": dict(Counter(t["warning"] for t in tasks)),
         "trend": trend_recomputed(user, today),
     }
@@ -359,41 +368,8 @@ def replayed_as_of(user, day) -> tuple[dict, list[int], dict]:
         then[task_id] = to_status
     for t in tasks:
         t["status"] = then.get(t["pk"], t["status"])
-    monday = day - timedelta(days=day.weekday())
-    soon = day + timedelta(days=due_soon_days())
-
-    def complete(t):
-        return t["status"] in COMPLETE_STATUSES
-
-    def overdue(t):
-        return not complete(t) and t["deadline"] is not None and t["deadline"] < day
-
-    groups = {"rounds": {}, "categories": {}}
-    for t in tasks:
-        for name, key in (("rounds", str(t["round_id"])), ("categories", t["category"])):
-            total, done, late = groups[name].get(key, (0, 0, 0))
-            groups[name][key] = (total + 1, done + complete(t), late + overdue(t))
-    n_complete = sum(map(complete, tasks))
-    figures = {
-        "headline": {
-            "total": len(tasks),
-            "complete": n_complete,
-            "rate": completion_rate(n_complete, len(tasks)),
-            "overdue": sum(map(overdue, tasks)),
-            "due_soon": sum(
-                1 for t in tasks if not complete(t) and t["deadline"] is not None and day <= t["deadline"] <= soon
-            ),
-            "in_notice": sum(1 for t in tasks if t["status"] == TaskStatus.IN_NOTICE),
-            "closed_week": sum(
-                1
-                for t in tasks
-                if t["signed_off_at"] and monday <= timezone.localtime(t["signed_off_at"]).date() <= day
-            ),
-        },
-        **groups,
-        "trend": trend_recomputed(user, day),
-    }
-    late = sorted((t for t in tasks if overdue(t)), key=lambda t: (t["deadline"], t["pk"]))
+    figures = {**counted(tasks, day), "trend": trend_recomputed(user, day)}
+    late = sorted((t for t in tasks if overdue(t, day)), key=lambda t: (t["deadline"], t["pk"]))
     return figures, [t["pk"] for t in late[:OVERDUE_LIMIT]], then
 
 
